@@ -1,0 +1,43 @@
+"""Seeded synthetic submissions for benchmarks: every reportable value of every org type, random but fixed."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from appraisal.facts import attributes
+from appraisal.submission import ORG_TYPES, PART_OF_WHOLE, SubmissionBase, submission_adapter
+
+DERIVED = {derived for _, _, derived in PART_OF_WHOLE}
+
+
+def synthetic_unit(index: int, year: int = 2026, seed: int = 0) -> SubmissionBase:
+    rng = random.Random(seed * 1_000_003 + index)
+    org = ORG_TYPES[index % len(ORG_TYPES)]
+    sections: dict[str, dict[str, Any]] = {}
+    for path, kind in attributes(org).items():
+        if path in DERIVED or rng.random() < 0.03:  # a few values left unreported
+            continue
+        section, _, field = path.partition(".")
+        if kind == "flag":
+            value: Any = rng.random() < (0.05 if section == "inspection" else 0.8)
+        elif kind == "count":
+            value = rng.randint(0, 3) if section in ("inspection", "bonus") else rng.randint(0, 40)
+        else:
+            value = round(rng.uniform(0, 100), 2)
+        sections.setdefault(section, {})[field] = value
+    for total, part, _ in PART_OF_WHOLE:
+        t_section, _, t_field = total.partition(".")
+        p_section, _, p_field = part.partition(".")
+        if t_field in sections.get(t_section, {}) and p_field in sections.get(p_section, {}):
+            sections[p_section][p_field] = min(sections[p_section][p_field], sections[t_section][t_field])
+    return submission_adapter.validate_python(
+        {
+            "unit_id": f"{org}-{index:06d}",
+            "name": f"Synthetic {org} {index}",
+            "org_type": org,
+            "year": year,
+            "appraisal_date": f"{year}-12-20",
+            **sections,
+        }
+    )

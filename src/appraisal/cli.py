@@ -1,0 +1,169 @@
+"""The ``appraisal`` command: a thin shell over the public API and ``batch``.
+
+Exit codes: 0 every input scored (or valid); 1 some inputs were rejected (the rest are still scored and
+written); 2 a usage or rubric error (nothing scored).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, load_rubric
+from .batch import RunResult, run
+from .errors import AppraisalError, InputError, RubricError
+from .resources import examples
+from .rubric import Rubric
+from .scoring import Scorecard
+from .scoring.appraise import year_error
+from .submission import expand, load_submissions, submission_adapter
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _rubric(year: int | None, path: str | None) -> Rubric:
+    if year is not None and path is not None:
+        raise click.UsageError("give --year or --rubric, not both")
+    try:
+        return load_rubric(path if path is not None else year)
+    except RubricError as exc:
+        click.echo(f"error: the rubric cannot be used:\n{exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _inputs(paths: Sequence[str]) -> list[Path]:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+    files = expand(paths)
+    if not files:
+        raise click.UsageError("no submission files (.json, .yaml, .yml) found in the inputs")
+    return files
+
+
+def _report_rejected(rejected: Sequence[InputError]) -> None:
+    for error in rejected:
+        for line in error.lines():
+            click.echo(line, err=True)
+
+
+rubric_options = [
+    click.option("--year", type=int, default=None, help="Use the bundled rubric of this year (default: newest)."),
+    click.option(
+        "--rubric",
+        "rubric_path",
+        type=click.Path(exists=True, file_okay=False),
+        default=None,
+        help="Use the rubric in this folder.",
+    ),
+]
+
+
+def with_rubric(func: Any) -> Any:
+    for option in reversed(rubric_options):
+        func = option(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="appraisal")
+def main() -> None:
+    """Score women's federations' yearly submissions with a rubric on durable-rules."""
+
+
+def _summarize(result: RunResult) -> int:
+    cards = result.scorecards
+    grades = {g: sum(1 for c in cards if c.grade == g) for g in ("excellent", "good", "qualified", "unqualified")}
+    click.echo(f"scored {len(cards)} unit(s) from {result.inputs} file(s); rejected {len(result.rejected)}")
+    click.echo(
+        "grades: "
+        + ", ".join(f"{g} {n}" for g, n in grades.items())
+        + f"; commended {sum(c.commended for c in cards)}; vetoed {sum(c.vetoed for c in cards)}"
+    )
+    click.echo(f"results in {result.out}/ (scorecards/, summary.csv, errors.json)")
+    return EXIT_REJECTED if result.rejected else EXIT_OK
+
+
+@main.command("run")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Folder for the results.")
+@with_rubric
+def run_command(inputs: tuple[str, ...], out: str, year: int | None, rubric_path: str | None) -> None:
+    """Score INPUTS (files or folders) and write scorecards, summary.csv and errors.json to --out."""
+    files = _inputs(inputs)
+    rubric = _rubric(year, rubric_path)
+    result = run(files, out, rubric)
+    _report_rejected(result.rejected)
+    sys.exit(_summarize(result))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@with_rubric
+def validate(inputs: tuple[str, ...], year: int | None, rubric_path: str | None) -> None:
+    """Check INPUTS without scoring them: every problem, with file and field."""
+    files = _inputs(inputs)
+    rubric = _rubric(year, rubric_path)
+    units, rejected = load_submissions(files)
+    wrong_year = [e for e in (year_error(u, rubric) for u in units) if e is not None]
+    _report_rejected([*rejected, *wrong_year])
+    click.echo(f"{len(units) - len(wrong_year)} valid unit(s); {len(rejected) + len(wrong_year)} rejected")
+    rejected += wrong_year
+    sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+@main.command()
+@click.option("--scorecard", is_flag=True, help="Print the scorecard's schema instead of the submission's.")
+def schema(scorecard: bool) -> None:
+    """Print the JSON Schema of a submission (or, with --scorecard, of a scorecard)."""
+    document = Scorecard.model_json_schema() if scorecard else submission_adapter.json_schema()
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--out", "-o", default="out/demo", show_default=True, type=click.Path(file_okay=False))
+def demo(out: str) -> None:
+    """Copy the bundled example submissions to OUT/submissions and appraise them into OUT."""
+    out_path = Path(out)
+    submissions = out_path / "submissions"
+    if submissions.exists():
+        shutil.rmtree(submissions)
+    shutil.copytree(examples(), submissions)
+    rubric = _rubric(None, None)
+    result = run([submissions], out_path, rubric)
+    click.echo(
+        f"demo: {len(result.rejected)} example input(s) are invalid on purpose and were reported in "
+        f"{out_path / 'errors.json'}:"
+    )
+    _report_rejected(result.rejected)
+    _summarize(result)
+    sys.exit(EXIT_OK)
+
+
+@main.command("check-rubric")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+def check_rubric(folder: str) -> None:
+    """Check the rubric in FOLDER: every problem with file:line, exit 2 if any."""
+    try:
+        rubric = load_rubric(folder)
+    except RubricError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(
+        f"{rubric.id} {rubric.manifest.version}: {len(rubric.items)} items, {len(rubric.vetoes)} vetoes, "
+        f"base {rubric.manifest.base}: ok"
+    )
+
+
+def entry() -> None:  # pragma: no cover - console script wrapper
+    try:
+        main()
+    except AppraisalError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)

@@ -1,0 +1,64 @@
+"""Rubric to durable-rules: one ruleset definition (rule name -> rule body) per org type.
+
+Rule names say what a firing means, so scoring and traces can read them back:
+
+- ``L01#when``, ``L01#tier2`` (``L01#tier2.1`` when a condition spanning sections needs several rules):
+  that condition of item L01 holds;
+- ``A03#value``: the value item A03 counts was reported (its amount is read from the firing's fact);
+- ``V01#veto``: veto V01 holds;
+- ``?missing:leadership.working_meetings``: the unit did not report that value.
+
+Every rule tests the section fact's type (``t``), so no rule is an absence test alone (durable-rules fires
+such a rule forever).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..rubric import Item, Rubric, expr
+from ..rubric.models import Veto
+
+MISSING = "?missing:"
+
+
+def rule_names(base: str, rules: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    if len(rules) == 1:
+        return {base: rules[0]}
+    return {f"{base}.{index}": rule for index, rule in enumerate(rules)}
+
+
+def _pattern(section: str, test: dict[str, Any]) -> dict[str, Any]:
+    return {"all": [{"m0": {"$and": [{"t": section}, test]}}]}
+
+
+def item_paths(item: Item | Veto) -> list[str]:
+    """Every value the item's conditions and counts name, in order, without repeats."""
+    paths: list[str] = []
+    conditions = [("when", item.when)] if isinstance(item, Veto) else item.conditions()
+    for _, text in conditions:
+        paths += [c.path for c in expr.comparisons(expr.parse(text))]
+    if isinstance(item, Item) and item.value_path():
+        paths.append(str(item.value_path()))
+    return list(dict.fromkeys(paths))
+
+
+def ruleset_for(rubric: Rubric, org_type: str) -> dict[str, dict[str, Any]]:
+    """The durable-rules ruleset scoring units of ``org_type`` under ``rubric``."""
+    rules: dict[str, dict[str, Any]] = {}
+    needed: list[str] = []
+    for item in rubric.items_for(org_type):
+        for role, text in item.conditions():
+            rules.update(rule_names(f"{item.id}#{role}", expr.compile_rules(expr.parse(text))))
+        value = item.value_path()
+        if value:
+            section, _, field = value.partition(".")
+            rules[f"{item.id}#value"] = _pattern(section, {"$ex": {field: 1}})
+        needed += item_paths(item)
+    for veto in rubric.vetoes_for(org_type):
+        rules.update(rule_names(f"{veto.id}#veto", expr.compile_rules(expr.parse(veto.when))))
+        needed += item_paths(veto)
+    for path in dict.fromkeys(needed):
+        section, _, field = path.partition(".")
+        rules[f"{MISSING}{path}"] = _pattern(section, {"$nex": {field: 1}})
+    return rules

@@ -1,0 +1,96 @@
+"""Running one unit through durable-rules: facts in, the rules that fired (with their facts) out.
+
+This drives the engine module's own functions (``create_ruleset``, ``assert_facts``,
+``start_action_for_state``, ``complete_and_start_action``, ``delete_state``) rather than ``durable.lang``'s
+Host: no timer threads, no Python closure or state round-trip per firing, nothing written per firing. What
+durable-rules 2.0.28 does that shapes this code:
+
+- ``assert_facts`` reports "not handled" (code 1) when any fact matches no rule, after storing all of them:
+  that is normal here (a section no rule reads) and the queued actions are still taken.
+- A ruleset holds at most 1,024 live sessions: each unit's session is deleted as soon as it is read.
+- The engine is not thread-safe: every call goes through one process-wide lock.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import durable_rules_engine as dre
+
+from ..errors import EngineError
+from ..rubric import Rubric
+from .compile import ruleset_for
+
+_LOCK = threading.Lock()
+_NAMES = itertools.count(1)
+_OBSERVED = 2  # assert_facts: a fact was asserted twice
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule that fired, and the facts it matched (by pattern name: m0, m1, ...)."""
+
+    rule: str
+    facts: dict[str, dict[str, Any]] = field(hash=False)
+
+
+class Engine:
+    """A rubric compiled into durable-rules, one ruleset per org type, created on first use."""
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self._handles: dict[str, int] = {}
+        self.definitions: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def _handle(self, org_type: str) -> int:
+        if org_type not in self._handles:
+            definition = ruleset_for(self.rubric, org_type)
+            name = f"appraisal-{self.rubric.id}-{org_type}-{next(_NAMES)}"
+            try:
+                self._handles[org_type] = dre.create_ruleset(name, json.dumps(definition))
+            except dre.error as exc:
+                raise EngineError("-", f"durable-rules refused the {org_type} ruleset: {exc}") from exc
+            self.definitions[org_type] = definition
+        return self._handles[org_type]
+
+    def run(self, org_type: str, facts: list[dict[str, Any]]) -> list[Firing]:
+        """Assert one unit's facts, take every action they trigger, delete the unit's state."""
+        sid = str(facts[0]["sid"])
+        firings: list[Firing] = []
+        with _LOCK:
+            handle = self._handle(org_type)
+            try:
+                code, state = dre.assert_facts(handle, json.dumps(facts))
+                if code == _OBSERVED:
+                    raise EngineError(sid, "a fact was asserted twice")
+                started = dre.start_action_for_state(handle, state)
+                message = started[1] if started else None
+                while message:
+                    for rule, frame in json.loads(message).items():
+                        firings.append(Firing(rule, frame))
+                    message = dre.complete_and_start_action(handle, state)
+            except dre.error as exc:
+                raise EngineError(sid, f"durable-rules failed: {exc}") from exc
+            finally:
+                try:
+                    dre.delete_state(handle, sid)
+                except dre.error:
+                    pass  # nothing was stored for this unit
+        firings.sort(key=lambda f: f.rule)
+        return firings
+
+    def close(self) -> None:
+        with _LOCK:
+            for handle in self._handles.values():
+                dre.delete_ruleset(handle)
+            self._handles.clear()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

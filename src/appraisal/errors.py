@@ -1,0 +1,93 @@
+"""Errors raised by appraisal, each carrying where the problem is (file, and field path or line).
+
+Every third-party failure (YAML, pydantic, durable-rules, weasyprint) is translated into one of these at the
+call site, so callers catch ``AppraisalError`` and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input: where (``loc``, a dotted field path or ``line N``) and what."""
+
+    loc: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"loc": self.loc, "message": self.message}
+
+
+class AppraisalError(Exception):
+    """Base of every error appraisal raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(AppraisalError):
+    """A submission file (or one unit in it) that cannot be scored.
+
+    ``problems`` lists every problem found; ``str()`` gives one line per problem, each prefixed with the
+    file name, e.g. ``village-017.json: leadership.standing_committee_hearings: must be >= 0 (got -1)``.
+    """
+
+    def __init__(self, source: str, problems: list[Problem], unit_id: str | None = None) -> None:
+        self.source = source
+        self.problems = list(problems)
+        self.unit_id = unit_id
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [
+            f"{self.source}: {p.loc}: {p.message}" if p.loc else f"{self.source}: {p.message}" for p in self.problems
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        """The entry of ``errors.json``: source, unit id when known, and the problems."""
+        entry: dict[str, object] = {"source": self.source}
+        if self.unit_id is not None:
+            entry["unit_id"] = self.unit_id
+        entry["errors"] = [p.as_dict() for p in self.problems]
+        return entry
+
+
+@dataclass(frozen=True)
+class RubricProblem:
+    """One problem in a rubric file, with its position (1-based line and column; 0 when unknown)."""
+
+    file: str
+    line: int
+    message: str
+    column: int = 0
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class RubricError(AppraisalError):
+    """A rubric that cannot be used. A rubric is refused as a whole, with every problem found."""
+
+    def __init__(self, problems: list[RubricProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class EngineError(AppraisalError):
+    """durable-rules failed while scoring one unit (the unit is rejected, the batch goes on)."""
+
+    def __init__(self, unit_id: str, message: str) -> None:
+        self.unit_id = unit_id
+        super().__init__(f"{unit_id}: {message}")
+
+
+class ReportError(AppraisalError):
+    """A report could not be rendered."""

@@ -1,0 +1,294 @@
+"""The rubric's condition language: text in, a checked expression tree out, and from it durable-rules patterns.
+
+Grammar (``and`` binds tighter than ``or``)::
+
+    expr    := and_ ("or" and_)*
+    and_    := not_ ("and" not_)*
+    not_    := "not" not_ | atom
+    atom    := "(" expr ")" | path (OP literal)?
+    path    := NAME "." NAME
+    literal := NUMBER | "true" | "false"
+    OP      := "==" | "!=" | "<" | "<=" | ">" | ">="
+
+Parsing is a hand-written recursive descent over a regex tokenizer: nothing is ever evaluated as Python.
+A bare ``path`` means ``path == true``. ``not`` is pushed down to the comparisons (negation normal form)
+before compiling, so the engine sees only comparisons joined by ``$and``/``$or``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+Literal_ = bool | int | float
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|<|>)|(?P<paren>[()])"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*))"
+)
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+_DURABLE_OP = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+_KEYWORDS = {"and", "or", "not", "true", "false"}
+MAX_LENGTH = 2000
+
+
+class ExprError(Exception):
+    """A problem in a condition, at 0-based ``column`` of its text."""
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Compare:
+    section: str
+    field: str
+    op: str
+    value: Literal_
+    column: int = 0
+
+    @property
+    def path(self) -> str:
+        return f"{self.section}.{self.field}"
+
+    def __str__(self) -> str:
+        value = str(self.value).lower() if isinstance(self.value, bool) else str(self.value)
+        return f"{self.path} {self.op} {value}"
+
+
+@dataclass(frozen=True)
+class And:
+    parts: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " and ".join(f"({p})" if isinstance(p, Or) else str(p) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Or:
+    parts: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " or ".join(str(p) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Node
+
+    def __str__(self) -> str:
+        return f"not ({self.part})"
+
+
+Node = Compare | And | Or | Not
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    tokens: list[tuple[str, str, int]] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            column = pos + len(text[pos:]) - len(text[pos:].lstrip())
+            raise ExprError(f"unexpected character {text[column]!r}", column)
+        kind = match.lastgroup or ""
+        tokens.append((kind, match.group(kind), match.start(kind)))
+        pos = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str, int]:
+        token = self.peek()
+        if token is None:
+            raise ExprError("the condition ends too early", len(self.text))
+        self.pos += 1
+        return token
+
+    def at_word(self, word: str) -> bool:
+        token = self.peek()
+        return token is not None and token[0] == "name" and token[1] == word
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise ExprError("empty condition", 0)
+        node = self.expr()
+        extra = self.peek()
+        if extra is not None:
+            raise ExprError(f"unexpected {extra[1]!r}", extra[2])
+        return node
+
+    def expr(self) -> Node:
+        parts = [self.and_()]
+        while self.at_word("or"):
+            self.take()
+            parts.append(self.and_())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def and_(self) -> Node:
+        parts = [self.not_()]
+        while self.at_word("and"):
+            self.take()
+            parts.append(self.not_())
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def not_(self) -> Node:
+        if self.at_word("not"):
+            self.take()
+            return Not(self.not_())
+        return self.atom()
+
+    def atom(self) -> Node:
+        kind, text, column = self.take()
+        if kind == "paren" and text == "(":
+            node = self.expr()
+            closing = self.peek()
+            if closing is None or closing[1] != ")":
+                raise ExprError("missing ')'", closing[2] if closing else len(self.text))
+            self.take()
+            return node
+        if kind != "name" or text in _KEYWORDS:
+            raise ExprError(f"expected a value such as leadership.leader_in_charge, got {text!r}", column)
+        if text.count(".") != 1:
+            raise ExprError(f"a value is written section.field, got {text!r}", column)
+        section, field = text.split(".")
+        token = self.peek()
+        if token is None or token[0] != "op":
+            return Compare(section, field, "==", True, column)
+        self.take()
+        lit_kind, lit, lit_col = self.take()
+        value: Literal_
+        if lit_kind == "num":
+            value = float(lit) if "." in lit else int(lit)
+        elif lit_kind == "name" and lit in ("true", "false"):
+            value = lit == "true"
+        else:
+            raise ExprError(f"expected a number, true or false after {token[1]}, got {lit!r}", lit_col)
+        return Compare(section, field, token[1], value, column)
+
+
+def parse(text: str) -> Node:
+    """Parse a condition; raises ``ExprError`` with the column of the problem."""
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"condition longer than {MAX_LENGTH} characters", 0)
+    return _Parser(text).parse()
+
+
+def comparisons(node: Node) -> list[Compare]:
+    """Every comparison in the tree, in source order."""
+    if isinstance(node, Compare):
+        return [node]
+    if isinstance(node, Not):
+        return comparisons(node.part)
+    return [c for part in node.parts for c in comparisons(part)]
+
+
+def nnf(node: Node, negate: bool = False) -> Node:
+    """Negation normal form: ``not`` pushed into the comparisons."""
+    if isinstance(node, Compare):
+        if not negate:
+            return node
+        if isinstance(node.value, bool) and node.op in ("==", "!="):
+            return Compare(node.section, node.field, "==", node.value != (node.op == "=="), node.column)
+        return Compare(node.section, node.field, _NEGATED[node.op], node.value, node.column)
+    if isinstance(node, Not):
+        return nnf(node.part, not negate)
+    parts = tuple(nnf(p, negate) for p in node.parts)
+    if isinstance(node, And):
+        return Or(parts) if negate else And(parts)
+    return And(parts) if negate else Or(parts)
+
+
+def evaluate(node: Node, values: dict[str, Any]) -> bool:
+    """Evaluate in Python with the engine's semantics: ``not`` is pushed into the comparisons first, and a
+    comparison on a value that was not reported is false (so ``not x`` is false, not true, when x is
+    missing: unknown is never taken as met)."""
+    return _holds(nnf(node), values)
+
+
+def _holds(node: Node, values: dict[str, Any]) -> bool:
+    if isinstance(node, Compare):
+        value = values.get(node.path)
+        if value is None:
+            return False
+        if node.op in ("==", "!="):
+            return (value == node.value) == (node.op == "==")
+        if isinstance(value, bool):
+            return False
+        return bool(
+            {"<": value < node.value, "<=": value <= node.value, ">": value > node.value, ">=": value >= node.value}[
+                node.op
+            ]
+        )
+    if isinstance(node, Not):  # pragma: no cover - nnf() removes them
+        raise AssertionError("evaluate an expression in negation normal form")
+    results = (_holds(p, values) for p in node.parts)
+    return all(results) if isinstance(node, And) else any(results)
+
+
+# --- compiling to durable-rules ----------------------------------------------------------------------------
+
+
+def _sections(node: Node) -> set[str]:
+    return {c.section for c in comparisons(node)}
+
+
+def _durable(node: Node) -> dict[str, Any]:
+    """One fact's test, in durable-rules' JSON form (node is in NNF and names one section)."""
+    if isinstance(node, Compare):
+        if node.op == "==":
+            return {node.field: node.value}
+        return {_DURABLE_OP[node.op]: {node.field: node.value}}
+    if isinstance(node, Not):  # pragma: no cover - nnf() removes them
+        raise AssertionError("compile an expression in negation normal form")
+    key = "$and" if isinstance(node, And) else "$or"
+    return {key: [_durable(p) for p in node.parts]}
+
+
+def _terms(node: Node) -> list[dict[str, list[Node]]]:
+    """Disjunctive form over single-section blocks: each term maps a section to the tests on its fact."""
+    sections = _sections(node)
+    if len(sections) == 1:
+        return [{sections.pop(): [node]}]
+    if isinstance(node, Or):
+        return [term for part in node.parts for term in _terms(part)]
+    assert isinstance(node, And)
+    terms: list[dict[str, list[Node]]] = []
+    for combo in itertools.product(*(_terms(p) for p in node.parts)):
+        merged: dict[str, list[Node]] = {}
+        for term in combo:
+            for section, tests in term.items():
+                merged.setdefault(section, []).extend(tests)
+        terms.append(merged)
+    return terms
+
+
+def compile_rules(node: Node) -> list[dict[str, Any]]:
+    """durable-rules rule bodies (``{"all": [...]}``) whose firing means ``node`` holds.
+
+    A condition naming one section becomes one pattern on that section's fact; one spanning sections becomes
+    a join of patterns on the unit's section facts, one rule per term of its disjunctive form.
+    """
+    rules = []
+    for term in _terms(nnf(node)):
+        patterns = []
+        for index, section in enumerate(sorted(term)):
+            tests = term[section]
+            test = _durable(tests[0] if len(tests) == 1 else And(tuple(tests)))
+            patterns.append({f"m{index}": {"$and": [{"t": section}, test]}})
+        rules.append({"all": patterns})
+    return rules

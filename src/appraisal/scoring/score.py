@@ -1,0 +1,186 @@
+"""Firings to a Scorecard: tiers, per-occurrence points, deductions, bonus, vetoes and the grade.
+
+In: the unit's submission, the rubric, the facts asserted and the rules that fired. Out: a ``Scorecard`` with
+every item's points, status, the values that decided it and the rule that fired. Arithmetic is in Decimal
+and rounded half-up to two decimals per item, so totals never drift.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
+
+from ..engine import MISSING, Firing, item_paths
+from ..facts import values_of
+from ..rubric import BONUS_GROUP, GROUPS, Item, Rubric
+from ..submission import SubmissionBase
+from .scorecard import Grade, GroupScore, ItemScore, RubricRef, Scorecard
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _f(value: Decimal) -> float:
+    return float(_round(value))
+
+
+def _fired(firings: Iterable[Firing], base: str) -> list[Firing]:
+    """Firings of rule ``base`` (or its parts ``base.N``)."""
+    return [f for f in firings if f.rule == base or f.rule.startswith(base + ".")]
+
+
+def _show(values: dict[str, Any]) -> str:
+    shown = []
+    for path, value in values.items():
+        text = "not reported" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        shown.append(f"{path} = {text}")
+    return ", ".join(shown)
+
+
+def _amount(item: Item, maximum: Decimal, value: Decimal) -> tuple[Decimal, str]:
+    """Points of a per_occurrence, deduct or shortfall item for the reported value, and how they came."""
+    if item.per_occurrence:
+        points = min(maximum, item.per_occurrence.points * value)
+        return points, f"{item.per_occurrence.points} per occurrence × {value}, at most {maximum}"
+    if item.deduct:
+        points = max(ZERO, maximum - item.deduct.points * value)
+        return points, f"{maximum} less {item.deduct.points} per occurrence × {value}"
+    assert item.shortfall is not None
+    short = max(ZERO, item.shortfall.target - value)
+    steps = Decimal(math.ceil(short / item.shortfall.step))
+    points = max(ZERO, maximum - item.shortfall.points * steps)
+    return points, (
+        f"{steps} step(s) of {item.shortfall.step} short of {item.shortfall.target}, {item.shortfall.points} each"
+    )
+
+
+def score_item(item: Item, org_type: str, firings: list[Firing], values: dict[str, Any]) -> ItemScore:
+    """One item's result for one unit."""
+    maximum = item.max_for(org_type)
+    common = {"id": item.id, "group": item.group, "title": item.title.en, "citation": item.citation}
+    if maximum is None:
+        return ItemScore(
+            **common,
+            points=0,
+            max=0,
+            status="not_applicable",
+            values={},
+            reason=f"does not apply to {org_type} units",
+        )
+    paths = item_paths(item)
+    seen = {path: values.get(path) for path in paths}
+    missing = [path for path in paths if _fired(firings, MISSING + path)]
+    gate = _fired(firings, f"{item.id}#when")
+    points, rule, reason = ZERO, None, ""
+    if item.kind == "check":
+        if gate:
+            points, rule, reason = maximum, gate[0].rule, f"{gate[0].rule} fired: {item.when}"
+        else:
+            reason = f"condition not met: {item.when}"
+    elif item.kind == "tiers":
+        assert item.tiers is not None
+        for index, tier in enumerate(item.tiers, start=1):
+            fired = _fired(firings, f"{item.id}#tier{index}")
+            amount = tier.points if tier.points is not None else maximum * (tier.share or ZERO)
+            if fired and min(amount, maximum) > points:
+                points, rule = min(amount, maximum), fired[0].rule
+                reason = f"{rule} fired: {tier.when}"
+        if rule is None:
+            reason = f"no tier met; the lowest needs {item.tiers[-1].when}"
+    elif item.when and not gate:
+        reason = f"condition not met: {item.when}"
+    elif counted := _fired(firings, f"{item.id}#value"):
+        path = str(item.value_path())
+        raw = counted[0].facts["m0"][path.partition(".")[2]]
+        points, how = _amount(item, maximum, Decimal(str(raw)))
+        rule = counted[0].rule
+        reason = f"{rule} fired: {path} = {raw}; {how}"
+    if rule is None and missing:
+        # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
+        return ItemScore(
+            **common,
+            points=0,
+            max=_f(maximum),
+            status="not_evaluated",
+            values=seen,
+            reason=f"not reported: {', '.join(missing)}",
+            rule=MISSING + missing[0],
+            advice=f"Report {', '.join(missing)}. {item.advice.en}",
+        )
+    points = _round(max(ZERO, min(points, maximum)))
+    status = "awarded" if points == maximum else "partial" if points > 0 else "missed"
+    if seen:
+        reason += f" ({_show(seen)})"
+    return ItemScore(
+        **common,
+        points=float(points),
+        max=_f(maximum),
+        status=status,
+        values=seen,
+        reason=reason,
+        rule=rule,
+        advice=None if status == "awarded" else item.advice.en,
+    )
+
+
+def grade_for(rubric: Rubric, total_before_bonus: Decimal, vetoed: bool) -> Grade:
+    if vetoed:
+        return "unqualified"
+    for grade, bound in rubric.grade_bounds():
+        if total_before_bonus >= bound:
+            return cast(Grade, grade)
+    return "unqualified"
+
+
+def score_unit(
+    submission: SubmissionBase, rubric: Rubric, facts: list[dict[str, Any]], firings: list[Firing]
+) -> Scorecard:
+    """The unit's Scorecard, before ranks and commendation (which need the whole run)."""
+    org = submission.org
+    values = values_of(facts)
+    items = [score_item(item, org, firings, values) for item in rubric.items]
+    base_items = [s for s in items if s.group != BONUS_GROUP]
+    groups = [
+        GroupScore(
+            id=g,
+            points=_f(sum((Decimal(str(s.points)) for s in base_items if s.group == g), ZERO)),
+            max=_f(sum((Decimal(str(s.max)) for s in base_items if s.group == g), ZERO)),
+        )
+        for g in GROUPS
+    ]
+    before_bonus = sum((Decimal(str(g.points)) for g in groups), ZERO)
+    bonus = min(
+        rubric.manifest.bonus_cap,
+        sum((Decimal(str(s.points)) for s in items if s.group == BONUS_GROUP), ZERO),
+    )
+    vetoes = [v for v in rubric.vetoes_for(org) if _fired(firings, f"{v.id}#veto")]
+    lost = sorted(
+        ((Decimal(str(s.max)) - Decimal(str(s.points)), s.id) for s in base_items),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    responsible = submission.rectification.responsible_person if submission.rectification else None
+    return Scorecard(
+        unit_id=submission.unit_id,
+        name=submission.name,
+        org_type=org,
+        year=submission.year,
+        appraisal_date=submission.appraisal_date,
+        rubric=RubricRef(id=rubric.id, version=rubric.manifest.version, sha256=rubric.sha256),
+        base=_f(rubric.manifest.base),
+        total=_f(before_bonus + bonus),
+        bonus=_f(bonus),
+        grade=grade_for(rubric, before_bonus, bool(vetoes)),
+        vetoed=bool(vetoes),
+        veto_reasons=[f"{v.id}: {v.reason.en}" for v in vetoes],
+        groups=groups,
+        items=items,
+        shortfalls=[item_id for amount, item_id in lost if amount > 0],
+        responsible_person=responsible,
+        self_score=float(submission.self_score) if submission.self_score is not None else None,
+    )

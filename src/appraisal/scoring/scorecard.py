@@ -1,0 +1,94 @@
+"""The Scorecard: one unit's result, as written to ``scorecards/<unit-id>.json`` and read by the reports.
+
+Points are JSON numbers with at most two decimals. Every item carries the rule that decided it and the fact
+values it saw, so each point can be traced back to the rubric and the submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+Grade = Literal["excellent", "good", "qualified", "unqualified"]
+Status = Literal["awarded", "partial", "missed", "not_applicable", "not_evaluated"]
+STATUSES: tuple[str, ...] = ("awarded", "partial", "missed", "not_applicable", "not_evaluated")
+
+# Rounded to two decimals on the way out, so JSON never shows 0.30000000000000004.
+Points = Annotated[float, PlainSerializer(lambda v: round(v, 2), return_type=float)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RubricRef(_Model):
+    id: str
+    version: str
+    sha256: str = Field(description="sha256 over the rubric folder's files, names and contents")
+
+
+class Peers(_Model):
+    count: int = Field(description="Units of the same org type in the run")
+    median_total: Points = Field(description="Median total of those units")
+
+
+class GroupScore(_Model):
+    id: str
+    points: Points
+    max: Points
+    peer_median: Points | None = None
+
+
+class ItemScore(_Model):
+    id: str
+    group: str
+    title: str
+    points: Points
+    max: Points
+    status: Status
+    values: dict[str, Any] = Field(description="Fact values that decided the item, by section.field")
+    reason: str = Field(description="Why the item scored as it did, naming the rule that fired")
+    advice: str | None = Field(default=None, description="What to do; given when points were lost")
+    citation: str
+    rule: str | None = Field(default=None, description="The durable-rules rule that decided it, if one fired")
+
+
+class Scorecard(_Model):
+    """One unit's appraisal. ``rank``/``peers``/``commended`` are decided over a whole run."""
+
+    unit_id: str
+    name: str
+    org_type: str
+    year: int
+    appraisal_date: dt.date
+    rubric: RubricRef
+    base: Points
+    total: Points = Field(description="Points on the base plus bonus")
+    bonus: Points
+    grade: Grade
+    vetoed: bool
+    veto_reasons: list[str]
+    commended: bool = False
+    rank: int | None = Field(default=None, description="Rank among units of the same org type in the run")
+    peers: Peers | None = None
+    groups: list[GroupScore]
+    items: list[ItemScore]
+    shortfalls: list[str] = Field(description="Item ids by points lost, most first")
+    responsible_person: str | None = Field(default=None, description="Who answers for rectification")
+    self_score: Points | None = None
+
+    @property
+    def total_before_bonus(self) -> float:
+        return round(self.total - self.bonus, 2)
+
+    def item(self, item_id: str) -> ItemScore:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def to_json(self) -> str:
+        """Canonical JSON: same scorecard, same bytes."""
+        return self.model_dump_json(indent=2) + "\n"

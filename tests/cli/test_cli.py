@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests.builders import MINI, unit
+
+from appraisal.cli import main
+
+FULL = {
+    "leadership": {"standing_committee_hearings": 2, "leader_in_charge": True, "working_meetings": 4},
+    "appraisal": {"reports_late": 0},
+    "safeguard": {"office_equipment": True},
+    "double_learning": {"technical_trainings": 3},
+    "bonus": {"higher_level_awards": 0},
+    "inspection": {"falsified_data": False},
+}
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(unit(unit_id="a", name="甲村妇代会", **FULL)), encoding="utf-8")
+    (folder / "b.yaml").write_text(
+        json.dumps([unit(unit_id="b", **FULL), unit("county", unit_id="c")]), encoding="utf-8"
+    )
+    return folder
+
+
+def test_run_writes_scorecards_summary_and_errors(inputs: Path, tmp_path: Path) -> None:
+    code, out, _ = invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(tmp_path / "out"))
+    assert code == 0, out
+    cards = sorted(p.name for p in (tmp_path / "out" / "scorecards").iterdir())
+    assert cards == ["a.json", "b.json", "c.json"]
+    raw = (tmp_path / "out" / "summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfunit_id,name,org_type,total,grade,vetoed,commended,rank\r\n")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert [r["unit_id"] for r in rows] == ["c", "a", "b"]  # county before village, then rank
+    assert rows[1] == {
+        "unit_id": "a",
+        "name": "甲村妇代会",
+        "org_type": "village",
+        "total": "10",
+        "grade": "excellent",
+        "vetoed": "false",
+        "commended": "true",
+        "rank": "1",
+    }
+    assert json.loads((tmp_path / "out" / "errors.json").read_text()) == []
+
+
+def test_rejected_inputs_exit_1_and_the_rest_are_scored(inputs: Path, tmp_path: Path) -> None:
+    (inputs / "bad.json").write_text(json.dumps(unit(unit_id="bad", leadership={"working_meetings": -1})))
+    (inputs / "junk.yaml").write_bytes(b"\x00\x01")
+    code, _, err = invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert "bad.json: leadership.working_meetings: must be >= 0 (got -1)" in err
+    errors = json.loads((tmp_path / "out" / "errors.json").read_text())
+    assert errors == [
+        {
+            "source": "bad.json",
+            "unit_id": "bad",
+            "errors": [{"loc": "leadership.working_meetings", "message": "must be >= 0 (got -1)"}],
+        },
+        {"source": "junk.yaml", "errors": [{"loc": "", "message": "binary file, not JSON or YAML text"}]},
+    ]
+    assert len(list((tmp_path / "out" / "scorecards").iterdir())) == 3
+
+
+def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out))
+    first = (out / "scorecards" / "a.json").read_bytes()
+    (inputs / "b.yaml").unlink()
+    invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out))
+    assert sorted(p.name for p in (out / "scorecards").iterdir()) == ["a.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "scorecards", "summary.csv"]
+    assert (out / "scorecards" / "a.json").read_bytes() != b"" and first
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "nowhere", "--out", "x"], "no such file or folder: nowhere"),
+        (["run", "EMPTY", "--out", "x"], "no submission files (.json, .yaml, .yml) found"),
+        (["run", "IN", "--out", "x", "--year", "2026", "--rubric", str(MINI)], "give --year or --rubric"),
+        (["run", "IN", "--out", "x", "--year", "1999"], "no bundled rubric for 1999"),
+        (["run", "IN"], "Missing option '--out'"),
+    ],
+)
+def test_usage_errors_exit_2(inputs: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "empty").mkdir()
+    args = [str(inputs) if a == "IN" else str(tmp_path / "empty") if a == "EMPTY" else a for a in args]
+    code, _, err = invoke(*args)
+    assert code == 2 and message in err, err
+
+
+def test_broken_rubric_exits_2_with_file_and_line(inputs: Path, tmp_path: Path) -> None:
+    rubric = tmp_path / "rubric"
+    rubric.mkdir()
+    (rubric / "rubric.yaml").write_text((MINI / "rubric.yaml").read_text())
+    (rubric / "items.yaml").write_text("items:\n  - id: X\n    when: a.b >=\n")
+    code, _, err = invoke("run", str(inputs), "--rubric", str(rubric), "--out", str(tmp_path / "o"))
+    assert code == 2 and "items.yaml:2: group: Field required" in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_validate(inputs: Path) -> None:
+    assert invoke("validate", str(inputs), "--rubric", str(MINI))[0] == 0
+    (inputs / "old.json").write_text(json.dumps({**unit(unit_id="old"), "year": 2025}))
+    code, out, err = invoke("validate", str(inputs), "--rubric", str(MINI))
+    assert code == 1 and "old.json: year: the submission is for 2025" in err and "3 valid unit(s)" in out
+
+
+def test_schema() -> None:
+    code, out, _ = invoke("schema")
+    assert code == 0 and json.loads(out)["discriminator"]["propertyName"] == "org_type"
+    code, out, _ = invoke("schema", "--scorecard")
+    assert code == 0 and "shortfalls" in json.loads(out)["properties"]

@@ -1,0 +1,97 @@
+"""The real durable-rules engine, driven through appraisal's engine stage."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tests.builders import make
+
+from appraisal import Rubric
+from appraisal.engine import Engine, ruleset_for
+from appraisal.facts import build_facts
+
+
+def fired(engine: Engine, **sections: object) -> list[str]:
+    unit = make("village", **sections)  # type: ignore[arg-type]
+    return [f.rule for f in engine.run("village", build_facts(unit))]
+
+
+def test_rules_fire_on_typed_facts(mini: Rubric) -> None:
+    engine = Engine(mini)
+    rules = fired(
+        engine,
+        leadership={
+            "standing_committee_hearings": 10,
+            "leader_in_charge": True,
+            "working_meetings": 4,
+            "leadership_contact_system": True,
+        },
+        appraisal={"reports_late": 0},
+        safeguard={"office_equipment": True},
+        double_learning={"technical_trainings": 2},
+        bonus={"higher_level_awards": 0},
+        inspection={"falsified_data": False},
+    )
+    # 10 >= 2 compares as numbers (as text, '10' >= '2' would be false)
+    assert rules == ["A01#value", "B01#value", "L01#tier1", "L01#tier2", "L02#when", "S01#when"]
+
+
+def test_missing_values_fire_missing_rules(mini: Rubric) -> None:
+    rules = fired(Engine(mini), leadership={"standing_committee_hearings": 0})
+    assert "?missing:leadership.leader_in_charge" in rules
+    assert "?missing:leadership.standing_committee_hearings" not in rules
+    assert not [r for r in rules if r.startswith("L01#")]
+
+
+def test_veto_and_join_across_sections(mini: Rubric) -> None:
+    engine = Engine(mini)
+    rules = fired(
+        engine,
+        safeguard={"office_equipment": True},
+        double_learning={"technical_trainings": 1},
+        inspection={"falsified_data": True},
+    )
+    assert "V01#veto" in rules and "S01#when" not in rules
+    rules = fired(engine, safeguard={"office_equipment": True}, double_learning={"technical_trainings": 5})
+    assert "S01#when" in rules
+
+
+def test_firing_carries_the_matched_facts(mini: Rubric) -> None:
+    unit = make("village", appraisal={"reports_late": 3})
+    (firing,) = [f for f in Engine(mini).run("village", build_facts(unit)) if f.rule == "A01#value"]
+    assert firing.facts["m0"]["reports_late"] == 3 and firing.facts["m0"]["sid"] == "u-1"
+
+
+def test_sessions_are_deleted_so_more_than_1024_units_run(mini: Rubric) -> None:
+    engine = Engine(mini)
+    for index in range(1100):
+        unit = make("village", unit_id=f"u{index}", appraisal={"reports_late": index % 5})
+        assert "A01#value" in [f.rule for f in engine.run("village", build_facts(unit))]
+
+
+def test_same_unit_twice_gives_same_firings(mini: Rubric) -> None:
+    engine = Engine(mini)
+    unit = make("village", leadership={"standing_committee_hearings": 1})
+    first = engine.run("village", build_facts(unit))
+    assert engine.run("village", build_facts(unit)) == first
+
+
+def test_every_rule_tests_the_fact_type(mini: Rubric) -> None:
+    """durable-rules fires a rule whose only test is an absence test forever: none may be generated."""
+    for rule in ruleset_for(mini, "county").values():
+        for pattern in rule["all"]:
+            (test,) = pattern.values()
+            assert test["$and"][0] == {"t": test["$and"][0]["t"]}, json.dumps(rule)
+
+
+def test_ruleset_only_holds_items_for_the_type(mini: Rubric) -> None:
+    assert all(not name.startswith("X") for name in ruleset_for(mini, "village"))
+    assert "L01#tier1" in ruleset_for(mini, "enterprise")
+
+
+@pytest.mark.parametrize("org", ["county", "enterprise"])
+def test_closed_engine_frees_its_rulesets(mini: Rubric, org: str) -> None:
+    with Engine(mini) as engine:
+        engine.run(org, build_facts(make(org)))
+        assert engine.definitions[org]

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from tests.builders import MINI
+
+from appraisal import RubricError, load_rubric
+
+
+def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """A copy of the mini rubric with ``old`` replaced by ``new`` in ``file``."""
+    folder = tmp_path / "rubric"
+    shutil.copytree(MINI, folder)
+    text = (folder / file).read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {file}"
+    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+def problems(folder: Path) -> list[str]:
+    with pytest.raises(RubricError) as caught:
+        load_rubric(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_mini_rubric_loads() -> None:
+    rubric = load_rubric(MINI)
+    assert [i.id for i in rubric.items] == ["L01", "L02", "A01", "S01", "B01"]
+    assert len(rubric.sha256) == 64
+
+
+def test_sha256_follows_the_files(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "items.yaml", "Hold hearings.", "Hold more hearings.")
+    assert load_rubric(folder).sha256 != load_rubric(MINI).sha256
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "items.yaml",
+            "leadership.standing_committee_hearings >= 2",
+            "leadership.standing_committee_hearings >=",
+            "items.yaml:7:58: condition: the condition ends too early",
+        ),
+        (
+            "items.yaml",
+            "leadership.standing_committee_hearings >= 2",
+            "leadership.hearings >= 2",
+            "items.yaml:7:17: unknown value leadership.hearings (docs/facts.md lists them)",
+        ),
+        (
+            "items.yaml",
+            "leadership.standing_committee_hearings >= 2",
+            "leadership.leader_in_charge >= 2",
+            "items.yaml:7:17: leadership.leader_in_charge is yes/no: use it alone, with not, or == true/false",
+        ),
+        (
+            "items.yaml",
+            "leadership.standing_committee_hearings >= 2",
+            "leadership.working_meetings == true",
+            "items.yaml:7:17: leadership.working_meetings is a number: compare it with a number",
+        ),
+        (
+            "items.yaml",
+            "    max: 4\n",
+            "    max: 4\n    applies_to: [village, county]\n",
+            "rubric.yaml:5: the maxima of the items applying to township units sum to 6, not the base 10",
+        ),
+        (
+            "items.yaml",
+            '{when: "leadership.standing_committee_hearings >= 2", points: 4}',
+            '{when: "leadership.standing_committee_hearings >= 2", points: 5}',
+            "items.yaml:7: tier points 5 exceed the item's maximum",
+        ),
+        (
+            "items.yaml",
+            "  - id: A01",
+            "  - id: L01",
+            "items.yaml:20: duplicate id L01 (first in items.yaml:2)",
+        ),
+        (
+            "items.yaml",
+            "    citation: Part 3 (3)\n    advice: {en: Hold",
+            "    citeation: Part 3 (3)\n    advice: {en: Hold",
+            "items.yaml:2: citation: Field required",
+        ),
+        (
+            "items.yaml",
+            "group: appraisal",
+            "group: apraisal",
+            "items.yaml:21: group: unknown group 'apraisal'",
+        ),
+        (
+            "items.yaml",
+            "deduct: {value: appraisal.reports_late, points: 0.5}",
+            "deduct: {value: appraisal.year_end_assessment, points: 0.5}",
+            "items.yaml:24: appraisal.year_end_assessment is yes/no; a count or number is needed here",
+        ),
+        (
+            "items.yaml",
+            "    when: inspection.falsified_data",
+            "    when: inspection.falsified_data or",
+            "items.yaml:48:39: condition: the condition ends too early",
+        ),
+        (
+            "rubric.yaml",
+            "base: 10",
+            "base: 12",
+            "rubric.yaml:5: the maxima of the items applying to county units sum to 10, not the base 12",
+        ),
+        (
+            "rubric.yaml",
+            'good: "80%"',
+            'good: "95%"',
+            "rubric.yaml:7: grade bounds must fall: excellent > good > qualified",
+        ),
+        (
+            "items.yaml",
+            "title: {en: Late reports, zh: 逾期报送}",
+            "title: {en: Late reports, zh: [逾期报送}",
+            "items.yaml:22: not valid YAML: expected ',' or ']', but got '}'",
+        ),
+    ],
+)
+def test_problem_names_file_line_and_reason(tmp_path: Path, file: str, old: str, new: str, expected: str) -> None:
+    found = problems(broken(tmp_path, file, old, new))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "items.yaml", "leadership.working_meetings >= 4", "leadership.meetings >= 4")
+    text = (folder / "items.yaml").read_text(encoding="utf-8").replace("points: 0.5}", "points: -1}")
+    (folder / "items.yaml").write_text(text, encoding="utf-8")
+    found = problems(folder)
+    assert any("unknown value leadership.meetings" in p for p in found), found
+    assert any("deduct.points: Input should be greater than or equal to 0" in p for p in found), found
+
+
+def test_not_a_rubric_folder(tmp_path: Path) -> None:
+    assert problems(tmp_path) == [f"{tmp_path}: not a rubric folder: no rubric.yaml in it"]
+
+
+def test_unknown_top_level_key(tmp_path: Path) -> None:
+    folder = broken(tmp_path, "items.yaml", "vetoes:", "vetos:")
+    assert "items.yaml:45: unknown key 'vetos' (an item file holds items: and vetoes:)" in problems(folder)
+
+
+def test_bundled_year_not_found() -> None:
+    with pytest.raises(RubricError, match="no bundled rubric for 1999"):
+        load_rubric(1999)
