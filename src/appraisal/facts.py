@@ -54,23 +54,25 @@ def attributes(org_type: str) -> dict[str, Kind]:
     return found
 
 
-def _cast(value: Any) -> bool | int | float:
-    if isinstance(value, bool | int):
-        return value
-    return float(value)  # Decimal, float
+_SECTION_NAMES = set(SECTIONS)
 
 
 def build_facts(submission: SubmissionBase) -> list[dict[str, Any]]:
     """The unit's facts, one per section, in section order (the same submission gives the same facts)."""
+    data = submission.model_dump(include=_SECTION_NAMES, exclude_none=True)
     facts: dict[str, dict[str, Any]] = {}
     for section in SECTIONS:
         fact: dict[str, Any] = {"sid": submission.unit_id, "id": section, "t": section}
-        for name, value in submission.section(section):
-            if value is not None and not isinstance(value, str):
-                fact[name] = _cast(value)
+        for name, value in data[section].items():
+            if isinstance(value, bool | int):
+                fact[name] = value
+            elif not isinstance(value, str):  # Decimal, float; text is shown, never a fact
+                fact[name] = float(value)
         facts[section] = fact
     for total_path, part_path, derived in PART_OF_WHOLE:
-        total, part = submission.value(total_path), submission.value(part_path)
+        total_section, _, total_name = total_path.partition(".")
+        part_section, _, part_name = part_path.partition(".")
+        total, part = facts[total_section].get(total_name), facts[part_section].get(part_name)
         if total and part is not None:  # no share of nothing: the items using it are not evaluated
             section, _, name = derived.partition(".")
             facts[section][name] = round(part * 100 / total, 4)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 Literal_ = bool | int | float
@@ -181,8 +182,10 @@ class _Parser:
         return Compare(section, field, token[1], value, column)
 
 
+@lru_cache(maxsize=8192)
 def parse(text: str) -> Node:
-    """Parse a condition; raises ``ExprError`` with the column of the problem."""
+    """Parse a condition; raises ``ExprError`` with the column of the problem. Trees are immutable, so the
+    same text is parsed once per process."""
     if len(text) > MAX_LENGTH:
         raise ExprError(f"condition longer than {MAX_LENGTH} characters", 0)
     return _Parser(text).parse()

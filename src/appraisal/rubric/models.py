@@ -27,7 +27,8 @@ GRADES: tuple[str, ...] = ("excellent", "good", "qualified", "unqualified")
 BONUS_GROUP = "bonus"
 
 Points = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)]
-ItemId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")]
+# No dots: a rule name "L01#tier2.1" is the item, the condition, and the part of a condition split in several rules.
+ItemId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
 
 
 class Strict(BaseModel):

@@ -30,9 +30,17 @@ def _f(value: Decimal) -> float:
     return float(_round(value))
 
 
-def _fired(firings: Iterable[Firing], base: str) -> list[Firing]:
-    """Firings of rule ``base`` (or its parts ``base.N``)."""
-    return [f for f in firings if f.rule == base or f.rule.startswith(base + ".")]
+class Fired:
+    """The unit's firings indexed by rule name without its ``.N`` part (a condition compiled to several rules)."""
+
+    def __init__(self, firings: Iterable[Firing]) -> None:
+        self._by_rule: dict[str, list[Firing]] = {}
+        for firing in firings:
+            base = firing.rule if firing.rule.startswith(MISSING) else firing.rule.split(".")[0]
+            self._by_rule.setdefault(base, []).append(firing)
+
+    def __call__(self, base: str) -> list[Firing]:
+        return self._by_rule.get(base, [])
 
 
 def _show(values: dict[str, Any]) -> str:
@@ -60,7 +68,7 @@ def _amount(item: Item, maximum: Decimal, value: Decimal) -> tuple[Decimal, str]
     )
 
 
-def score_item(item: Item, org_type: str, firings: list[Firing], values: dict[str, Any]) -> ItemScore:
+def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) -> ItemScore:
     """One item's result for one unit."""
     maximum = item.max_for(org_type)
     common = {"id": item.id, "group": item.group, "title": item.title.en, "citation": item.citation}
@@ -75,8 +83,8 @@ def score_item(item: Item, org_type: str, firings: list[Firing], values: dict[st
         )
     paths = item_paths(item)
     seen = {path: values.get(path) for path in paths}
-    missing = [path for path in paths if _fired(firings, MISSING + path)]
-    gate = _fired(firings, f"{item.id}#when")
+    missing = [path for path in paths if fired(MISSING + path)]
+    gate = fired(f"{item.id}#when")
     points, rule, reason = ZERO, None, ""
     if item.kind == "check":
         if gate:
@@ -86,16 +94,16 @@ def score_item(item: Item, org_type: str, firings: list[Firing], values: dict[st
     elif item.kind == "tiers":
         assert item.tiers is not None
         for index, tier in enumerate(item.tiers, start=1):
-            fired = _fired(firings, f"{item.id}#tier{index}")
+            hit = fired(f"{item.id}#tier{index}")
             amount = tier.points if tier.points is not None else maximum * (tier.share or ZERO)
-            if fired and min(amount, maximum) > points:
-                points, rule = min(amount, maximum), fired[0].rule
+            if hit and min(amount, maximum) > points:
+                points, rule = min(amount, maximum), hit[0].rule
                 reason = f"{rule} fired: {tier.when}"
         if rule is None:
             reason = f"no tier met; the lowest needs {item.tiers[-1].when}"
     elif item.when and not gate:
         reason = f"condition not met: {item.when}"
-    elif counted := _fired(firings, f"{item.id}#value"):
+    elif counted := fired(f"{item.id}#value"):
         path = str(item.value_path())
         raw = counted[0].facts["m0"][path.partition(".")[2]]
         points, how = _amount(item, maximum, Decimal(str(raw)))
@@ -144,7 +152,8 @@ def score_unit(
     """The unit's Scorecard, before ranks and commendation (which need the whole run)."""
     org = submission.org
     values = values_of(facts)
-    items = [score_item(item, org, firings, values) for item in rubric.items]
+    fired = Fired(firings)
+    items = [score_item(item, org, fired, values) for item in rubric.items]
     base_items = [s for s in items if s.group != BONUS_GROUP]
     groups = [
         GroupScore(
@@ -159,7 +168,7 @@ def score_unit(
         rubric.manifest.bonus_cap,
         sum((Decimal(str(s.points)) for s in items if s.group == BONUS_GROUP), ZERO),
     )
-    vetoes = [v for v in rubric.vetoes_for(org) if _fired(firings, f"{v.id}#veto")]
+    vetoes = [v for v in rubric.vetoes_for(org) if fired(f"{v.id}#veto")]
     lost = sorted(
         ((Decimal(str(s.max)) - Decimal(str(s.points)), s.id) for s in base_items),
         key=lambda pair: (-pair[0], pair[1]),
