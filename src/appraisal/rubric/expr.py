@@ -229,7 +229,7 @@ def _holds(node: Node, values: dict[str, Any]) -> bool:
         if value is None:
             return False
         if node.op in ("==", "!="):
-            return (value == node.value) == (node.op == "==")
+            return bool(value == node.value) == (node.op == "==")
         if isinstance(value, bool):
             return False
         return bool(
