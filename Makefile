@@ -7,7 +7,7 @@ OUT ?= out/demo
 # glibc malloc tunables that keep durable-rules' throughput steady (see docs/performance.md)
 export GLIBC_TUNABLES ?= glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824
 
-.PHONY: setup demo test lint typecheck pytest bench clean
+.PHONY: setup demo test lint typecheck pytest bench docs examples clean
 
 setup: $(STAMP)
 
@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/appraisal demo --out $(OUT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -32,6 +32,12 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py 5000
+
+docs: $(STAMP)
+	$(BIN)/python -c 'from appraisal.facts import reference_markdown as r; print(r(), end="")' > docs/facts.md
+
+examples: $(STAMP)
+	$(BIN)/python scripts/make_examples.py
 
 clean:
 	rm -rf $(VENV) out build dist

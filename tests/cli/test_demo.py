@@ -1,0 +1,42 @@
+"""The bundled examples, end to end through ``appraisal demo``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from appraisal.cli import main
+from appraisal.scoring import Scorecard
+
+
+def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    cards = [
+        Scorecard.model_validate_json(p.read_text(encoding="utf-8"))
+        for p in sorted((tmp_path / "demo" / "scorecards").glob("*.json"))
+    ]
+    assert len(cards) >= 40
+    assert {c.org_type for c in cards} == {"county", "township", "village", "community", "agency", "enterprise"}
+    assert {c.grade for c in cards} == {"excellent", "good", "qualified", "unqualified"}
+    assert any(c.vetoed for c in cards) and any(c.commended for c in cards)
+    assert any(i.status == "not_evaluated" for c in cards for i in c.items)
+    errors = json.loads((tmp_path / "demo" / "errors.json").read_text(encoding="utf-8"))
+    assert sorted(e["source"] for e in errors) == [
+        "invalid-broken.yaml",
+        "invalid-last-year.json",
+        "invalid-township-098.json",
+        "invalid-village-099.json",
+    ]
+    assert "4 example input(s) are invalid on purpose" in result.output
+
+
+def test_demo_twice_gives_the_same_bytes(tmp_path: Path) -> None:
+    for run in ("a", "b"):
+        assert CliRunner().invoke(main, ["demo", "--out", str(tmp_path / run)]).exit_code == 0
+    for name in ("summary.csv", "errors.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    a_cards = sorted((tmp_path / "a" / "scorecards").iterdir())
+    assert [p.read_bytes() for p in a_cards] == [(tmp_path / "b" / "scorecards" / p.name).read_bytes() for p in a_cards]
