@@ -14,6 +14,7 @@ such a rule forever).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..rubric import Item, Rubric, expr
@@ -32,15 +33,16 @@ def _pattern(section: str, test: dict[str, Any]) -> dict[str, Any]:
     return {"all": [{"m0": {"$and": [{"t": section}, test]}}]}
 
 
-def item_paths(item: Item | Veto) -> list[str]:
+def item_paths(item: Item | Veto) -> tuple[str, ...]:
     """Every value the item's conditions and counts name, in order, without repeats."""
-    paths: list[str] = []
-    conditions = [("when", item.when)] if isinstance(item, Veto) else item.conditions()
-    for _, text in conditions:
-        paths += [c.path for c in expr.comparisons(expr.parse(text))]
-    if isinstance(item, Item) and item.value_path():
-        paths.append(str(item.value_path()))
-    return list(dict.fromkeys(paths))
+    conditions = [item.when] if isinstance(item, Veto) else [text for _, text in item.conditions()]
+    return _paths(tuple(conditions), item.value_path() if isinstance(item, Item) else None)
+
+
+@lru_cache(maxsize=4096)
+def _paths(conditions: tuple[str, ...], value: str | None) -> tuple[str, ...]:
+    paths = [c.path for text in conditions for c in expr.comparisons(expr.parse(text))]
+    return tuple(dict.fromkeys([*paths, *([value] if value else [])]))
 
 
 def ruleset_for(rubric: Rubric, org_type: str) -> dict[str, dict[str, Any]]:

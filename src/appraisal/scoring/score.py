@@ -75,8 +75,8 @@ def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) 
     if maximum is None:
         return ItemScore(
             **common,
-            points=0,
-            max=0,
+            points=0.0,
+            max=0.0,
             status="not_applicable",
             values={},
             reason=f"does not apply to {org_type} units",
@@ -113,7 +113,7 @@ def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) 
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
         return ItemScore(
             **common,
-            points=0,
+            points=0.0,
             max=_f(maximum),
             status="not_evaluated",
             values=seen,
