@@ -1,0 +1,54 @@
+"""The built wheel carries the default rubric and the examples: installed into a fresh venv and run from another
+folder, with no checkout around it, it scores the bundled examples."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PIP_CONSTRAINT"] = str(ROOT / "constraints.txt")
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("wheel")
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", work / "dist", ROOT, cwd=work)
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = (work / "dist").glob("appraisal-*.whl")
+    venv.create(work / "venv", with_pip=True)
+    python = work / "venv" / "bin" / "python"
+    done = run(python, "-m", "pip", "install", "-q", wheel, cwd=work)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return work
+
+
+def test_wheel_scores_the_examples_without_a_checkout(installed: Path) -> None:
+    elsewhere = installed / "elsewhere"
+    elsewhere.mkdir()
+    appraisal = installed / "venv" / "bin" / "appraisal"
+    result = run(appraisal, "demo", "--out", "demo", cwd=elsewhere)
+    assert result.returncode == 0, result.stdout + result.stderr
+    cards = list((elsewhere / "demo" / "scorecards").glob("*.json"))
+    assert len(cards) >= 40
+    card = json.loads(cards[0].read_text(encoding="utf-8"))
+    assert card["rubric"]["id"] == "womens-federation-appraisal"
+    where = run(
+        installed / "venv" / "bin" / "python",
+        "-c",
+        "import appraisal.resources as r; print(r.bundled('scoring_rules'))",
+        cwd=elsewhere,
+    )
+    assert "site-packages/appraisal/_bundled/scoring_rules" in where.stdout, where.stdout + where.stderr
