@@ -22,6 +22,7 @@ from .resources import examples
 from .rubric import Rubric
 from .scoring import Scorecard
 from .scoring.appraise import year_error
+from .scoring.cases import run_cases
 from .submission import expand, load_submissions, submission_adapter
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -149,7 +150,8 @@ def demo(out: str) -> None:
 @main.command("check-rubric")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 def check_rubric(folder: str) -> None:
-    """Check the rubric in FOLDER: every problem with file:line, exit 2 if any."""
+    """Check the rubric in FOLDER (every problem with file:line; exit 2 if any) and run its golden cases in
+    FOLDER/cases (exit 1 if one fails)."""
     try:
         rubric = load_rubric(folder)
     except RubricError as exc:
@@ -159,6 +161,17 @@ def check_rubric(folder: str) -> None:
         f"{rubric.id} {rubric.manifest.version}: {len(rubric.items)} items, {len(rubric.vetoes)} vetoes, "
         f"base {rubric.manifest.base}: ok"
     )
+    try:
+        results = run_cases(rubric)
+    except RubricError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    for result in results:
+        click.echo(str(result), err=not result.passed)
+    failed = sum(not r.passed for r in results)
+    click.echo(f"golden cases: {len(results) - failed} passed, {failed} failed")
+    if failed:
+        sys.exit(EXIT_REJECTED)
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper

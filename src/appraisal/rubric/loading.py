@@ -23,7 +23,7 @@ from ..resources import bundled
 from ..submission import ORG_TYPES
 from ..submission.loading import ParseError, parse_yaml_nodes
 from . import expr
-from .models import Item, Manifest, Rubric, Veto
+from .models import BONUS_GROUP, GROUPS, Item, Manifest, Rubric, Veto
 
 MANIFEST = "rubric.yaml"
 MAX_RUBRIC_FILE_BYTES = 2 * 1024 * 1024
@@ -233,6 +233,10 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     if problems:
         raise RubricError(problems)
     assert manifest is not None
+    # Scorecards list items in the groups' order (the three mechanisms first), bonus last; within a group in
+    # the order the files give them.
+    order = [*GROUPS, BONUS_GROUP]
+    items.sort(key=lambda item: order.index(item.group))
     return Rubric(
         manifest=manifest,
         items=tuple(items),
