@@ -7,6 +7,7 @@ written); 2 a usage or rubric error (nothing scored).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -94,12 +95,20 @@ def _summarize(result: RunResult) -> int:
 @main.command("run")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Folder for the results.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes for scoring (0: one per CPU).",
+)
 @with_rubric
-def run_command(inputs: tuple[str, ...], out: str, year: int | None, rubric_path: str | None) -> None:
+def run_command(inputs: tuple[str, ...], out: str, jobs: int, year: int | None, rubric_path: str | None) -> None:
     """Score INPUTS (files or folders) and write scorecards, summary.csv and errors.json to --out."""
     files = _inputs(inputs)
     rubric = _rubric(year, rubric_path)
-    result = run(files, out, rubric)
+    result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty())
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
 

@@ -41,6 +41,9 @@ class InputError(AppraisalError):
         self.unit_id = unit_id
         super().__init__("\n".join(self.lines()))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, list[Problem], str | None]]:
+        return (InputError, (self.source, self.problems, self.unit_id))  # picklable across worker processes
+
     def lines(self) -> list[str]:
         return [
             f"{self.source}: {p.loc}: {p.message}" if p.loc else f"{self.source}: {p.message}" for p in self.problems

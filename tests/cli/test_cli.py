@@ -126,3 +126,17 @@ def test_schema() -> None:
     assert code == 0 and json.loads(out)["discriminator"]["propertyName"] == "org_type"
     code, out, _ = invoke("schema", "--scorecard")
     assert code == 0 and "shortfalls" in json.loads(out)["properties"]
+
+
+def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
+    from appraisal import load_rubric
+    from appraisal.batch import appraise_batch
+    from appraisal.resources import examples
+    from appraisal.submission import load_submissions
+
+    units, _ = load_submissions([examples()])
+    rubric = load_rubric()
+    serial = appraise_batch(units, rubric)
+    parallel = appraise_batch(units, rubric, jobs=2, chunk=7)
+    assert [c.to_json() for c in parallel.scorecards] == [c.to_json() for c in serial.scorecards]
+    assert [e.lines() for e in parallel.rejected] == [e.lines() for e in serial.rejected]

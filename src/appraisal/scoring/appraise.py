@@ -16,7 +16,7 @@ from ..errors import EngineError, InputError, Problem
 from ..facts import build_facts
 from ..rubric import Rubric
 from ..rubric import load_rubric as _load_rubric
-from ..submission import SubmissionBase
+from ..submission import SubmissionBase, unique_units
 from .rank import rank_and_commend
 from .score import score_unit
 from .scorecard import Scorecard
@@ -86,27 +86,20 @@ def appraise_many(submissions: Sequence[SubmissionBase], rubric: Rubric | None =
     """Score every unit, then rank and commend within each org type. A unit that cannot be scored (another
     year, a unit id already seen, an engine failure) is rejected without costing the others their results."""
     rubric = rubric or load_rubric()
+    units, rejected = unique_units(submissions)
     cards: list[Scorecard] = []
-    rejected: list[InputError] = []
-    first: dict[str, str] = {}
-    for submission in submissions:
-        if submission.unit_id in first:
-            rejected.append(
-                InputError(
-                    submission.source,
-                    [
-                        Problem(
-                            "unit_id",
-                            f"unit id {submission.unit_id!r} already seen in {first[submission.unit_id]}",
-                        )
-                    ],
-                    submission.unit_id,
-                )
-            )
-            continue
-        first[submission.unit_id] = submission.source
-        try:
-            cards.append(_score(submission, rubric))
-        except InputError as exc:
-            rejected.append(exc)
+    for unit in units:
+        result = score_or_reject(unit, rubric)
+        if isinstance(result, Scorecard):
+            cards.append(result)
+        else:
+            rejected.append(result)
     return Appraisals(rank_and_commend(cards, rubric), rejected)
+
+
+def score_or_reject(submission: SubmissionBase, rubric: Rubric) -> Scorecard | InputError:
+    """The unit's scorecard, or the error that rejects it (for batch code that must not stop on one unit)."""
+    try:
+        return _score(submission, rubric)
+    except InputError as exc:
+        return exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .fields import ORG_TYPE_LABELS, ORG_TYPES, OrgType
-from .loading import expand, load_submission, load_submissions
+from .loading import expand, load_submission, load_submissions, unique_units
 from .models import PART_OF_WHOLE, SubmissionBase, submission_adapter, submission_model
 from .sections import SECTIONS, Section
 
@@ -20,4 +20,5 @@ __all__ = [
     "load_submissions",
     "submission_adapter",
     "submission_model",
+    "unique_units",
 ]

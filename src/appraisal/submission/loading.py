@@ -276,24 +276,33 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def unique_units(units: Iterable[SubmissionBase]) -> tuple[list[SubmissionBase], list[InputError]]:
+    """The units whose id is seen for the first time; each later one is rejected, naming the first source."""
+    kept: list[SubmissionBase] = []
+    rejected: list[InputError] = []
+    first: dict[str, str] = {}
+    for unit in units:
+        if unit.unit_id in first:
+            problem = Problem("unit_id", f"unit id {unit.unit_id!r} already seen in {first[unit.unit_id]}")
+            rejected.append(InputError(unit.source, [problem], unit.unit_id))
+        else:
+            first[unit.unit_id] = unit.source
+            kept.append(unit)
+    return kept, rejected
+
+
 def load_submissions(paths: Iterable[str | Path]) -> tuple[list[SubmissionBase], list[InputError]]:
     """Load every unit under ``paths``. A unit id seen twice rejects the later one, naming the first source."""
-    accepted: list[SubmissionBase] = []
+    loaded: list[SubmissionBase] = []
     rejected: list[InputError] = []
-    first_source: dict[str, str] = {}
     for path in expand(paths):
-        for source, result in units_in(path):
+        for _, result in units_in(path):
             if isinstance(result, InputError):
                 rejected.append(result)
-            elif result.unit_id in first_source:
-                problem = Problem(
-                    "unit_id", f"unit id {result.unit_id!r} already seen in {first_source[result.unit_id]}"
-                )
-                rejected.append(InputError(source, [problem], result.unit_id))
             else:
-                first_source[result.unit_id] = source
-                accepted.append(result)
-    return accepted, rejected
+                loaded.append(result)
+    accepted, duplicates = unique_units(loaded)
+    return accepted, rejected + duplicates
 
 
 def load_submission(path: str | Path) -> SubmissionBase:
