@@ -1,0 +1,31 @@
+"""The public API: a short sorted __all__ that names everything appraisal/__init__.py offers."""
+
+from __future__ import annotations
+
+import inspect
+
+import appraisal
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert appraisal.__all__ == sorted(appraisal.__all__)
+    public = {
+        name
+        for name, value in vars(appraisal).items()
+        if not name.startswith("_") and not inspect.ismodule(value) and name != "annotations"
+    }
+    assert public | {"__version__"} == set(appraisal.__all__)
+
+
+def test_every_error_is_an_appraisal_error() -> None:
+    for name in ("InputError", "RubricError", "EngineError", "ReportError"):
+        assert issubclass(getattr(appraisal, name), appraisal.AppraisalError)
+
+
+def test_one_unit_end_to_end_through_the_api() -> None:
+    from appraisal.resources import examples
+
+    card = appraisal.appraise(appraisal.load_submission(examples() / "county-01.json"))
+    assert card.unit_id == "county-01" and card.rubric.id == "womens-federation-appraisal"
+    assert card.rank is None and card.peers is None and card.commended is False
+    assert sum(i.max for i in card.items if i.group != "bonus") == card.base
