@@ -189,3 +189,6 @@ def entry() -> None:  # pragma: no cover - console script wrapper
     except AppraisalError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except OSError as exc:  # e.g. the output folder cannot be written
+        click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}", err=True)
+        sys.exit(EXIT_USAGE)

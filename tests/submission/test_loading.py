@@ -45,6 +45,7 @@ def test_every_problem_in_a_unit_is_reported(tmp_path: Path) -> None:
     [
         ("unit_id", "../etc/passwd", "unit_id: must match"),
         ("unit_id", "x" * 65, "unit_id: must be at most 64 characters (got 65)"),
+        ("unit_id", "..", "unit_id: a unit id needs a letter or digit (it becomes a file name)"),
         ("name", "x" * 101, "name: must be at most 100 characters (got 101)"),
         (
             "org_type",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..submission.fields import ORG_TYPES
 
@@ -29,6 +29,16 @@ BONUS_GROUP = "bonus"
 Points = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)]
 # No dots: a rule name "L01#tier2.1" is the item, the condition, and the part of a condition split in several rules.
 ItemId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
+
+
+def _known_org_types(value: list[str]) -> list[str]:
+    for org in value:
+        if org not in ORG_TYPES:
+            raise ValueError(f"unknown org type {org!r}; one of {', '.join(ORG_TYPES)}")
+    return value
+
+
+OrgTypes = Annotated[list[str], AfterValidator(_known_org_types)]
 
 
 class Strict(BaseModel):
@@ -90,7 +100,7 @@ class Item(Strict):
     group: str
     title: Text
     max: Points | dict[str, Points]
-    applies_to: list[str] | None = None
+    applies_to: OrgTypes | None = None
     bonus: bool = False
     when: str | None = None
     tiers: list[Tier] | None = Field(default=None, min_length=1)
@@ -112,14 +122,6 @@ class Item(Strict):
     def _known_group(cls, value: str) -> str:
         if value not in (*GROUPS, BONUS_GROUP):
             raise ValueError(f"unknown group {value!r}; one of {', '.join((*GROUPS, BONUS_GROUP))}")
-        return value
-
-    @field_validator("applies_to")
-    @classmethod
-    def _known_types(cls, value: list[str] | None) -> list[str] | None:
-        for org in value or ():
-            if org not in ORG_TYPES:
-                raise ValueError(f"unknown org type {org!r}; one of {', '.join(ORG_TYPES)}")
         return value
 
     @model_validator(mode="after")
@@ -174,7 +176,7 @@ class Veto(Strict):
     reason: Text
     requirement: Text
     citation: str = Field(min_length=1, max_length=200)
-    applies_to: list[str] | None = None
+    applies_to: OrgTypes | None = None
     source_file: str = ""
     source_line: int = 0
 

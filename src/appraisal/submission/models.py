@@ -12,7 +12,16 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal, Union, cast
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    create_model,
+    model_validator,
+)
 
 from .fields import ORG_TYPES, OrgType
 from .sections import SECTIONS, Rectification, Section
@@ -20,7 +29,14 @@ from .sections import SECTIONS, Rectification, Section
 UNIT_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 NAME_MAX = 100
 
-UnitId = Annotated[str, Field(pattern=UNIT_ID_PATTERN, min_length=1, max_length=64)]
+
+def _not_only_dots(value: str) -> str:
+    if not value.strip("."):
+        raise ValueError("a unit id needs a letter or digit (it becomes a file name)")
+    return value
+
+
+UnitId = Annotated[str, Field(pattern=UNIT_ID_PATTERN, min_length=1, max_length=64), AfterValidator(_not_only_dots)]
 
 # (total field, part field, derived share) pairs checked for part <= total and turned into facts.
 PART_OF_WHOLE: tuple[tuple[str, str, str], ...] = (
