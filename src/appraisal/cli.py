@@ -153,7 +153,10 @@ def demo(out: str) -> None:
     )
     _report_rejected(result.rejected)
     _summarize(result)
-    sys.exit(EXIT_OK)
+    unexpected = [e.source for e in result.rejected if not e.source.startswith("invalid-")]
+    if unexpected:
+        click.echo(f"demo: these examples should have scored: {', '.join(unexpected)}", err=True)
+    sys.exit(EXIT_REJECTED if unexpected else EXIT_OK)
 
 
 @main.command("check-rubric")
