@@ -4,12 +4,21 @@
 set -euo pipefail
 venv=${1:-.venv}
 
+ok_version() {
+  "$1" -c 'import sys; sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12)) else 1)' 2>/dev/null
+}
+
 pick_python() {
   local candidate
-  for candidate in "${PYTHON:-}" python3.12 python3.11 python3; do
+  if [ -n "${PYTHON:-}" ]; then
+    if ok_version "$PYTHON"; then echo "$PYTHON"; return 0; fi
+    echo "error: PYTHON=$PYTHON is not Python 3.11 or 3.12 (durable-rules 2.0.28 does not build on 3.13)." >&2
+    return 2
+  fi
+  for candidate in python3.12 python3.11 python3; do
     [ -n "$candidate" ] || continue
     command -v "$candidate" >/dev/null 2>&1 || continue
-    if "$candidate" -c 'import sys; sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12)) else 1)' 2>/dev/null; then
+    if ok_version "$candidate"; then
       echo "$candidate"; return 0
     fi
   done
@@ -17,6 +26,7 @@ pick_python() {
 }
 
 if ! py=$(pick_python); then
+  [ -n "${PYTHON:-}" ] && exit 1
   echo "error: appraisal needs Python 3.11 or 3.12 (durable-rules 2.0.28 does not build on 3.13)." >&2
   echo "       Install one of them, or name it with PYTHON=/path/to/python3.12 make ..." >&2
   exit 1
