@@ -19,6 +19,7 @@ from .submission import ORG_TYPES, PART_OF_WHOLE, SECTIONS, SubmissionBase, subm
 
 Kind = Literal["flag", "count", "number"]
 RESERVED = ("sid", "id", "t")
+UNIT = "unit"
 
 
 def _kind(annotation: Any) -> Kind | None:
@@ -59,7 +60,10 @@ _SECTION_NAMES = set(SECTIONS)
 def build_facts(submission: SubmissionBase) -> list[dict[str, Any]]:
     """The unit's facts, one per section, in section order (the same submission gives the same facts)."""
     data = submission.model_dump(include=_SECTION_NAMES, exclude_none=True)
-    facts: dict[str, dict[str, Any]] = {}
+    # The unit fact always matches the engine's sentinel rule: see engine.compile.SENTINEL.
+    facts: dict[str, dict[str, Any]] = {
+        UNIT: {"sid": submission.unit_id, "id": UNIT, "t": UNIT, "org_type": submission.org, "year": submission.year}
+    }
     for section in SECTIONS:
         fact: dict[str, Any] = {"sid": submission.unit_id, "id": section, "t": section}
         for name, value in data[section].items():
@@ -74,13 +78,13 @@ def build_facts(submission: SubmissionBase) -> list[dict[str, Any]]:
         total, part = facts[total_section].get(total_name), facts[part_section].get(part_name)
         if total and part is not None:  # no share of nothing: the items using it are not evaluated
             section, _, name = derived.partition(".")
-            facts[section][name] = round(part * 100 / total, 4)
+            facts[section][name] = part * 100 / total  # unrounded: 79.99998 must stay under 80
     return list(facts.values())
 
 
 def values_of(facts: list[dict[str, Any]]) -> dict[str, Any]:
     """Facts flattened to ``section.field`` -> value (what conditions and scorecards name)."""
-    return {f"{fact['t']}.{k}": v for fact in facts for k, v in fact.items() if k not in RESERVED}
+    return {f"{fact['t']}.{k}": v for fact in facts if fact["t"] != UNIT for k, v in fact.items() if k not in RESERVED}
 
 
 def reference_markdown() -> str:
@@ -94,8 +98,10 @@ def reference_markdown() -> str:
         'Each unit becomes one durable-rules fact per section: `{"sid": <unit id>, "id": <section>, '
         '"t": <section>, <field>: <value>, ...}`. Only reported fields are present (a missing field makes the '
         "items that use it `not_evaluated`). Kinds: `flag` is a JSON boolean, `count` an integer, `number` a "
-        "float (shares in percent, money in yuan). Derived shares are 100 × part / total, absent when either "
-        "is missing or the total is 0.",
+        "float (shares in percent, money in yuan), written in plain notation (durable-rules cannot read `1e-05`). "
+        "Derived shares are 100 × part / total, unrounded, absent when either "
+        'is missing or the total is 0. A further fact `{"t": "unit", "org_type": ..., "year": ...}` '
+        "is always asserted: the engine's sentinel rule matches it (see docs/design.md).",
         "",
     ]
     derived = {d: (t, p) for t, p, d in PART_OF_WHOLE}

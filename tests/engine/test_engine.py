@@ -9,6 +9,7 @@ from tests.builders import make
 
 from appraisal import Rubric
 from appraisal.engine import Engine, ruleset_for
+from appraisal.engine.run import facts_json
 from appraisal.facts import build_facts
 
 
@@ -34,7 +35,7 @@ def test_rules_fire_on_typed_facts(mini: Rubric) -> None:
         inspection={"falsified_data": False},
     )
     # 10 >= 2 compares as numbers (as text, '10' >= '2' would be false)
-    assert rules == ["A01#value", "B01#value", "L01#tier1", "L01#tier2", "L02#when", "S01#when"]
+    assert rules == ["?unit", "A01#value", "B01#value", "L01#tier1", "L01#tier2", "L02#when", "S01#when"]
 
 
 def test_missing_values_fire_missing_rules(mini: Rubric) -> None:
@@ -79,10 +80,11 @@ def test_same_unit_twice_gives_same_firings(mini: Rubric) -> None:
 
 def test_every_rule_tests_the_fact_type(mini: Rubric) -> None:
     """durable-rules fires a rule whose only test is an absence test forever: none may be generated."""
-    for rule in ruleset_for(mini, "county").values():
+    for name, rule in ruleset_for(mini, "county").items():
         for pattern in rule["all"]:
             (test,) = pattern.values()
-            assert test["$and"][0] == {"t": test["$and"][0]["t"]}, json.dumps(rule)
+            first = test["$and"][0] if "$and" in test else test
+            assert list(first) == ["t"] and isinstance(first["t"], str), f"{name}: {json.dumps(rule)}"
 
 
 def test_ruleset_only_holds_items_for_the_type(mini: Rubric) -> None:
@@ -95,3 +97,20 @@ def test_closed_engine_frees_its_rulesets(mini: Rubric, org: str) -> None:
     with Engine(mini) as engine:
         engine.run(org, build_facts(make(org)))
         assert engine.definitions[org]
+
+
+def test_floats_reach_the_engine_in_plain_notation() -> None:
+    """durable-rules drops a fact written 1e-05 (and every later one): floats are written positionally."""
+    text = facts_json([{"sid": "u", "id": "a", "t": "a", "small": 1e-05, "big": 1e16, "flag": True, "n": 3}])
+    assert text == '[{"sid":"u","id":"a","t":"a","small":0.00001,"big":10000000000000000,"flag":true,"n":3}]'
+    assert json.loads(text)[0]["small"] == 1e-05
+
+
+def test_units_matching_no_rule_but_the_sentinel_are_deleted_safely(mini: Rubric) -> None:
+    """delete_state on a session where no rule fired frees an invalid pointer in durable-rules 2.0.28."""
+    only = mini.items[0].model_copy(update={"tiers": None, "when": "leadership.standing_committee_hearings >= 9"})
+    rubric = mini.model_copy(update={"items": (only,), "vetoes": (), "sha256": "sentinel-test"})
+    engine = Engine(rubric)
+    for index in range(300):
+        unit = make("village", unit_id=f"s{index}", leadership={"standing_committee_hearings": 1})
+        assert [f.rule for f in engine.run("village", build_facts(unit))] == ["?unit"]

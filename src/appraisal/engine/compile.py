@@ -17,10 +17,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from ..facts import UNIT
 from ..rubric import Item, Rubric, expr
 from ..rubric.models import Veto
 
 MISSING = "?missing:"
+# durable-rules 2.0.28 frees an invalid pointer in delete_state for a session in which no rule ever fired
+# (seen as "munmap_chunk(): invalid pointer" aborts, depending on the heap). Every unit asserts a "unit" fact
+# and this rule matches it, so every session has fired at least once before it is deleted.
+SENTINEL = "?unit"
 
 
 def rule_names(base: str, rules: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -47,7 +52,7 @@ def _paths(conditions: tuple[str, ...], value: str | None) -> tuple[str, ...]:
 
 def ruleset_for(rubric: Rubric, org_type: str) -> dict[str, dict[str, Any]]:
     """The durable-rules ruleset scoring units of ``org_type`` under ``rubric``."""
-    rules: dict[str, dict[str, Any]] = {}
+    rules: dict[str, dict[str, Any]] = {SENTINEL: {"all": [{"m0": {"t": UNIT}}]}}
     needed: list[str] = []
     for item in rubric.items_for(org_type):
         for role, text in item.conditions():

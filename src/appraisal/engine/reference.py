@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..facts import values_of
+from ..facts import UNIT, values_of
 from ..rubric import Rubric, expr
-from .compile import MISSING, item_paths
+from .compile import MISSING, SENTINEL, item_paths
 from .run import Firing
 
 
 def reference_firings(rubric: Rubric, org_type: str, facts: list[dict[str, Any]]) -> list[Firing]:
     values = values_of(facts)
     by_section = {fact["t"]: fact for fact in facts}
-    firings: list[Firing] = []
+    firings: list[Firing] = [Firing(SENTINEL, {"m0": by_section[UNIT]})]
 
     def fire(rule: str, text: str) -> None:
         node = expr.parse(text)

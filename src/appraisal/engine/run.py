@@ -17,6 +17,7 @@ import itertools
 import json
 import threading
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import durable_rules_engine as dre
@@ -28,6 +29,26 @@ from .compile import ruleset_for
 _LOCK = threading.Lock()
 _NAMES = itertools.count(1)
 _OBSERVED = 2  # assert_facts: a fact was asserted twice
+
+
+def facts_json(facts: list[dict[str, Any]]) -> str:
+    """The facts as JSON durable-rules reads correctly: floats in plain positional notation.
+
+    durable-rules' parser does not read exponents: given ``1e-05`` it silently drops that fact and every fact
+    after it. Python writes floats below 1e-4 (and from 1e16) with one, so floats are written through Decimal,
+    which keeps every digit of the float's shortest representation.
+    """
+    parts = []
+    for fact in facts:
+        fields = []
+        for key, value in fact.items():
+            if isinstance(value, float):
+                text = format(Decimal(repr(value)), "f")
+            else:
+                text = json.dumps(value)
+            fields.append(f"{json.dumps(key)}:{text}")
+        parts.append("{" + ",".join(fields) + "}")
+    return "[" + ",".join(parts) + "]"
 
 
 @dataclass(frozen=True)
@@ -64,7 +85,7 @@ class Engine:
         with _LOCK:
             handle = self._handle(org_type)
             try:
-                code, state = dre.assert_facts(handle, json.dumps(facts))
+                code, state = dre.assert_facts(handle, facts_json(facts))
                 if code == _OBSERVED:
                     raise EngineError(sid, "a fact was asserted twice")
                 started = dre.start_action_for_state(handle, state)
