@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from ..engine import MISSING, Firing, item_paths
 from ..facts import values_of
 from ..rubric import BONUS_GROUP, GROUPS, Item, Rubric
 from ..submission import SubmissionBase
-from .scorecard import Grade, GroupScore, ItemScore, RubricRef, Scorecard
+from .scorecard import Grade, Scorecard
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -68,19 +68,21 @@ def _amount(item: Item, maximum: Decimal, value: Decimal) -> tuple[Decimal, str]
     )
 
 
-def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) -> ItemScore:
-    """One item's result for one unit."""
+class Scored(NamedTuple):
+    """One item's result: the scorecard entry, and its points and maximum as exact decimals."""
+
+    entry: dict[str, Any]
+    points: Decimal
+    max: Decimal
+
+
+def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) -> Scored:
+    """One item's result for one unit, as the fields of its ``ItemScore`` (validated with the scorecard)."""
     maximum = item.max_for(org_type)
     common = {"id": item.id, "group": item.group, "title": item.title.en, "citation": item.citation}
     if maximum is None:
-        return ItemScore(
-            **common,
-            points=0.0,
-            max=0.0,
-            status="not_applicable",
-            values={},
-            reason=f"does not apply to {org_type} units",
-        )
+        entry = dict(common, points=0.0, max=0.0, status="not_applicable", values={})
+        return Scored(entry | {"reason": f"does not apply to {org_type} units"}, ZERO, ZERO)
     paths = item_paths(item)
     seen = {path: values.get(path) for path in paths}
     missing = [path for path in paths if fired(MISSING + path)]
@@ -111,30 +113,20 @@ def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) 
         reason = f"{rule} fired: {path} = {raw}; {how}"
     if rule is None and missing:
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
-        return ItemScore(
-            **common,
-            points=0.0,
-            max=_f(maximum),
-            status="not_evaluated",
-            values=seen,
-            reason=f"not reported: {', '.join(missing)}",
-            rule=MISSING + missing[0],
-            advice=f"Report {', '.join(missing)}. {item.advice.en}",
-        )
+        entry = dict(common, points=0.0, max=_f(maximum), status="not_evaluated", values=seen)
+        entry |= {
+            "reason": f"not reported: {', '.join(missing)}",
+            "rule": MISSING + missing[0],
+            "advice": f"Report {', '.join(missing)}. {item.advice.en}",
+        }
+        return Scored(entry, ZERO, maximum)
     points = _round(max(ZERO, min(points, maximum)))
     status = "awarded" if points == maximum else "partial" if points > 0 else "missed"
     if seen:
         reason += f" ({_show(seen)})"
-    return ItemScore(
-        **common,
-        points=float(points),
-        max=_f(maximum),
-        status=status,
-        values=seen,
-        reason=reason,
-        rule=rule,
-        advice=None if status == "awarded" else item.advice.en,
-    )
+    entry = dict(common, points=float(points), max=_f(maximum), status=status, values=seen, reason=reason)
+    entry |= {"rule": rule, "advice": None if status == "awarded" else item.advice.en}
+    return Scored(entry, points, maximum)
 
 
 def grade_for(rubric: Rubric, total_before_bonus: Decimal, vetoed: bool) -> Grade:
@@ -153,43 +145,37 @@ def score_unit(
     org = submission.org
     values = values_of(facts)
     fired = Fired(firings)
-    items = [score_item(item, org, fired, values) for item in rubric.items]
-    base_items = [s for s in items if s.group != BONUS_GROUP]
-    groups = [
-        GroupScore(
-            id=g,
-            points=_f(sum((Decimal(str(s.points)) for s in base_items if s.group == g), ZERO)),
-            max=_f(sum((Decimal(str(s.max)) for s in base_items if s.group == g), ZERO)),
-        )
-        for g in GROUPS
-    ]
-    before_bonus = sum((Decimal(str(g.points)) for g in groups), ZERO)
-    bonus = min(
-        rubric.manifest.bonus_cap,
-        sum((Decimal(str(s.points)) for s in items if s.group == BONUS_GROUP), ZERO),
-    )
+    scored = [score_item(item, org, fired, values) for item in rubric.items]
+    base_items = [r for r in scored if r.entry["group"] != BONUS_GROUP]
+    groups = []
+    for group in GROUPS:
+        in_group = [r for r in base_items if r.entry["group"] == group]
+        points = sum((r.points for r in in_group), ZERO)
+        groups.append({"id": group, "points": _f(points), "max": _f(sum((r.max for r in in_group), ZERO))})
+    before_bonus = sum((r.points for r in base_items), ZERO)
+    bonus = min(rubric.manifest.bonus_cap, sum((r.points for r in scored if r.entry["group"] == BONUS_GROUP), ZERO))
     vetoes = [v for v in rubric.vetoes_for(org) if fired(f"{v.id}#veto")]
-    lost = sorted(
-        ((Decimal(str(s.max)) - Decimal(str(s.points)), s.id) for s in base_items),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
+    lost = sorted(((r.max - r.points, r.entry["id"]) for r in base_items), key=lambda pair: (-pair[0], pair[1]))
     responsible = submission.rectification.responsible_person if submission.rectification else None
-    return Scorecard(
-        unit_id=submission.unit_id,
-        name=submission.name,
-        org_type=org,
-        year=submission.year,
-        appraisal_date=submission.appraisal_date,
-        rubric=RubricRef(id=rubric.id, version=rubric.manifest.version, sha256=rubric.sha256),
-        base=_f(rubric.manifest.base),
-        total=_f(before_bonus + bonus),
-        bonus=_f(bonus),
-        grade=grade_for(rubric, before_bonus, bool(vetoes)),
-        vetoed=bool(vetoes),
-        veto_reasons=[f"{v.id}: {v.reason.en}" for v in vetoes],
-        groups=groups,
-        items=items,
-        shortfalls=[item_id for amount, item_id in lost if amount > 0],
-        responsible_person=responsible,
-        self_score=float(submission.self_score) if submission.self_score is not None else None,
+    # One validation of the whole card (in pydantic-core) rather than one per item.
+    return Scorecard.model_validate(
+        {
+            "unit_id": submission.unit_id,
+            "name": submission.name,
+            "org_type": org,
+            "year": submission.year,
+            "appraisal_date": submission.appraisal_date,
+            "rubric": {"id": rubric.id, "version": rubric.manifest.version, "sha256": rubric.sha256},
+            "base": _f(rubric.manifest.base),
+            "total": _f(before_bonus + bonus),
+            "bonus": _f(bonus),
+            "grade": grade_for(rubric, before_bonus, bool(vetoes)),
+            "vetoed": bool(vetoes),
+            "veto_reasons": [f"{v.id}: {v.reason.en}" for v in vetoes],
+            "groups": groups,
+            "items": [r.entry for r in scored],
+            "shortfalls": [item_id for amount, item_id in lost if amount > 0],
+            "responsible_person": responsible,
+            "self_score": float(submission.self_score) if submission.self_score is not None else None,
+        }
     )
