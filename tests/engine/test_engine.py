@@ -104,6 +104,7 @@ def test_floats_reach_the_engine_in_plain_notation() -> None:
     text = facts_json([{"sid": "u", "id": "a", "t": "a", "small": 1e-05, "big": 1e16, "flag": True, "n": 3}])
     assert text == '[{"sid":"u","id":"a","t":"a","small":0.00001,"big":10000000000000000,"flag":true,"n":3}]'
     assert json.loads(text)[0]["small"] == 1e-05
+    assert facts_json([{"sid": "u", "share": 12.5}]) == '[{"sid":"u","share":12.5}]'
 
 
 def test_units_matching_no_rule_but_the_sentinel_are_deleted_safely(mini: Rubric) -> None:

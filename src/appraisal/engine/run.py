@@ -31,21 +31,24 @@ _NAMES = itertools.count(1)
 _OBSERVED = 2  # assert_facts: a fact was asserted twice
 
 
+def _exponent(value: object) -> bool:
+    return type(value) is float and value != 0 and not 1e-4 <= abs(value) < 1e16
+
+
 def facts_json(facts: list[dict[str, Any]]) -> str:
     """The facts as JSON durable-rules reads correctly: floats in plain positional notation.
 
     durable-rules' parser does not read exponents: given ``1e-05`` it silently drops that fact and every fact
-    after it. Python writes floats below 1e-4 (and from 1e16) with one, so floats are written through Decimal,
-    which keeps every digit of the float's shortest representation.
+    after it. Python writes floats below 1e-4 (and from 1e16) with one; those are written through Decimal, which
+    keeps every digit of the float's shortest representation.
     """
+    if not any(_exponent(value) for fact in facts for value in fact.values()):
+        return json.dumps(facts, separators=(",", ":"))
     parts = []
     for fact in facts:
         fields = []
         for key, value in fact.items():
-            if isinstance(value, float):
-                text = format(Decimal(repr(value)), "f")
-            else:
-                text = json.dumps(value)
+            text = format(Decimal(repr(value)), "f") if isinstance(value, float) else json.dumps(value)
             fields.append(f"{json.dumps(key)}:{text}")
         parts.append("{" + ",".join(fields) + "}")
     return "[" + ",".join(parts) + "]"
