@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
-# glibc malloc tunables that keep durable-rules' throughput steady (see docs/performance.md)
+# glibc malloc tunables that keep durable-rules' throughput steady (docs/design.md, Driving durable-rules)
 export GLIBC_TUNABLES ?= glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824
 
 .PHONY: setup demo test lint typecheck pytest bench docs examples clean
