@@ -11,6 +11,7 @@ throughput swings by a factor of two between runs.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -34,6 +35,7 @@ def main() -> int:
     parser.add_argument("--rubric", default=None)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])  # as appraisal.batch does for a run
     rubric = load_rubric(args.rubric)
     units = [synthetic_unit(i, rubric.year) for i in range(args.n)]
     engine = Engine(rubric)

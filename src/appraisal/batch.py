@@ -13,6 +13,7 @@ whatever the number of jobs.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import multiprocessing
@@ -130,6 +131,7 @@ def _start_worker(path: str, sha256: str) -> None:
 
 def _score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | InputError]:
     assert _worker_rubric is not None
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])  # see _few_collections
     results: list[Scorecard | InputError] = []
     for source, data in payloads:
         try:
@@ -139,6 +141,18 @@ def _score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard |
             continue
         results.append(score_or_reject(unit, _worker_rubric))
     return results
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Raise the young-generation threshold while a run keeps thousands of scorecards alive: with the default
+    (700) the collector rescans them so often that it costs about a quarter of the run."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 50_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @contextmanager
@@ -166,8 +180,8 @@ def appraise_batch(
     cards: list[Scorecard] = []
     bar = tqdm(total=len(units), unit="unit", disable=not progress, file=sys.stderr)
     if jobs <= 1 or len(units) <= chunk:
-        results: Iterable[list[Scorecard | InputError]] = ([score_or_reject(u, rubric)] for u in units)
-        outcomes = _collect(results, bar)
+        with _few_collections():
+            outcomes = _collect(([score_or_reject(u, rubric)] for u in units), bar)
     else:
         context = multiprocessing.get_context("spawn")
         with _tunables(), ProcessPoolExecutor(jobs, context, _start_worker, (rubric.path, rubric.sha256)) as pool:
