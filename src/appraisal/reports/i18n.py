@@ -1,0 +1,112 @@
+"""Catalogues and formatting: a language in, its gettext translations, labels and date/number formats out.
+
+Every user-facing word of the reports comes from ``report_templates/locale/<lang>/LC_MESSAGES/reports.po``
+(gettext catalogues, read with Babel once per process). The labels of rubric groups, grades and org types live
+here as message ids; the templates hold the rest. The text that users submit is cleaned of
+bidi control characters before it is shown, so it cannot reorder the text around it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import re
+from typing import Final
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from ..errors import ReportError
+from ..resources import bundled
+from .options import LANGS
+
+LOCALES: Final[dict[str, str]] = {"en": "en_GB", "zh": "zh_Hans_CN"}
+HTML_LANG: Final[dict[str, str]] = {"en": "en", "zh": "zh-CN"}
+
+
+def N_(message: str) -> str:
+    """Marks a message id for extraction; translated where it is shown."""
+    return message
+
+
+# Short names of the groups, as the chart shows them: weasyprint lays SVG text out one character at a time
+# (about 0.1 ms a character), so the chart's labels are kept short.
+GROUP_LABELS: Final[dict[str, str]] = {
+    "leadership": N_("Leadership"),
+    "appraisal": N_("Appraisal"),
+    "safeguard": N_("Safeguards"),
+    "double_learning": N_("Double learning"),
+    "meritorious_service": N_("Meritorious service"),
+    "five_good_families": N_("Five good families"),
+    "treatment": N_("Treatment"),
+    "organization": N_("Organization"),
+    "bonus": N_("Bonus"),
+}
+GRADE_LABELS: Final[dict[str, str]] = {
+    "excellent": N_("Excellent"),
+    "good": N_("Good"),
+    "qualified": N_("Qualified"),
+    "unqualified": N_("Unqualified"),
+}
+ORG_TYPE_LABELS: Final[dict[str, str]] = {
+    "county": N_("County women's federation"),
+    "township": N_("Township women's federation"),
+    "village": N_("Village women's congress"),
+    "community": N_("Street or community women's federation"),
+    "agency": N_("Women's committee of an agency or institution"),
+    "enterprise": N_("Women's organization of a non-public enterprise"),
+}
+# Bidi embeddings, overrides, isolates and marks: a submitted name holding them could flip the order of the
+# text after it ("Trojan Source"). They carry no meaning in these reports, so they are removed.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """``text`` without bidi control characters."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
+@functools.cache
+def translations(lang: str) -> Translations:
+    """The gettext translations of ``lang``, compiled from its ``.po`` catalogue once per process."""
+    if lang not in LANGS:
+        raise ReportError(f"unknown report language {lang!r}; one of {', '.join(LANGS)}")
+    path = bundled("report_templates") / "locale" / lang / "LC_MESSAGES" / "reports.po"
+    try:
+        with path.open("rb") as po:
+            catalog = read_po(po, locale=LOCALES[lang], domain="reports")
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot read the {lang} catalogue: {exc}") from exc
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain="reports")
+
+
+def label(table: dict[str, str], key: str, lang: str) -> str:
+    """The translated label of ``key`` in one of the label tables; an unknown key is shown as it is."""
+    message = table.get(key)
+    return translations(lang).gettext(message) if message else key
+
+
+def format_day(day: dt.date, lang: str) -> str:
+    """A date as written in letters of ``lang``: 31 December 2026, 2026年12月31日."""
+    return format_date(day, "long", locale=LOCALES[lang])
+
+
+def format_points(value: float | None) -> str:
+    """Points with at most two decimals and no trailing zeros: 12.5, 12, 0.25; an em dash for none."""
+    if value is None:
+        return "—"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def format_change(value: float) -> str:
+    """A change in points with its sign: +2.5, −1, ±0."""
+    if round(value, 2) == 0:
+        return "±0"
+    return ("+" if value > 0 else "−") + format_points(abs(value))

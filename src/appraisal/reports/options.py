@@ -1,0 +1,98 @@
+"""Report options: who issues the reports, when, and the rectification deadlines.
+
+In: keyword arguments, or a ``--config`` file (TOML, JSON or YAML). Out: a frozen ``ReportOptions``; a bad
+file or value raises ``ReportError`` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import ReportError
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+
+# A name shown on every report; the scorecard caps unit names, these are capped here.
+BodyName = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class ReportOptions(BaseModel):
+    """What the reports need beyond the scorecard.
+
+    ``issuing_body`` is one name for every language, or one per language (``{"en": ..., "zh": ...}``); left
+    out, the catalogue's generic "Appraisal committee" is used. ``issue_date`` defaults to the scorecard's
+    appraisal date (so re-renders give the same bytes). The rectification deadline is ``deadline_days`` after
+    the appraisal date and the re-check ``recheck_days`` after it (default: two weeks after the deadline).
+    ``lang`` is the language when the caller names none.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issuing_body: BodyName | dict[Lang, BodyName] | None = None
+    issue_date: dt.date | None = None
+    deadline_days: int = Field(default=90, ge=1, le=3650)
+    recheck_days: int | None = Field(default=None, ge=1, le=3650)
+    lang: Lang = "en"
+
+    @model_validator(mode="after")
+    def _recheck_after_deadline(self) -> ReportOptions:
+        if self.recheck_days is not None and self.recheck_days < self.deadline_days:
+            raise ValueError(
+                f"recheck_days ({self.recheck_days}) comes before the deadline (deadline_days {self.deadline_days})"
+            )
+        return self
+
+    def body(self, lang: str) -> str | None:
+        """The issuing body's name in ``lang``, or ``None`` for the catalogue's default."""
+        if isinstance(self.issuing_body, dict):
+            names = {str(key): name for key, name in self.issuing_body.items()}
+            return names.get(lang) or names.get("en") or next(iter(names.values()))
+        return self.issuing_body
+
+    def deadline(self, appraisal_date: dt.date) -> dt.date:
+        return appraisal_date + dt.timedelta(days=self.deadline_days)
+
+    def recheck(self, appraisal_date: dt.date) -> dt.date:
+        days = self.recheck_days if self.recheck_days is not None else self.deadline_days + 14
+        return appraisal_date + dt.timedelta(days=days)
+
+
+def load_options(path: str | Path) -> ReportOptions:
+    """``ReportOptions`` from a TOML, JSON or YAML file (a mapping of the fields, or a ``[reports]`` table)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{file}: cannot read the report options: {exc}") from exc
+    try:
+        data: Any
+        if file.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif file.suffix == ".json":
+            data = json.loads(text)
+        elif file.suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        else:
+            raise ReportError(f"{file}: report options are a .toml, .json or .yaml file")
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ReportError(f"{file}: not valid {file.suffix[1:].upper()}: {exc}") from exc
+    if isinstance(data, dict) and isinstance(data.get("reports"), dict):
+        data = data["reports"]
+    if not isinstance(data, dict):
+        raise ReportError(f"{file}: report options are a mapping of fields (issuing_body, deadline_days, ...)")
+    try:
+        return ReportOptions.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"{file}: {'.'.join(str(part) for part in error['loc']) or 'options'}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        raise ReportError("\n".join(lines)) from exc

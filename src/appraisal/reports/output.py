@@ -1,0 +1,152 @@
+"""Report files: PDF bytes in, files on disk out, each written atomically; scorecard files read back.
+
+``write_atomic`` writes to a temporary file in the target's folder and renames it over the target, so a
+reader never sees half a PDF and an interrupted run leaves the previous file whole. ``write_reports`` is
+what ``appraisal run`` calls: ``DIR/reports/<unit-id>.pdf`` for every unit, built in a folder beside it and
+swapped in whole (so no report of an earlier run is left among the new ones), then ``DIR/summary.pdf``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..errors import InputError, Problem, ReportError
+from ..rubric.models import Rubric
+from ..scoring.scorecard import Scorecard
+from .options import ReportOptions
+from .render import render_report, render_summary
+
+# The submission's unit id pattern: safe as a file name on every system.
+_FILE_SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _cannot_write(target: Path, exc: OSError) -> ReportError:
+    return ReportError(f"{target}: cannot write: {exc.strerror or exc}")
+
+
+def _usual_mode(full: int) -> int:
+    """``full`` less the umask: mkstemp and mkdtemp make private files and folders, ours get the usual mode."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return full & ~umask
+
+
+def write_atomic(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _cannot_write(target, exc) from exc
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, _usual_mode(0o666))
+        os.replace(temporary, target)
+    except BaseException as exc:  # an interrupt too: never leave the temporary file behind
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise _cannot_write(target, exc) from exc
+        raise
+    return target
+
+
+@contextlib.contextmanager
+def staged_folder(folder: str | Path) -> Iterator[Path]:
+    """A new folder beside ``folder`` to fill; when the block ends without error it replaces ``folder``
+    whole, otherwise it is removed and ``folder`` is left as it was."""
+    target = Path(folder)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent))
+        os.chmod(staging, _usual_mode(0o777))
+    except OSError as exc:
+        raise _cannot_write(target, exc) from exc
+    try:
+        yield staging
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, old / target.name)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _cannot_write(target, exc) from exc
+        raise
+
+
+def read_scorecard(path: str | Path) -> Scorecard:
+    """A scorecard JSON file as written by ``appraisal run``; an unreadable or invalid file is an InputError."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(file), [Problem("", f"cannot read: {exc}")]) from exc
+    try:
+        return Scorecard.model_validate_json(text)
+    except ValidationError as exc:
+        problems = [Problem(".".join(str(part) for part in error["loc"]), error["msg"]) for error in exc.errors()[:20]]
+        raise InputError(str(file), problems) from exc
+
+
+def previous_scorecard(folder: str | Path, unit_id: str) -> Scorecard | None:
+    """The unit's scorecard in an earlier run's output folder (``scorecards/<id>.json`` or ``<id>.json``)."""
+    if not _FILE_SAFE.match(unit_id):
+        return None
+    root = Path(folder)
+    for candidate in (root / "scorecards" / f"{unit_id}.json", root / f"{unit_id}.json"):
+        if candidate.is_file():
+            return read_scorecard(candidate)
+    return None
+
+
+def report_path(out_dir: str | Path, unit_id: str) -> Path:
+    """``out_dir/reports/<unit-id>.pdf``; a unit id that is not a safe file name is refused."""
+    if not _FILE_SAFE.match(unit_id):
+        raise ReportError(f"unit id {unit_id[:80]!r} is not a safe file name (letters, digits, . _ -)")
+    return Path(out_dir) / "reports" / f"{unit_id}.pdf"
+
+
+def write_reports(
+    scorecards: Sequence[Scorecard],
+    out_dir: str | Path,
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    previous_dir: str | Path | None = None,
+    rubric: Rubric | None = None,
+) -> list[Path]:
+    """Every unit's report (commendation or rectification by outcome) and the summary.
+
+    ``out_dir/reports/`` is replaced whole once every report is made (a failure leaves the old one);
+    ``summary.pdf`` is written atomically. Returns the paths: one per scorecard in order, then the summary.
+    """
+    paths = [report_path(out_dir, card.unit_id) for card in scorecards]
+    with staged_folder(Path(out_dir) / "reports") as staging:
+        for card, path in zip(scorecards, paths, strict=True):
+            previous = previous_scorecard(previous_dir, card.unit_id) if previous_dir is not None else None
+            pdf = render_report(card, "auto", lang, options=options, previous=previous, rubric=rubric)
+            try:
+                (staging / path.name).write_bytes(pdf)
+            except OSError as exc:
+                raise _cannot_write(path, exc) from exc
+    written = list(paths)
+    if scorecards:
+        summary = render_summary(scorecards, lang, options=options, rubric=rubric)
+        written.append(write_atomic(Path(out_dir) / "summary.pdf", summary))
+    return written

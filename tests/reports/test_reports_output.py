@@ -1,0 +1,150 @@
+"""Files: atomic writes, the run's report folder, options and scorecard files read back."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from tests.reports.report_pdfs import WeasyLog, attachments, says, text
+
+from appraisal.errors import InputError, ReportError
+from appraisal.reports import (
+    ReportOptions,
+    load_options,
+    previous_scorecard,
+    read_scorecard,
+    report_path,
+    write_atomic,
+    write_reports,
+)
+from appraisal.rubric.models import Rubric
+from appraisal.scoring.scorecard import Scorecard
+
+
+def test_write_atomic_replaces_whole_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "reports" / "a.pdf"
+    write_atomic(target, b"first")
+    write_atomic(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.pdf"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_failed_write_keeps_the_old_file_and_cleans_up(tmp_path: Path) -> None:
+    target = tmp_path / "a.pdf"
+    target.write_bytes(b"old")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    with pytest.raises(ReportError, match="cannot write"):
+        write_atomic(tmp_path / "blocker" / "b.pdf", b"new")
+    # a target that is a folder: the rename fails after the temporary file was written
+    (tmp_path / "folder.pdf").mkdir()
+    (tmp_path / "folder.pdf" / "x").write_text("x")
+    with pytest.raises(ReportError, match="folder.pdf: cannot write"):
+        write_atomic(tmp_path / "folder.pdf", b"new")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "blocker", "folder.pdf"]
+
+
+def test_report_paths_are_safe_file_names(tmp_path: Path) -> None:
+    assert report_path(tmp_path, "town-07") == tmp_path / "reports" / "town-07.pdf"
+    for unsafe in ("../etc/x", "a/b", "", "x" * 65):
+        with pytest.raises(ReportError, match="not a safe file name"):
+            report_path(tmp_path, unsafe)
+
+
+def test_write_reports_writes_every_unit_and_the_summary(
+    tmp_path: Path, cards: dict[str, Scorecard], rubric: Rubric, weasy_log: WeasyLog
+) -> None:
+    chosen = [cards["county-01"], cards["town-07"]]
+    last = tmp_path / "last-year" / "scorecards"
+    last.mkdir(parents=True)
+    (last / "town-07.json").write_text(cards["town-07"].model_copy(update={"year": 2025, "total": 70.0}).to_json())
+    written = write_reports(chosen, tmp_path / "run", "zh", previous_dir=tmp_path / "last-year", rubric=rubric)
+    assert written == [
+        tmp_path / "run" / "reports" / "county-01.pdf",
+        tmp_path / "run" / "reports" / "town-07.pdf",
+        tmp_path / "run" / "summary.pdf",
+    ]
+    assert says(text(written[0].read_bytes()), "关于表彰Riverside County Women's Federation")
+    town = text(written[1].read_bytes())
+    assert "整改通知书" in town and says(town, "+1.5 分（上年 70 分）")
+    assert "+1.5" not in text(written[0].read_bytes())
+    assert len(json.loads(attachments(written[2].read_bytes())["scorecards.json"][0])) == 2
+
+
+def test_the_reports_folder_is_replaced_whole_or_not_at_all(
+    tmp_path: Path, cards: dict[str, Scorecard], rubric: Rubric, weasy_log: WeasyLog
+) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "gone-unit.pdf").write_bytes(b"an earlier run's report")
+    # a failure on the second unit (an item the rubric lacks) leaves the old folder as it was
+    odd = cards["county-03"]
+    odd = odd.model_copy(update={"items": [*odd.items, odd.items[0].model_copy(update={"id": "X99"})]})
+    with pytest.raises(ReportError, match="county-03: the rubric .* has no item X99"):
+        write_reports([cards["county-01"], odd], tmp_path, rubric=rubric)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+    assert [p.name for p in reports.iterdir()] == ["gone-unit.pdf"]
+    # a run that succeeds leaves only its own reports
+    write_reports([cards["county-01"]], tmp_path, rubric=rubric)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports", "summary.pdf"]
+    assert [p.name for p in reports.iterdir()] == ["county-01.pdf"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(reports.stat().st_mode) == 0o777 & ~umask
+
+
+def test_previous_scorecards_are_found_by_unit_id(tmp_path: Path, cards: dict[str, Scorecard]) -> None:
+    (tmp_path / "town-07.json").write_text(cards["town-07"].to_json())
+    assert previous_scorecard(tmp_path, "town-07") == cards["town-07"]
+    assert previous_scorecard(tmp_path, "county-01") is None
+    assert previous_scorecard(tmp_path, "../town-07") is None
+
+
+def test_an_invalid_scorecard_file_is_an_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"unit_id": "x"}')
+    with pytest.raises(InputError, match=r"bad.json: name: Field required"):
+        read_scorecard(bad)
+    with pytest.raises(InputError, match="cannot read"):
+        read_scorecard(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("o.toml", '[reports]\nissuing_body = "Hill County Women\'s Federation"\ndeadline_days = 60\nlang = "zh"\n'),
+        ("o.json", '{"issuing_body": "Hill County Women\'s Federation", "deadline_days": 60, "lang": "zh"}'),
+        ("o.yaml", "issuing_body: Hill County Women's Federation\ndeadline_days: 60\nlang: zh\n"),
+    ],
+)
+def test_options_load_from_toml_json_and_yaml(tmp_path: Path, name: str, content: str) -> None:
+    (tmp_path / name).write_text(content)
+    assert load_options(tmp_path / name) == ReportOptions(
+        issuing_body="Hill County Women's Federation", deadline_days=60, lang="zh"
+    )
+
+
+def test_bad_options_name_the_file_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "o.yaml"
+    path.write_text("deadline_days: 0\nlang: fr\ncolour: red\n")
+    with pytest.raises(ReportError) as caught:
+        load_options(path)
+    lines = str(caught.value).splitlines()
+    assert f"{path}: deadline_days: Input should be greater than or equal to 1" in lines
+    assert any(line.startswith(f"{path}: lang: Input should be 'en' or 'zh'") for line in lines)
+    assert f"{path}: colour: Extra inputs are not permitted" in lines
+    path.write_text("deadline_days: [")
+    with pytest.raises(ReportError, match="not valid YAML"):
+        load_options(path)
+    with pytest.raises(ValidationError, match="recheck_days"):
+        ReportOptions(deadline_days=90, recheck_days=30)
+    with pytest.raises(ReportError, match=r"\.toml, \.json or \.yaml"):
+        (tmp_path / "o.ini").write_text("x")
+        load_options(tmp_path / "o.ini")
