@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/appraisal demo --out $(OUT)
+	$(BIN)/appraisal demo --out $(OUT) --jobs 0
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

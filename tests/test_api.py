@@ -29,3 +29,10 @@ def test_one_unit_end_to_end_through_the_api() -> None:
     assert card.unit_id == "county-01" and card.rubric.id == "womens-federation-appraisal"
     assert card.rank is None and card.peers is None and card.commended is False
     assert sum(i.max for i in card.items if i.group != "bonus") == card.base
+
+
+def test_importing_leaves_no_legacy_import_finder() -> None:
+    """pygal installs a sys.meta_path finder without find_spec; with it, imports warn under -W error."""
+    import sys
+
+    assert not [f for f in sys.meta_path if not hasattr(f, "find_spec")]

@@ -1,5 +1,5 @@
-"""The built wheel carries the default rubric and the examples: installed into a fresh venv and run from another
-folder, with no checkout around it, it scores the bundled examples."""
+"""The built wheel carries the default rubric, the templates, fonts and the examples: installed into a fresh venv
+and run from another folder, with no checkout around it, it scores the bundled examples and renders the reports."""
 
 from __future__ import annotations
 
@@ -39,10 +39,12 @@ def test_wheel_scores_the_examples_without_a_checkout(installed: Path) -> None:
     elsewhere = installed / "elsewhere"
     elsewhere.mkdir()
     appraisal = installed / "venv" / "bin" / "appraisal"
-    result = run(appraisal, "demo", "--out", "demo", cwd=elsewhere)
+    result = run(appraisal, "demo", "--out", "demo", "--jobs", "2", "--lang", "zh", cwd=elsewhere)
     assert result.returncode == 0, result.stdout + result.stderr
     cards = list((elsewhere / "demo" / "scorecards").glob("*.json"))
     assert len(cards) >= 40
+    reports = list((elsewhere / "demo" / "reports").glob("*.pdf"))
+    assert len(reports) == len(cards) and (elsewhere / "demo" / "summary.pdf").stat().st_size > 10_000
     card = json.loads(cards[0].read_text(encoding="utf-8"))
     assert card["rubric"]["id"] == "womens-federation-appraisal"
     where = run(

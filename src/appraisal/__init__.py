@@ -16,6 +16,7 @@ Typical use::
 from __future__ import annotations
 
 from .errors import AppraisalError, EngineError, InputError, Problem, ReportError, RubricError, RubricProblem
+from .reports import ReportOptions, render_report, render_summary
 from .rubric import Rubric
 from .scoring import Scorecard
 from .scoring.appraise import Appraisals, appraise, appraise_many, load_rubric
@@ -31,6 +32,7 @@ __all__ = [
     "InputError",
     "Problem",
     "ReportError",
+    "ReportOptions",
     "Rubric",
     "RubricError",
     "RubricProblem",
@@ -42,4 +44,6 @@ __all__ = [
     "load_rubric",
     "load_submission",
     "load_submissions",
+    "render_report",
+    "render_summary",
 ]

@@ -1,13 +1,13 @@
-"""A whole run: input files in, ``scorecards/``, ``summary.csv`` and ``errors.json`` written out.
+"""A whole run: input files in, ``scorecards/``, ``summary.csv``, ``errors.json`` and the reports written out.
 
-Every file is written atomically (a temporary file in the same folder, then a rename), and the scorecards
-folder is swapped in whole, so an interrupted run leaves the previous results or the new ones, never a mix
-or a half-written file. One rejected unit never costs the others their results.
+Every file is written atomically (a temporary file in the same folder, then a rename), and the ``scorecards/``
+and ``reports/`` folders are built aside and swapped in whole, so an interrupted run leaves the previous results
+or the new ones, never a mix or a half-written file. One rejected unit never costs the others their results.
 
-With ``jobs > 1`` units are scored in worker processes (spawned, each with its own durable-rules rulesets:
-the engine is not thread-safe) started with the glibc malloc tunables that keep durable-rules' throughput
-steady; ranks and commendation are decided afterwards over the whole run, so the results are the same bytes
-whatever the number of jobs.
+With ``jobs > 1`` units are scored and their reports rendered in worker processes (spawned: each has its own
+durable-rules rulesets, since the engine is not thread-safe, and its own weasyprint caches), started with the
+glibc malloc tunables that keep durable-rules' throughput steady. Ranks and commendation are decided after
+scoring over the whole run, so the results are the same bytes whatever the number of jobs.
 """
 
 from __future__ import annotations
@@ -18,11 +18,9 @@ import io
 import json
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from typing import Any
 from tqdm import tqdm
 
 from .errors import InputError
+from .reports import ReportOptions, staged_folder, write_atomic, write_reports
 from .rubric import Rubric, load_rubric
 from .scoring import Scorecard, rank_and_commend
 from .scoring.appraise import Appraisals, score_or_reject
@@ -38,21 +37,11 @@ from .submission import ORG_TYPES, SubmissionBase, expand, load_submissions, uni
 from .submission.loading import validate_unit
 
 SUMMARY_HEADER = ("unit_id", "name", "org_type", "total", "grade", "vetoed", "commended", "rank")
+TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
+CHUNK = 100  # units per task sent to a worker
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# --- files ---------------------------------------------------------------------------------------------------
 
 
 def summary_csv(cards: Sequence[Scorecard]) -> bytes:
@@ -63,18 +52,9 @@ def summary_csv(cards: Sequence[Scorecard]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(SUMMARY_HEADER)
     for c in rows:
-        writer.writerow(
-            [
-                c.unit_id,
-                c.name,
-                c.org_type,
-                f"{c.total:g}",
-                c.grade,
-                str(c.vetoed).lower(),
-                str(c.commended).lower(),
-                "" if c.rank is None else c.rank,
-            ]
-        )
+        rank = "" if c.rank is None else c.rank
+        flags = [str(c.vetoed).lower(), str(c.commended).lower()]
+        writer.writerow([c.unit_id, c.name, c.org_type, f"{c.total:g}", c.grade, *flags, rank])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -82,48 +62,23 @@ def errors_json(rejected: Iterable[InputError]) -> bytes:
     return (json.dumps([e.as_dict() for e in rejected], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _swap_in(folder: Path, files: dict[str, bytes]) -> None:
-    """Replace ``folder`` with one holding exactly ``files``, built aside and renamed into place."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
-        old = None
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-            folder.rename(old)
-        staging.rename(folder)
-        if old is not None:
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+def write_results(appraisals: Appraisals, out: Path) -> None:
+    """Write ``scorecards/<unit-id>.json``, ``summary.csv`` and ``errors.json`` under ``out``."""
+    with staged_folder(out / "scorecards") as staging:
+        for card in appraisals.scorecards:
+            (staging / f"{card.unit_id}.json").write_bytes(card.to_json().encode("utf-8"))
+    write_atomic(out / "summary.csv", summary_csv(appraisals.scorecards))
+    write_atomic(out / "errors.json", errors_json(appraisals.rejected))
 
 
-@dataclass(frozen=True)
-class RunResult:
-    """What a run did: the scorecards, the rejected inputs, and where the files went."""
+# --- worker processes ------------------------------------------------------------------------------------------
 
-    appraisals: Appraisals
-    out: Path
-    inputs: int
-
-    @property
-    def scorecards(self) -> list[Scorecard]:
-        return self.appraisals.scorecards
-
-    @property
-    def rejected(self) -> list[InputError]:
-        return self.appraisals.rejected
-
-
-TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
 _worker_rubric: Rubric | None = None
 
 
 def _start_worker(path: str, sha256: str) -> None:
     global _worker_rubric
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])  # see _few_collections
     _worker_rubric = load_rubric(path)
     if _worker_rubric.sha256 != sha256:
         raise RuntimeError(f"the rubric in {path} changed while the run was starting")
@@ -131,7 +86,6 @@ def _start_worker(path: str, sha256: str) -> None:
 
 def _score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | InputError]:
     assert _worker_rubric is not None
-    gc.set_threshold(50_000, *gc.get_threshold()[1:])  # see _few_collections
     results: list[Scorecard | InputError] = []
     for source, data in payloads:
         try:
@@ -141,6 +95,26 @@ def _score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard |
             continue
         results.append(score_or_reject(unit, _worker_rubric))
     return results
+
+
+@contextmanager
+def worker_pool(jobs: int, rubric: Rubric) -> Iterator[Executor | None]:
+    """``jobs`` spawned worker processes holding ``rubric`` (``None`` for one job: work in this process).
+
+    glibc reads its tunables when a process starts, so they are set in the environment the workers inherit.
+    """
+    if jobs <= 1:
+        yield None
+        return
+    before = os.environ.get("GLIBC_TUNABLES")
+    os.environ["GLIBC_TUNABLES"] = before or TUNABLES
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(jobs, context, _start_worker, (rubric.path, rubric.sha256)) as pool:
+            yield pool
+    finally:
+        if before is None:
+            os.environ.pop("GLIBC_TUNABLES", None)
 
 
 @contextmanager
@@ -155,70 +129,62 @@ def _few_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-@contextmanager
-def _tunables() -> Iterator[None]:
-    """glibc reads its tunables when a process starts: set them for the workers about to be spawned."""
-    before = os.environ.get("GLIBC_TUNABLES")
-    os.environ["GLIBC_TUNABLES"] = before or TUNABLES
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["GLIBC_TUNABLES"]
-
-
-def _chunks(units: Sequence[SubmissionBase], size: int) -> list[list[tuple[str, dict[str, Any]]]]:
-    payloads = [(u.source, u.model_dump(mode="json", exclude_none=True)) for u in units]
-    return [payloads[i : i + size] for i in range(0, len(payloads), size)]
+# --- a run ------------------------------------------------------------------------------------------------------
 
 
 def appraise_batch(
-    submissions: Sequence[SubmissionBase], rubric: Rubric, *, jobs: int = 1, chunk: int = 200, progress: bool = False
+    submissions: Sequence[SubmissionBase],
+    rubric: Rubric,
+    *,
+    pool: Executor | None = None,
+    progress: bool = False,
+    chunk: int = CHUNK,
 ) -> Appraisals:
-    """``appraise_many`` over ``jobs`` worker processes, with a progress bar on request; same results."""
+    """``appraise_many``, in ``pool``'s worker processes when given, with a progress bar on request."""
     units, rejected = unique_units(submissions)
-    cards: list[Scorecard] = []
-    bar = tqdm(total=len(units), unit="unit", disable=not progress, file=sys.stderr)
-    if jobs <= 1 or len(units) <= chunk:
-        with _few_collections():
-            outcomes = _collect(([score_or_reject(u, rubric)] for u in units), bar)
-    else:
-        context = multiprocessing.get_context("spawn")
-        with _tunables(), ProcessPoolExecutor(jobs, context, _start_worker, (rubric.path, rubric.sha256)) as pool:
-            outcomes = _collect(pool.map(_score_chunk, _chunks(units, chunk)), bar)
-    bar.close()
-    for outcome in outcomes:
-        if isinstance(outcome, Scorecard):
-            cards.append(outcome)
+    bar = tqdm(total=len(units), unit="unit", desc="scoring", disable=not progress, file=sys.stderr)
+    outcomes: list[Scorecard | InputError] = []
+    with _few_collections():
+        if pool is None:
+            for unit in units:
+                outcomes.append(score_or_reject(unit, rubric))
+                bar.update()
         else:
-            rejected.append(outcome)
+            payloads = [(u.source, u.model_dump(mode="json", exclude_none=True)) for u in units]
+            for done in pool.map(_score_chunk, [payloads[i : i + chunk] for i in range(0, len(payloads), chunk)]):
+                outcomes.extend(done)
+                bar.update(len(done))
+    bar.close()
+    cards = [o for o in outcomes if isinstance(o, Scorecard)]
+    rejected += [o for o in outcomes if isinstance(o, InputError)]
     return Appraisals(rank_and_commend(cards, rubric), rejected)
 
 
-def _collect(batches: Iterable[list[Scorecard | InputError]], bar: Any) -> list[Scorecard | InputError]:
-    collected: list[Scorecard | InputError] = []
-    for batch in batches:
-        collected.extend(batch)
-        bar.update(len(batch))
-    return collected
+@dataclass(frozen=True)
+class ReportSettings:
+    """Which reports a run writes: the language, the options, and where last year's scorecards are."""
+
+    lang: str | None = None
+    options: ReportOptions | None = None
+    previous_dir: Path | None = None
 
 
-def load_and_appraise(
-    inputs: Sequence[str | Path], rubric: Rubric, *, jobs: int = 1, progress: bool = False
-) -> tuple[Appraisals, int]:
-    """Load every input and score what loads; returns the results and the count of input files."""
-    files = expand(inputs)
-    units, rejected = load_submissions(files)
-    result = appraise_batch(units, rubric, jobs=jobs, progress=progress)
-    return Appraisals(result.scorecards, [*rejected, *result.rejected]), len(files)
+@dataclass(frozen=True)
+class RunResult:
+    """What a run did: the scorecards, the rejected inputs, and where the files went."""
 
+    appraisals: Appraisals
+    out: Path
+    inputs: int
+    reports: list[Path]
 
-def write_results(appraisals: Appraisals, out: Path) -> None:
-    """Write ``scorecards/<unit-id>.json``, ``summary.csv`` and ``errors.json`` under ``out``."""
-    cards = {f"{c.unit_id}.json": c.to_json().encode("utf-8") for c in appraisals.scorecards}
-    _swap_in(out / "scorecards", cards)
-    write_atomic(out / "summary.csv", summary_csv(appraisals.scorecards))
-    write_atomic(out / "errors.json", errors_json(appraisals.rejected))
+    @property
+    def scorecards(self) -> list[Scorecard]:
+        return self.appraisals.scorecards
+
+    @property
+    def rejected(self) -> list[InputError]:
+        return self.appraisals.rejected
 
 
 def run(
@@ -228,15 +194,39 @@ def run(
     *,
     jobs: int = 1,
     progress: bool = False,
-    after_scoring: Callable[[Appraisals, Path], None] | None = None,
+    reports: ReportSettings | None = None,
 ) -> RunResult:
-    """Score ``inputs`` (files or folders) with ``rubric`` and write the results under ``out``."""
-    appraisals, count = load_and_appraise(inputs, rubric, jobs=jobs, progress=progress)
+    """Score ``inputs`` (files or folders) with ``rubric`` and write the results, and the reports unless
+    ``reports`` is None, under ``out``."""
+    files = expand(inputs)
+    units, rejected = load_submissions(files)
     out_path = Path(out)
-    write_results(appraisals, out_path)
-    if after_scoring is not None:
-        after_scoring(appraisals, out_path)
-    return RunResult(appraisals, out_path, count)
+    written: list[Path] = []
+    with worker_pool(jobs, rubric) as pool:
+        scored = appraise_batch(units, rubric, pool=pool, progress=progress)
+        appraisals = Appraisals(scored.scorecards, [*rejected, *scored.rejected])
+        write_results(appraisals, out_path)
+        if reports is not None:
+            cards = appraisals.scorecards
+            bar = tqdm(total=len(cards), unit="report", desc="reports", disable=not progress, file=sys.stderr)
+
+            def mapper(render: Any, items: Sequence[Scorecard]) -> Iterator[bytes]:
+                results = pool.map(render, items, chunksize=4) if pool is not None else map(render, items)
+                for pdf in results:
+                    bar.update()
+                    yield pdf
+
+            written = write_reports(
+                cards,
+                out_path,
+                reports.lang,
+                options=reports.options,
+                previous_dir=reports.previous_dir,
+                rubric=rubric,
+                mapper=mapper,
+            )
+            bar.close()
+    return RunResult(appraisals, out_path, len(files), written)
 
 
-__all__ = ["RunResult", "errors_json", "run", "summary_csv", "write_atomic", "write_results"]
+__all__ = ["ReportSettings", "RunResult", "appraise_batch", "errors_json", "run", "summary_csv", "write_results"]

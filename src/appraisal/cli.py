@@ -12,13 +12,14 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
 from . import __version__, load_rubric
-from .batch import RunResult, run
+from .batch import ReportSettings, RunResult, run
 from .errors import AppraisalError, InputError, RubricError
+from .reports import KINDS, LANGS, Kind, load_options, previous_scorecard, read_scorecard, render_report, write_atomic
 from .resources import examples
 from .rubric import Rubric
 from .scoring import Scorecard
@@ -88,8 +89,41 @@ def _summarize(result: RunResult) -> int:
         + ", ".join(f"{g} {n}" for g, n in grades.items())
         + f"; commended {sum(c.commended for c in cards)}; vetoed {sum(c.vetoed for c in cards)}"
     )
-    click.echo(f"results in {result.out}/ (scorecards/, summary.csv, errors.json)")
+    extra = ", reports/, summary.pdf" if result.reports else ""
+    click.echo(f"results in {result.out}/ (scorecards/, summary.csv, errors.json{extra})")
     return EXIT_REJECTED if result.rejected else EXIT_OK
+
+
+def _report_settings(
+    no_reports: bool, lang: str | None, config: str | None, previous: str | None
+) -> ReportSettings | None:
+    if no_reports:
+        return None
+    options = load_options(config) if config else None
+    return ReportSettings(lang=lang, options=options, previous_dir=Path(previous) if previous else None)
+
+
+report_options = [
+    click.option("--lang", type=click.Choice(LANGS), default=None, help="Language of the reports (default en)."),
+    click.option(
+        "--config",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="Report options file (TOML, JSON or YAML): issuing_body, issue_date, deadline_days, recheck_days, lang.",
+    ),
+    click.option(
+        "--previous",
+        type=click.Path(exists=True, file_okay=False),
+        default=None,
+        help="Last year's output folder: reports show the change against each unit's previous total.",
+    ),
+]
+
+
+def with_report_options(func: Any) -> Any:
+    for option in reversed(report_options):
+        func = option(func)
+    return func
 
 
 @main.command("run")
@@ -101,16 +135,64 @@ def _summarize(result: RunResult) -> int:
     type=click.IntRange(min=0),
     default=1,
     show_default=True,
-    help="Worker processes for scoring (0: one per CPU).",
+    help="Worker processes for scoring and reports (0: one per CPU).",
 )
+@click.option("--no-reports", is_flag=True, help="Write scorecards, summary.csv and errors.json only.")
+@with_report_options
 @with_rubric
-def run_command(inputs: tuple[str, ...], out: str, jobs: int, year: int | None, rubric_path: str | None) -> None:
-    """Score INPUTS (files or folders) and write scorecards, summary.csv and errors.json to --out."""
+def run_command(
+    inputs: tuple[str, ...],
+    out: str,
+    jobs: int,
+    no_reports: bool,
+    lang: str | None,
+    config: str | None,
+    previous: str | None,
+    year: int | None,
+    rubric_path: str | None,
+) -> None:
+    """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out."""
     files = _inputs(inputs)
     rubric = _rubric(year, rubric_path)
-    result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty())
+    settings = _report_settings(no_reports, lang, config, previous)
+    result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings)
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
+
+
+@main.command()
+@click.argument("scorecard", type=click.Path(exists=True, dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The PDF to write.")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="auto",
+    show_default=True,
+    help="auto: commendation if the unit was commended, else the improvement notice.",
+)
+@with_report_options
+@with_rubric
+def report(
+    scorecard: str,
+    output: str,
+    kind: str,
+    lang: str | None,
+    config: str | None,
+    previous: str | None,
+    year: int | None,
+    rubric_path: str | None,
+) -> None:
+    """Render one unit's report from its SCORECARD.json (as written by appraisal run)."""
+    try:
+        card = read_scorecard(scorecard)
+    except InputError as exc:
+        _report_rejected([exc])
+        sys.exit(EXIT_REJECTED)
+    rubric = _rubric(year if year is not None else card.year, rubric_path)
+    options = load_options(config) if config else None
+    last = previous_scorecard(previous, card.unit_id) if previous else None
+    write_atomic(output, render_report(card, cast(Kind, kind), lang, options=options, previous=last, rubric=rubric))
+    click.echo(f"wrote {output}")
 
 
 @main.command()
@@ -138,15 +220,19 @@ def schema(scorecard: bool) -> None:
 
 @main.command()
 @click.option("--out", "-o", default="out/demo", show_default=True, type=click.Path(file_okay=False))
-def demo(out: str) -> None:
-    """Copy the bundled example submissions to OUT/submissions and appraise them into OUT."""
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the reports.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Worker processes.")
+@click.option("--no-reports", is_flag=True, help="Score only.")
+def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
+    """Copy the bundled example submissions to OUT/submissions and appraise them into OUT, with reports."""
     out_path = Path(out)
     submissions = out_path / "submissions"
     if submissions.exists():
         shutil.rmtree(submissions)
     shutil.copytree(examples(), submissions)
     rubric = _rubric(None, None)
-    result = run([submissions], out_path, rubric)
+    settings = None if no_reports else ReportSettings(lang=lang)
+    result = run([submissions], out_path, rubric, jobs=jobs or os.cpu_count() or 1, reports=settings)
     click.echo(
         f"demo: {len(result.rejected)} example input(s) are invalid on purpose and were reported in "
         f"{out_path / 'errors.json'}:"

@@ -83,7 +83,14 @@ def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, t
     (inputs / "b.yaml").unlink()
     invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out))
     assert sorted(p.name for p in (out / "scorecards").iterdir()) == ["a.json"]
-    assert sorted(p.name for p in out.iterdir()) == ["errors.json", "scorecards", "summary.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "errors.json",
+        "reports",
+        "scorecards",
+        "summary.csv",
+        "summary.pdf",
+    ]
+    assert sorted(p.name for p in (out / "reports").iterdir()) == ["a.pdf"]
     assert (out / "scorecards" / "a.json").read_bytes() != b"" and first
 
 
@@ -130,13 +137,14 @@ def test_schema() -> None:
 
 def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
     from appraisal import load_rubric
-    from appraisal.batch import appraise_batch
+    from appraisal.batch import appraise_batch, worker_pool
     from appraisal.resources import examples
     from appraisal.submission import load_submissions
 
     units, _ = load_submissions([examples()])
     rubric = load_rubric()
     serial = appraise_batch(units, rubric)
-    parallel = appraise_batch(units, rubric, jobs=2, chunk=7)
+    with worker_pool(2, rubric) as pool:
+        parallel = appraise_batch(units, rubric, pool=pool, chunk=7)
     assert [c.to_json() for c in parallel.scorecards] == [c.to_json() for c in serial.scorecards]
     assert [e.lines() for e in parallel.rejected] == [e.lines() for e in serial.rejected]

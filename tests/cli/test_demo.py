@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from appraisal.cli import main
 from appraisal.scoring import Scorecard
 
 
 def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo"), "--no-reports"])
     assert result.exit_code == 0, result.output
     cards = [
         Scorecard.model_validate_json(p.read_text(encoding="utf-8"))
@@ -35,8 +36,28 @@ def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
 
 def test_demo_twice_gives_the_same_bytes(tmp_path: Path) -> None:
     for run in ("a", "b"):
-        assert CliRunner().invoke(main, ["demo", "--out", str(tmp_path / run)]).exit_code == 0
+        assert CliRunner().invoke(main, ["demo", "--out", str(tmp_path / run), "--no-reports"]).exit_code == 0
     for name in ("summary.csv", "errors.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     a_cards = sorted((tmp_path / "a" / "scorecards").iterdir())
     assert [p.read_bytes() for p in a_cards] == [(tmp_path / "b" / "scorecards" / p.name).read_bytes() for p in a_cards]
+
+
+def test_demo_writes_all_three_kinds_of_report(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--jobs", "2", "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    cards = {
+        p.stem: Scorecard.model_validate_json(p.read_text(encoding="utf-8")) for p in (out / "scorecards").iterdir()
+    }
+    assert sorted(p.stem for p in (out / "reports").glob("*.pdf")) == sorted(cards)
+    commended = next(c for c in cards.values() if c.commended)
+    notice = next(c for c in cards.values() if c.vetoed)
+    assert "表彰" in _text(out / "reports" / f"{commended.unit_id}.pdf")  # the commendation decision
+    assert "整改通知书" in _text(out / "reports" / f"{notice.unit_id}.pdf")  # the rectification notice
+    summary = _text(out / "summary.pdf")
+    assert commended.name in summary and notice.name in summary
+
+
+def _text(path: Path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(path).pages)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from .options import LANGS, ReportOptions, load_options
 from .output import previous_scorecard, read_scorecard, report_path, staged_folder, write_atomic, write_reports
-from .render import KINDS, render_report, render_summary, report_html, summary_html
+from .render import KINDS, Kind, render_report, render_summary, report_html, summary_html
 
 __all__ = [
     "KINDS",
+    "Kind",
     "LANGS",
     "ReportOptions",
     "load_options",

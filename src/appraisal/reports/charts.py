@@ -15,6 +15,7 @@ chart's CSS and lays its text out one character at a time for every report, so t
 from __future__ import annotations
 
 import base64
+import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,11 @@ from pygal.style import Style  # type: ignore[import-untyped]
 
 from ..errors import ReportError
 from ..resources import bundled
+
+# pygal appends a legacy sys.meta_path finder (PluginImportFixer, for pygal.maps plugins we do not use) that
+# lacks find_spec: every later import that no other finder resolves then warns (ImportWarning), which breaks
+# programs that run with warnings as errors. Remove it.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 # The families declared by @font-face in reports.css: Latin first, then the CJK font.
 FONT_FAMILY = "'Report Latin', 'Report CJK'"

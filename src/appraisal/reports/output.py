@@ -9,11 +9,12 @@ swapped in whole (so no report of an earlier run is left among the new ones), th
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -122,6 +123,21 @@ def report_path(out_dir: str | Path, unit_id: str) -> Path:
     return Path(out_dir) / "reports" / f"{unit_id}.pdf"
 
 
+def render_for(
+    card: Scorecard,
+    lang: str | None,
+    options: ReportOptions | None,
+    previous_dir: str | Path | None,
+    rubric: Rubric | None,
+) -> bytes:
+    """One unit's report by its outcome, with its previous scorecard when ``previous_dir`` has one."""
+    previous = previous_scorecard(previous_dir, card.unit_id) if previous_dir is not None else None
+    return render_report(card, "auto", lang, options=options, previous=previous, rubric=rubric)
+
+
+Mapper = Callable[[Callable[[Scorecard], bytes], Sequence[Scorecard]], Iterable[bytes]]
+
+
 def write_reports(
     scorecards: Sequence[Scorecard],
     out_dir: str | Path,
@@ -130,17 +146,18 @@ def write_reports(
     options: ReportOptions | None = None,
     previous_dir: str | Path | None = None,
     rubric: Rubric | None = None,
+    mapper: Mapper = map,
 ) -> list[Path]:
     """Every unit's report (commendation or rectification by outcome) and the summary.
 
     ``out_dir/reports/`` is replaced whole once every report is made (a failure leaves the old one);
     ``summary.pdf`` is written atomically. Returns the paths: one per scorecard in order, then the summary.
+    ``mapper`` renders the reports (``map``; a process pool's ``map`` renders them in parallel, in order).
     """
     paths = [report_path(out_dir, card.unit_id) for card in scorecards]
+    render = functools.partial(render_for, lang=lang, options=options, previous_dir=previous_dir, rubric=rubric)
     with staged_folder(Path(out_dir) / "reports") as staging:
-        for card, path in zip(scorecards, paths, strict=True):
-            previous = previous_scorecard(previous_dir, card.unit_id) if previous_dir is not None else None
-            pdf = render_report(card, "auto", lang, options=options, previous=previous, rubric=rubric)
+        for path, pdf in zip(paths, mapper(render, scorecards), strict=True):
             try:
                 (staging / path.name).write_bytes(pdf)
             except OSError as exc:
