@@ -18,8 +18,18 @@ import click
 
 from . import __version__, load_rubric
 from .batch import ReportSettings, RunResult, run
-from .errors import AppraisalError, InputError, RubricError
-from .reports import KINDS, LANGS, Kind, load_options, previous_scorecard, read_scorecard, render_report, write_atomic
+from .errors import AppraisalError, InputError, ReportError, RubricError
+from .reports import (
+    KINDS,
+    LANGS,
+    Kind,
+    ReportOptions,
+    load_options,
+    previous_scorecard,
+    read_scorecard,
+    render_report,
+    write_atomic,
+)
 from .resources import examples
 from .rubric import Rubric
 from .scoring import Scorecard
@@ -94,12 +104,20 @@ def _summarize(result: RunResult) -> int:
     return EXIT_REJECTED if result.rejected else EXIT_OK
 
 
+def _options(config: str | None) -> ReportOptions | None:
+    try:
+        return load_options(config) if config else None
+    except ReportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def _report_settings(
     no_reports: bool, lang: str | None, config: str | None, previous: str | None
 ) -> ReportSettings | None:
     if no_reports:
         return None
-    options = load_options(config) if config else None
+    options = _options(config)
     return ReportSettings(lang=lang, options=options, previous_dir=Path(previous) if previous else None)
 
 
@@ -189,9 +207,14 @@ def report(
         _report_rejected([exc])
         sys.exit(EXIT_REJECTED)
     rubric = _rubric(year if year is not None else card.year, rubric_path)
-    options = load_options(config) if config else None
-    last = previous_scorecard(previous, card.unit_id) if previous else None
-    write_atomic(output, render_report(card, cast(Kind, kind), lang, options=options, previous=last, rubric=rubric))
+    options = _options(config)
+    try:
+        last = previous_scorecard(previous, card.unit_id) if previous else None
+        pdf = render_report(card, cast(Kind, kind), lang, options=options, previous=last, rubric=rubric)
+        write_atomic(output, pdf)
+    except (ReportError, InputError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     click.echo(f"wrote {output}")
 
 

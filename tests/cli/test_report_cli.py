@@ -1,0 +1,81 @@
+"""``appraisal report`` and the report options of ``appraisal run``, through the real renderer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from appraisal.cli import main
+from appraisal.resources import examples
+
+
+def invoke(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def text(path: Path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    inputs = [examples() / "county-01.json", examples() / "county-02.json", examples() / "county-05.json"]
+    code, _, err = invoke("run", *inputs, "--out", out, "--no-reports")
+    assert code == 0, err
+    assert not (out / "reports").exists()
+    return out
+
+
+def test_report_renders_one_scorecard(scored: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "c2.pdf"
+    code, out, err = invoke("report", scored / "scorecards" / "county-02.json", "--lang", "zh", "-o", pdf)
+    assert code == 0, err
+    card = json.loads((scored / "scorecards" / "county-02.json").read_text(encoding="utf-8"))
+    assert card["name"] in text(pdf) and "整改通知书" in text(pdf)
+
+
+def test_commendation_of_a_unit_not_commended_is_refused(scored: Path, tmp_path: Path) -> None:
+    code, _, err = invoke(
+        "report", scored / "scorecards" / "county-02.json", "--kind", "commendation", "-o", tmp_path / "x.pdf"
+    )
+    assert code == 2 and "error:" in err
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_broken_scorecard_file_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"unit_id": "x"}', encoding="utf-8")
+    code, _, err = invoke("report", bad, "-o", tmp_path / "x.pdf")
+    assert code == 1 and "bad.json: name: Field required" in err
+
+
+def test_run_uses_the_config_and_last_years_scorecards(scored: Path, tmp_path: Path) -> None:
+    config = tmp_path / "reports.toml"
+    config.write_text('[reports]\nissuing_body = "Jinsha County Women\'s Federation"\ndeadline_days = 30\n')
+    last_year = tmp_path / "last"
+    (last_year / "scorecards").mkdir(parents=True)
+    previous = json.loads((scored / "scorecards" / "county-02.json").read_text(encoding="utf-8"))
+    previous.update(year=2025, total=80.5)
+    (last_year / "scorecards" / "county-02.json").write_text(json.dumps(previous), encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = invoke(
+        "run", examples() / "county-02.json", "--out", out, "--config", config, "--previous", last_year
+    )
+    assert code == 0, err
+    notice = text(out / "reports" / "county-02.pdf")
+    assert "Jinsha County Women's Federation" in notice
+    assert "last year 80.5" in notice
+    assert (out / "summary.pdf").is_file()
+
+
+def test_a_bad_config_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "reports.yaml"
+    config.write_text("deadline_days: soon\n")
+    code, _, err = invoke("run", examples() / "county-02.json", "--out", tmp_path / "o", "--config", config)
+    assert code == 2 and "reports.yaml: deadline_days:" in err
