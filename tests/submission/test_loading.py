@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -127,11 +128,24 @@ def test_part_cannot_exceed_whole(tmp_path: Path) -> None:
         ("scalar.json", "42", "scalar.json: a unit must be a mapping of fields (got int)"),
         ("list.json", "[]", "list.json: the file holds an empty list"),
         ("notes.txt", "hello", "notes.txt: not a .json, .yaml or .yml file (.txt)"),
+        (
+            "baddate.yaml",
+            "unit_id: f\nname: y\nappraisal_date: 2026-02-30\n",
+            "baddate.yaml: line 3: not valid: day is out of range for month",
+        ),
+        ("key.yaml", "? [a]\n: 1\n", "key.yaml: line 1: not valid: a mapping key must be a plain value"),
+        ("longint.json", '{"year": ' + "9" * 5000 + "}", "longint.json: not valid JSON: Exceeds the limit"),
     ],
 )
 def test_unusable_files_get_one_clear_line(tmp_path: Path, name: str, content: str | bytes, expected: str) -> None:
     (line,) = messages(tmp_path, name, content)
     assert line.startswith(expected), line
+
+
+def test_a_fifo_is_refused_without_reading(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.json")
+    _, rejected = load_submissions([tmp_path / "pipe.json"])
+    assert rejected[0].lines() == ["pipe.json: not a regular file"]
 
 
 def test_huge_file_is_refused(tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def load_options(path: str | Path) -> ReportOptions:
             data = yaml.safe_load(text)
         else:
             raise ReportError(f"{file}: report options are a .toml, .json or .yaml file")
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, ValueError, TypeError) as exc:  # ValueError: JSON, dates
         raise ReportError(f"{file}: not valid {file.suffix[1:].upper()}: {exc}") from exc
     if isinstance(data, dict) and isinstance(data.get("reports"), dict):
         data = data["reports"]

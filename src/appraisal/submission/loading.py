@@ -54,11 +54,21 @@ class _SafeLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as exc:  # a date like 2026-02-30, ...
+            raise ParseError(f"line {node.start_mark.line + 1}: not valid: {exc}") from exc
+
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
             seen: set[Any] = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, str | int | float | bool | None):  # e.g. ? [a]: not hashable, not a field
+                    raise ParseError(
+                        f"line {key_node.start_mark.line + 1}: not valid: a mapping key must be a plain value"
+                    )
                 if key in seen:
                     raise ParseError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
                 seen.add(key)
@@ -115,6 +125,8 @@ def parse_text(text: str, suffix: str) -> Any:
             raise ParseError(f"line {exc.lineno}: not valid JSON: {exc.msg}") from exc
         except RecursionError as exc:
             raise ParseError(f"nested deeper than {MAX_DEPTH} levels") from exc
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise ParseError(f"not valid JSON: {exc}") from exc
         if _depth(value) > MAX_DEPTH:
             raise ParseError(f"nested deeper than {MAX_DEPTH} levels")
         return value
@@ -127,6 +139,8 @@ def read_document(path: Path) -> Any:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(source, [Problem("", f"not a .json, .yaml or .yml file ({suffix or 'no suffix'})")])
+    if not path.is_file():
+        raise InputError(source, [Problem("", "not a regular file")])
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
