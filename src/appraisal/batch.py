@@ -18,6 +18,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -60,6 +61,11 @@ def summary_csv(cards: Sequence[Scorecard]) -> bytes:
 
 def errors_json(rejected: Iterable[InputError]) -> bytes:
     return (json.dumps([e.as_dict() for e in rejected], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def outputs(out: Path) -> list[Path]:
+    """What a run writes under ``out`` that could be mistaken for input."""
+    return [out / "scorecards", out / "errors.json", out / "reports"]
 
 
 def write_results(appraisals: Appraisals, out: Path) -> None:
@@ -198,14 +204,15 @@ def run(
 ) -> RunResult:
     """Score ``inputs`` (files or folders) with ``rubric`` and write the results, and the reports unless
     ``reports`` is None, under ``out``."""
-    files = expand(inputs)
-    units, rejected = load_submissions(files)
     out_path = Path(out)
+    own = outputs(out_path)  # a run's own output is never read back as input
+    files = expand(inputs, exclude=own)
+    units, rejected = load_submissions(inputs, exclude=own)
     written: list[Path] = []
     with worker_pool(jobs, rubric) as pool:
         scored = appraise_batch(units, rubric, pool=pool, progress=progress)
         appraisals = Appraisals(scored.scorecards, [*rejected, *scored.rejected])
-        write_results(appraisals, out_path)
+        # Reports first: if one cannot be made, the previous run's files are all left as they were.
         if reports is not None:
             cards = appraisals.scorecards
             bar = tqdm(total=len(cards), unit="report", desc="reports", disable=not progress, file=sys.stderr)
@@ -226,6 +233,10 @@ def run(
                 mapper=mapper,
             )
             bar.close()
+        else:  # no report of an earlier run may stand beside these results
+            shutil.rmtree(out_path / "reports", ignore_errors=True)
+            (out_path / "summary.pdf").unlink(missing_ok=True)
+        write_results(appraisals, out_path)
     return RunResult(appraisals, out_path, len(files), written)
 
 

@@ -17,7 +17,7 @@ from typing import Any, cast
 import click
 
 from . import __version__, load_rubric
-from .batch import ReportSettings, RunResult, run
+from .batch import ReportSettings, RunResult, outputs, run
 from .errors import AppraisalError, InputError, ReportError, RubricError
 from .reports import (
     KINDS,
@@ -38,6 +38,7 @@ from .scoring.cases import run_cases
 from .submission import expand, load_submissions, submission_adapter
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+DEMO_MARK = ".appraisal-demo"
 
 
 def _rubric(year: int | None, path: str | None) -> Rubric:
@@ -50,14 +51,14 @@ def _rubric(year: int | None, path: str | None) -> Rubric:
         sys.exit(EXIT_USAGE)
 
 
-def _inputs(paths: Sequence[str]) -> list[Path]:
+def _inputs(paths: Sequence[str], out: str | None = None) -> list[str]:
+    """The inputs as given, once checked: they exist and hold submission files (outside ``out``)."""
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
-    files = expand(paths)
-    if not files:
+    if not expand(paths, exclude=outputs(Path(out)) if out else ()):
         raise click.UsageError("no submission files (.json, .yaml, .yml) found in the inputs")
-    return files
+    return list(paths)
 
 
 def _report_rejected(rejected: Sequence[InputError]) -> None:
@@ -170,7 +171,7 @@ def run_command(
     rubric_path: str | None,
 ) -> None:
     """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out."""
-    files = _inputs(inputs)
+    files = _inputs(inputs, out)
     rubric = _rubric(year, rubric_path)
     settings = _report_settings(no_reports, lang, config, previous)
     result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings)
@@ -251,8 +252,14 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
     out_path = Path(out)
     submissions = out_path / "submissions"
     if submissions.exists():
+        if not (submissions / DEMO_MARK).is_file():
+            click.echo(
+                f"error: {submissions} exists and was not written by appraisal demo; choose another --out", err=True
+            )
+            sys.exit(EXIT_USAGE)
         shutil.rmtree(submissions)
     shutil.copytree(examples(), submissions)
+    (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
     rubric = _rubric(None, None)
     settings = None if no_reports else ReportSettings(lang=lang)
     result = run([submissions], out_path, rubric, jobs=jobs or os.cpu_count() or 1, reports=settings)

@@ -81,6 +81,7 @@ def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, t
     invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out))
     first = (out / "scorecards" / "a.json").read_bytes()
     (inputs / "b.yaml").unlink()
+    (inputs / "a.json").write_text(json.dumps(unit(unit_id="a", name="甲村妇代会", **{**FULL, "bonus": {}})))
     invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out))
     assert sorted(p.name for p in (out / "scorecards").iterdir()) == ["a.json"]
     assert sorted(p.name for p in out.iterdir()) == [
@@ -91,7 +92,7 @@ def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, t
         "summary.pdf",
     ]
     assert sorted(p.name for p in (out / "reports").iterdir()) == ["a.pdf"]
-    assert (out / "scorecards" / "a.json").read_bytes() != b"" and first
+    assert (out / "scorecards" / "a.json").read_bytes() != first  # rescored: B01 now not evaluated
 
 
 @pytest.mark.parametrize(
@@ -148,3 +149,37 @@ def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
         parallel = appraise_batch(units, rubric, pool=pool, chunk=7)
     assert [c.to_json() for c in parallel.scorecards] == [c.to_json() for c in serial.scorecards]
     assert [e.lines() for e in parallel.rejected] == [e.lines() for e in serial.rejected]
+
+
+def test_output_inside_the_input_is_not_read_back(inputs: Path) -> None:
+    out = inputs / "out"
+    for _ in range(2):
+        code, _, err = invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out), "--no-reports")
+        assert code == 0, err
+    assert sorted(p.name for p in (out / "scorecards").iterdir()) == ["a.json", "b.json", "c.json"]
+
+
+def test_errors_name_the_path_below_the_folder_given(inputs: Path, tmp_path: Path) -> None:
+    (inputs / "2026").mkdir()
+    (inputs / "2026" / "a.json").write_text(json.dumps(unit(unit_id="a2", leadership={"working_meetings": -1})))
+    code, _, err = invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(tmp_path / "o"), "--no-reports")
+    assert code == 1 and "2026/a.json: leadership.working_meetings: must be >= 0 (got -1)" in err
+
+
+def test_no_reports_leaves_no_report_of_an_earlier_run(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out))
+    assert (out / "reports" / "a.pdf").is_file() and (out / "summary.pdf").is_file()
+    invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out), "--no-reports")
+    assert not (out / "reports").exists() and not (out / "summary.pdf").exists()
+
+
+def test_demo_never_deletes_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    mine = tmp_path / "d" / "submissions"
+    mine.mkdir(parents=True)
+    (mine / "mine.json").write_text("{}")
+    code, _, err = invoke("demo", "--out", str(tmp_path / "d"), "--no-reports")
+    assert code == 2 and "was not written by appraisal demo" in err
+    assert (mine / "mine.json").read_text() == "{}"
+    assert invoke("demo", "--out", str(tmp_path / "e"), "--no-reports")[0] == 0
+    assert invoke("demo", "--out", str(tmp_path / "e"), "--no-reports")[0] == 0  # its own copy is replaced

@@ -93,10 +93,13 @@ def test_ruleset_only_holds_items_for_the_type(mini: Rubric) -> None:
 
 
 @pytest.mark.parametrize("org", ["county", "enterprise"])
-def test_closed_engine_frees_its_rulesets(mini: Rubric, org: str) -> None:
+def test_a_closed_engine_drops_its_rulesets_and_can_be_used_again(mini: Rubric, org: str) -> None:
     with Engine(mini) as engine:
-        engine.run(org, build_facts(make(org)))
-        assert engine.definitions[org]
+        first = engine.run(org, build_facts(make(org)))
+        assert engine._handles
+    assert engine._handles == {}
+    assert engine.run(org, build_facts(make(org))) == first  # a new ruleset under a new name
+    engine.close()
 
 
 def test_floats_reach_the_engine_in_plain_notation() -> None:

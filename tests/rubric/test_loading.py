@@ -151,3 +151,10 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
 def test_bundled_year_not_found() -> None:
     with pytest.raises(RubricError, match="no bundled rubric for 1999"):
         load_rubric(1999)
+
+
+def test_a_folder_named_like_a_year_is_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(MINI, tmp_path / "2027")
+    monkeypatch.chdir(tmp_path)
+    rubric = load_rubric("2027")
+    assert rubric.id == "mini" and rubric.path == str(tmp_path / "2027")

@@ -166,4 +166,6 @@ def write_reports(
     if scorecards:
         summary = render_summary(scorecards, lang, options=options, rubric=rubric)
         written.append(write_atomic(Path(out_dir) / "summary.pdf", summary))
+    else:  # nothing to summarize: an earlier run's summary must not stand for this one
+        (Path(out_dir) / "summary.pdf").unlink(missing_ok=True)
     return written

@@ -242,7 +242,7 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
         items=tuple(items),
         vetoes=tuple(vetoes),
         sha256=_sha256([root / MANIFEST, *paths], root),
-        path=str(root),
+        path=str(root.resolve()),  # absolute: worker processes reload it from another working directory
     )
 
 
@@ -280,8 +280,11 @@ def bundled_years() -> list[int]:
 
 
 def load_rubric(path_or_year: str | Path | int | None = None) -> Rubric:
-    """A rubric folder by path, or the bundled rubric of a year (default: the newest bundled year)."""
-    if path_or_year is None or isinstance(path_or_year, int) or str(path_or_year).isdigit():
+    """A rubric folder by path, or the bundled rubric of a year (default: the newest bundled year).
+
+    A string of digits is a year unless a folder of that name exists (``--rubric 2027`` beside a copy)."""
+    is_folder = isinstance(path_or_year, str | Path) and Path(path_or_year).is_dir()
+    if path_or_year is None or isinstance(path_or_year, int) or (str(path_or_year).isdigit() and not is_folder):
         years = bundled_years()
         year = years[-1] if path_or_year is None and years else int(str(path_or_year or 0))
         if year not in years:

@@ -133,9 +133,9 @@ def parse_text(text: str, suffix: str) -> Any:
     return parse_yaml_nodes(text)[0]
 
 
-def read_document(path: Path) -> Any:
+def read_document(path: Path, source: str | None = None) -> Any:
     """Read and parse one file; raises ``InputError`` (one problem) when it is not a usable document."""
-    source = path.name
+    source = source or path.name
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(source, [Problem("", f"not a .json, .yaml or .yml file ({suffix or 'no suffix'})")])
@@ -261,33 +261,44 @@ def validate_unit(data: Any, source: str) -> SubmissionBase:
     return unit
 
 
-def units_in(path: Path) -> Iterator[tuple[str, SubmissionBase | InputError]]:
-    """Each unit in one file with its source (``file`` or ``file[i]``), validated, or the error rejecting it."""
+def units_in(path: Path, name: str | None = None) -> Iterator[tuple[str, SubmissionBase | InputError]]:
+    """Each unit in one file with its source (``name`` or ``name[i]``; name defaults to the file's), validated,
+    or the error rejecting it."""
+    name = name or path.name
     try:
-        document = read_document(path)
+        document = read_document(path, name)
     except InputError as exc:
-        yield path.name, exc
+        yield name, exc
         return
     items = list(enumerate(document)) if isinstance(document, list) else [(None, document)]
     if not items:
-        yield path.name, InputError(path.name, [Problem("", "the file holds an empty list")])
+        yield name, InputError(name, [Problem("", "the file holds an empty list")])
     for index, item in items:
-        source = path.name if index is None else f"{path.name}[{index}]"
+        source = name if index is None else f"{name}[{index}]"
         try:
             yield source, validate_unit(item, source)
         except InputError as exc:
             yield source, exc
 
 
-def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the submission files under folders named (sorted), in the order given."""
-    files: list[Path] = []
+def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
+    """Files named, and the submission files under folders named (sorted), in the order given, each with the
+    name errors show: a file's own name, or its path below the folder named (``2026/village-017.json``).
+    Files at or under ``exclude`` (what a run writes, when its output folder is inside its input) are left out."""
+    skip = [p.resolve() for p in exclude]
+    files: list[tuple[Path, str]] = []
     for entry in map(Path, paths):
         if entry.is_dir():
-            files.extend(sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+            found = sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            files.extend((p, p.relative_to(entry).as_posix()) for p in found)
         else:
-            files.append(entry)
-    return files
+            files.append((entry, entry.name))
+    return [(p, name) for p, name in files if not any(p.resolve().is_relative_to(s) for s in skip)]
+
+
+def expand(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[Path]:
+    """The files ``expand_named`` finds, without their names."""
+    return [path for path, _ in expand_named(paths, exclude)]
 
 
 def unique_units(units: Iterable[SubmissionBase]) -> tuple[list[SubmissionBase], list[InputError]]:
@@ -305,12 +316,15 @@ def unique_units(units: Iterable[SubmissionBase]) -> tuple[list[SubmissionBase],
     return kept, rejected
 
 
-def load_submissions(paths: Iterable[str | Path]) -> tuple[list[SubmissionBase], list[InputError]]:
-    """Load every unit under ``paths``. A unit id seen twice rejects the later one, naming the first source."""
+def load_submissions(
+    paths: Iterable[str | Path], exclude: Sequence[Path] = ()
+) -> tuple[list[SubmissionBase], list[InputError]]:
+    """Load every unit under ``paths`` (leaving out files under ``exclude``). A unit id seen twice rejects the
+    later one, naming the first source."""
     loaded: list[SubmissionBase] = []
     rejected: list[InputError] = []
-    for path in expand(paths):
-        for _, result in units_in(path):
+    for path, name in expand_named(paths, exclude):
+        for _, result in units_in(path, name):
             if isinstance(result, InputError):
                 rejected.append(result)
             else:
