@@ -45,6 +45,11 @@ CHUNK = 100  # units per task sent to a worker
 # --- files ---------------------------------------------------------------------------------------------------
 
 
+def _cell(text: str) -> str:
+    """A name as a spreadsheet shows it, never as a formula (OWASP CSV injection: =, +, -, @ lead)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
 def summary_csv(cards: Sequence[Scorecard]) -> bytes:
     """``summary.csv``: UTF-8 with BOM, rows by org type then rank, booleans as true/false."""
     order = {org: i for i, org in enumerate(ORG_TYPES)}
@@ -55,7 +60,7 @@ def summary_csv(cards: Sequence[Scorecard]) -> bytes:
     for c in rows:
         rank = "" if c.rank is None else c.rank
         flags = [str(c.vetoed).lower(), str(c.commended).lower()]
-        writer.writerow([c.unit_id, c.name, c.org_type, f"{c.total:g}", c.grade, *flags, rank])
+        writer.writerow([c.unit_id, _cell(c.name), c.org_type, f"{c.total:g}", c.grade, *flags, rank])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -183,3 +183,12 @@ def test_demo_never_deletes_a_folder_it_did_not_write(tmp_path: Path) -> None:
     assert (mine / "mine.json").read_text() == "{}"
     assert invoke("demo", "--out", str(tmp_path / "e"), "--no-reports")[0] == 0
     assert invoke("demo", "--out", str(tmp_path / "e"), "--no-reports")[0] == 0  # its own copy is replaced
+
+
+def test_summary_csv_never_writes_a_formula(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "f.json").write_text(json.dumps(unit(unit_id="f", name="=HYPERLINK(1)", **FULL)))
+    assert invoke("run", str(folder), "--rubric", str(MINI), "--out", str(tmp_path / "o"), "--no-reports")[0] == 0
+    rows = list(csv.DictReader((tmp_path / "o" / "summary.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0]["name"] == "'=HYPERLINK(1)"

@@ -55,6 +55,11 @@ def test_every_problem_in_a_unit_is_reported(tmp_path: Path) -> None:
         ),
         ("year", "2026", "year: must be a whole number"),
         ("appraisal_date", "yesterday", "appraisal_date: "),
+        ("appraisal_date", 1796083200, "appraisal_date: must be a date such as 2026-12-20, not a number"),
+        ("appraisal_date", "1999-01-01", "appraisal_date: must fall in 2026 or 2027 (got 1999-01-01)"),
+        ("name", "   ", "name: must not be blank"),
+        ("name", "村\n妇代会", "name: must not contain control or format characters"),
+        ("name", "\u202eevil", "name: must not contain control or format characters"),
     ],
 )
 def test_identity_fields_are_checked(tmp_path: Path, field: str, value: object, expected: str) -> None:

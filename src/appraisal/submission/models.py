@@ -8,6 +8,7 @@ type is not in that type's model, so giving it is an error, and it is never scor
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal, Union, cast
@@ -15,11 +16,14 @@ from typing import Annotated, Any, Literal, Union, cast
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
     TypeAdapter,
+    ValidationInfo,
     create_model,
+    field_validator,
     model_validator,
 )
 
@@ -35,6 +39,23 @@ def _not_only_dots(value: str) -> str:
         raise ValueError("a unit id needs a letter or digit (it becomes a file name)")
     return value
 
+
+def _plain_name(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise ValueError("must not contain control or format characters (line breaks, NUL, bidi controls)")
+    return value
+
+
+def _calendar_date(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be a date such as 2026-12-20, not a number")
+    return value
+
+
+UnitName = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_plain_name)]
+AppraisalDate = Annotated[dt.date, BeforeValidator(_calendar_date)]
 
 UnitId = Annotated[str, Field(pattern=UNIT_ID_PATTERN, min_length=1, max_length=64), AfterValidator(_not_only_dots)]
 
@@ -86,9 +107,7 @@ class SubmissionBase(BaseModel):
         json_schema_extra={"label_zh": "单位编号"},
     )
     org_type: OrgType = Field(description="Organization type", json_schema_extra={"label_zh": "组织类型"})
-    name: str = Field(
-        min_length=1, max_length=NAME_MAX, description="Unit name", json_schema_extra={"label_zh": "单位名称"}
-    )
+    name: UnitName = Field(description="Unit name", json_schema_extra={"label_zh": "单位名称"})
     parent_unit_id: UnitId | None = Field(
         default=None,
         description="Id of the appraising (parent) unit",
@@ -101,7 +120,7 @@ class SubmissionBase(BaseModel):
         description="Year of work the submission reports",
         json_schema_extra={"label_zh": "考核年度"},
     )
-    appraisal_date: dt.date = Field(
+    appraisal_date: AppraisalDate = Field(
         description="Date of the year-end appraisal", json_schema_extra={"label_zh": "考核日期"}
     )
     self_score: Decimal | None = Field(
@@ -136,6 +155,15 @@ class SubmissionBase(BaseModel):
         """The value at ``section.field`` (``None`` when not reported or not a field of this type)."""
         section, _, name = path.partition(".")
         return getattr(getattr(self, section, None), name, None)
+
+    @field_validator("appraisal_date")
+    @classmethod
+    def _in_the_year_or_the_next(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        # The year-end appraisal falls in the year's last months or early in the next year.
+        year = info.data.get("year")
+        if isinstance(year, int) and not year <= value.year <= year + 1:
+            raise ValueError(f"must fall in {year} or {year + 1} (got {value})")
+        return value
 
     @model_validator(mode="after")
     def _parts_within_wholes(self) -> SubmissionBase:
