@@ -7,6 +7,7 @@ written); 2 a usage or rubric error (nothing scored).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sys
@@ -89,6 +90,43 @@ def with_rubric(func: Any) -> Any:
 @click.version_option(__version__, prog_name="appraisal")
 def main() -> None:
     """Score women's federations' yearly submissions with a rubric on durable-rules."""
+    _show_render_warnings()
+
+
+class _ToStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the sys.stderr of the moment (tests and embedding programs replace it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+class _Once(logging.Filter):
+    """Each distinct message once: a missing glyph is reported per character, not per use."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in self.seen:
+            return False
+        self.seen.add(message)
+        return True
+
+
+def _show_render_warnings() -> None:
+    """weasyprint reports what it could not render (a character no bundled font has, drawn as an empty box)
+    only through its logger: show those warnings on stderr."""
+    logger = logging.getLogger("weasyprint")
+    if not any(getattr(h, "appraisal", False) for h in logger.handlers):
+        handler = _ToStderr()
+        handler.setFormatter(logging.Formatter("warning: reports: %(message)s"))
+        handler.addFilter(_Once())
+        handler.appraisal = True  # type: ignore[attr-defined]
+        handler.setLevel(logging.WARNING)
+        logger.addHandler(handler)
 
 
 def _summarize(result: RunResult) -> int:

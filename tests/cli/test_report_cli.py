@@ -79,3 +79,13 @@ def test_a_bad_config_is_a_usage_error(tmp_path: Path) -> None:
     config.write_text("deadline_days: soon\n")
     code, _, err = invoke("run", examples() / "county-02.json", "--out", tmp_path / "o", "--config", config)
     assert code == 2 and "reports.yaml: deadline_days:" in err
+
+
+def test_characters_no_bundled_font_has_are_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    unit = {"unit_id": "g1", "name": "㐀村妇代会", "org_type": "village", "year": 2026, "appraisal_date": "2026-12-01"}
+    (folder / "g.json").write_text(json.dumps(unit, ensure_ascii=False), encoding="utf-8")
+    code, _, err = invoke("run", folder, "--out", tmp_path / "out")
+    assert code == 0
+    assert 'warning: reports: .notdef glyph rendered for Unicode string unsupported by fonts: "㐀" (U+3400)' in err
