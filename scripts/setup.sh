@@ -40,7 +40,7 @@ if ! "$py" -c 'import sysconfig, os, sys; sys.exit(0 if os.path.exists(os.path.j
   exit 1
 fi
 
-bash "$(dirname "$0")/system-packages.sh" || true
+bash "$(dirname "$0")/system-packages.sh" || exit 1
 
 if [ ! -x "$venv/bin/python" ]; then
   "$py" -m venv "$venv"
