@@ -6,16 +6,19 @@ written); 2 a usage or rubric error (nothing scored).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import shutil
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 import click
+from pydantic import ValidationError
 
 from . import __version__, load_rubric
 from .batch import ReportSettings, RunResult, outputs, run
@@ -143,21 +146,34 @@ def _summarize(result: RunResult) -> int:
     return EXIT_REJECTED if result.rejected else EXIT_OK
 
 
-def _options(config: str | None) -> ReportOptions | None:
-    try:
-        return load_options(config) if config else None
-    except ReportError as exc:
-        click.echo(f"error: {exc}", err=True)
+@dataclass(frozen=True)
+class _Reporting:
+    """The report flags shared by ``run`` and ``report``."""
+
+    lang: str | None
+    config: str | None
+    previous: str | None
+    overrides: dict[str, Any]
+
+    def options(self) -> ReportOptions | None:
+        """The ``--config`` file's options with the flags given on top; a bad value exits 2 naming it."""
+        try:
+            base = load_options(self.config) if self.config else None
+            if not self.overrides:
+                return base
+            fields = base.model_dump(exclude_unset=True) if base else {}
+            return ReportOptions.model_validate({**fields, **self.overrides})
+        except ReportError as exc:
+            click.echo(f"error: {exc}", err=True)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                click.echo(
+                    f"error: --{'-'.join(str(p) for p in error['loc'][:1]).replace('_', '-')}: {error['msg']}", err=True
+                )
         sys.exit(EXIT_USAGE)
 
-
-def _report_settings(
-    no_reports: bool, lang: str | None, config: str | None, previous: str | None
-) -> ReportSettings | None:
-    if no_reports:
-        return None
-    options = _options(config)
-    return ReportSettings(lang=lang, options=options, previous_dir=Path(previous) if previous else None)
+    def settings(self) -> ReportSettings:
+        return ReportSettings(self.lang, self.options(), Path(self.previous) if self.previous else None)
 
 
 report_options = [
@@ -174,13 +190,37 @@ report_options = [
         default=None,
         help="Last year's output folder: reports show the change against each unit's previous total.",
     ),
+    click.option("--issuing-body", default=None, help="Who issues the reports (overrides --config)."),
+    click.option(
+        "--issue-date",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Date on the reports, YYYY-MM-DD (default: the appraisal date).",
+    ),
+    click.option(
+        "--deadline-days",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Rectification deadline, in days after the appraisal date (default 90).",
+    ),
 ]
 
 
 def with_report_options(func: Any) -> Any:
+    """Adds the report flags and hands the command one ``reporting`` argument holding them."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        flags = {name: kwargs.pop(name) for name in ("issuing_body", "issue_date", "deadline_days")}
+        if flags["issue_date"] is not None:
+            flags["issue_date"] = flags["issue_date"].date()
+        overrides = {name: value for name, value in flags.items() if value is not None}
+        kwargs["reporting"] = _Reporting(kwargs.pop("lang"), kwargs.pop("config"), kwargs.pop("previous"), overrides)
+        return func(*args, **kwargs)
+
     for option in reversed(report_options):
-        func = option(func)
-    return func
+        wrapper = option(wrapper)
+    return wrapper
 
 
 @main.command("run")
@@ -202,16 +242,14 @@ def run_command(
     out: str,
     jobs: int,
     no_reports: bool,
-    lang: str | None,
-    config: str | None,
-    previous: str | None,
+    reporting: _Reporting,
     year: int | None,
     rubric_path: str | None,
 ) -> None:
     """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out."""
     files = _inputs(inputs, out)
     rubric = _rubric(year, rubric_path)
-    settings = _report_settings(no_reports, lang, config, previous)
+    settings = None if no_reports else reporting.settings()
     result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings)
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
@@ -233,9 +271,7 @@ def report(
     scorecard: str,
     output: str,
     kind: str,
-    lang: str | None,
-    config: str | None,
-    previous: str | None,
+    reporting: _Reporting,
     year: int | None,
     rubric_path: str | None,
 ) -> None:
@@ -246,10 +282,12 @@ def report(
         _report_rejected([exc])
         sys.exit(EXIT_REJECTED)
     rubric = _rubric(year if year is not None else card.year, rubric_path)
-    options = _options(config)
+    settings = reporting.settings()
     try:
-        last = previous_scorecard(previous, card.unit_id) if previous else None
-        pdf = render_report(card, cast(Kind, kind), lang, options=options, previous=last, rubric=rubric)
+        last = previous_scorecard(settings.previous_dir, card.unit_id) if settings.previous_dir else None
+        pdf = render_report(
+            card, cast(Kind, kind), settings.lang, options=settings.options, previous=last, rubric=rubric
+        )
         write_atomic(output, pdf)
     except (ReportError, InputError) as exc:
         click.echo(f"error: {exc}", err=True)

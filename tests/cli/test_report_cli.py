@@ -89,3 +89,29 @@ def test_characters_no_bundled_font_has_are_reported(tmp_path: Path) -> None:
     code, _, err = invoke("run", folder, "--out", tmp_path / "out")
     assert code == 0
     assert 'warning: reports: .notdef glyph rendered for Unicode string unsupported by fonts: "㐀" (U+3400)' in err
+
+
+def test_flags_override_the_config(scored: Path, tmp_path: Path) -> None:
+    config = tmp_path / "reports.json"
+    config.write_text(json.dumps({"issuing_body": "From the file", "deadline_days": 30}))
+    pdf = tmp_path / "c2.pdf"
+    code, _, err = invoke(
+        "report",
+        scored / "scorecards" / "county-02.json",
+        "-o",
+        pdf,
+        "--config",
+        config,
+        "--issuing-body",
+        "From the flag",
+        "--issue-date",
+        "2027-01-05",
+        "--deadline-days",
+        "60",
+    )
+    assert code == 0, err
+    notice = text(pdf)
+    assert "From the flag" in notice and "From the file" not in notice
+    card = json.loads((scored / "scorecards" / "county-02.json").read_text(encoding="utf-8"))
+    assert card["appraisal_date"] == "2026-12-18"
+    assert "Rectification deadline: 16 February 2027" in notice  # 60 days after the appraisal date, not 30
