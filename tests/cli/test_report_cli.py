@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,31 @@ def test_flags_override_the_config(scored: Path, tmp_path: Path) -> None:
     card = json.loads((scored / "scorecards" / "county-02.json").read_text(encoding="utf-8"))
     assert card["appraisal_date"] == "2026-12-18"
     assert "Rectification deadline: 16 February 2027" in notice  # 60 days after the appraisal date, not 30
+
+
+def test_same_report_bytes_in_another_process(scored: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    card = scored / "scorecards" / "county-01.json"
+    here, there = tmp_path / "here.pdf", tmp_path / "there.pdf"
+    assert invoke("report", card, "--lang", "zh", "-o", here)[0] == 0
+    other = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from appraisal.cli import main; main()",
+            "report",
+            str(card),
+            "--lang",
+            "zh",
+            "-o",
+            str(there),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TZ": "Asia/Shanghai"},
+    )
+    assert other.returncode == 0, other.stderr
+    assert here.read_bytes() == there.read_bytes()
