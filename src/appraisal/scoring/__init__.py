@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .rank import rank_and_commend
-from .score import grade_for, score_item, score_unit
+from .score import grade_for, score_unit
 from .scorecard import STATUSES, GroupScore, ItemScore, Peers, RubricRef, Scorecard
 
 __all__ = [
@@ -15,6 +15,5 @@ __all__ = [
     "Scorecard",
     "grade_for",
     "rank_and_commend",
-    "score_item",
     "score_unit",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple, cast
 
@@ -76,27 +77,65 @@ class Scored(NamedTuple):
     max: Decimal
 
 
-def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) -> Scored:
+@dataclass(frozen=True)
+class _Plan:
+    """What scoring one item needs that depends only on the rubric and the org type, worked out once."""
+
+    item: Item
+    maximum: Decimal | None
+    max_shown: float
+    paths: tuple[str, ...]
+    missing_rules: tuple[tuple[str, str], ...]
+    tier_rules: tuple[str, ...]
+    when_rule: str
+    value_rule: str
+
+
+_PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
+
+
+def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
+    key = (rubric.path, rubric.sha256, org_type)
+    if key not in _PLANS:
+        plans = []
+        for item in rubric.items:
+            maximum = item.max_for(org_type)
+            paths = item_paths(item) if maximum is not None else ()
+            plans.append(
+                _Plan(
+                    item,
+                    maximum,
+                    _f(maximum) if maximum is not None else 0.0,
+                    paths,
+                    tuple((path, MISSING + path) for path in paths),
+                    tuple(f"{item.id}#tier{i}" for i in range(1, len(item.tiers or ()) + 1)),
+                    f"{item.id}#when",
+                    f"{item.id}#value",
+                )
+            )
+        _PLANS[key] = plans
+    return _PLANS[key]
+
+
+def score_item(plan: _Plan, org_type: str, fired: Fired, values: dict[str, Any]) -> Scored:
     """One item's result for one unit, as the fields of its ``ItemScore`` (validated with the scorecard)."""
-    maximum = item.max_for(org_type)
+    item, maximum = plan.item, plan.maximum
     common = {"id": item.id, "group": item.group, "title": item.title.en, "citation": item.citation}
     if maximum is None:
         entry = dict(common, points=0.0, max=0.0, status="not_applicable", values={})
         return Scored(entry | {"reason": f"does not apply to {org_type} units"}, ZERO, ZERO)
-    paths = item_paths(item)
-    seen = {path: values.get(path) for path in paths}
-    missing = [path for path in paths if fired(MISSING + path)]
-    gate = fired(f"{item.id}#when")
+    seen = {path: values.get(path) for path in plan.paths}
+    missing = [path for path, rule in plan.missing_rules if fired(rule)]
+    gate = fired(plan.when_rule)
     points, rule, reason = ZERO, None, ""
     if item.kind == "check":
         if gate:
             points, rule, reason = maximum, gate[0].rule, f"{gate[0].rule} fired: {item.when}"
         else:
             reason = f"condition not met: {item.when}"
-    elif item.kind == "tiers":
-        assert item.tiers is not None
-        for index, tier in enumerate(item.tiers, start=1):
-            hit = fired(f"{item.id}#tier{index}")
+    elif item.tiers:
+        for tier, tier_rule in zip(item.tiers, plan.tier_rules, strict=True):
+            hit = fired(tier_rule)
             amount = tier.points if tier.points is not None else maximum * (tier.share or ZERO)
             if hit and min(amount, maximum) > points:
                 points, rule = min(amount, maximum), hit[0].rule
@@ -105,7 +144,7 @@ def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) 
             reason = f"no tier met; the lowest needs {item.tiers[-1].when}"
     elif item.when and not gate:
         reason = f"condition not met: {item.when}"
-    elif counted := fired(f"{item.id}#value"):
+    elif counted := fired(plan.value_rule):
         path = str(item.value_path())
         raw = counted[0].facts["m0"][path.partition(".")[2]]
         points, how = _amount(item, maximum, Decimal(str(raw)))
@@ -113,7 +152,7 @@ def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) 
         reason = f"{rule} fired: {path} = {raw}; {how}"
     if rule is None and missing:
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
-        entry = dict(common, points=0.0, max=_f(maximum), status="not_evaluated", values=seen)
+        entry = dict(common, points=0.0, max=plan.max_shown, status="not_evaluated", values=seen)
         entry |= {
             "reason": f"not reported: {', '.join(missing)}",
             "rule": MISSING + missing[0],
@@ -124,7 +163,7 @@ def score_item(item: Item, org_type: str, fired: Fired, values: dict[str, Any]) 
     status = "awarded" if points == maximum else "partial" if points > 0 else "missed"
     if seen:
         reason += f" ({_show(seen)})"
-    entry = dict(common, points=float(points), max=_f(maximum), status=status, values=seen, reason=reason)
+    entry = dict(common, points=float(points), max=plan.max_shown, status=status, values=seen, reason=reason)
     entry |= {"rule": rule, "advice": None if status == "awarded" else item.advice.en}
     return Scored(entry, points, maximum)
 
@@ -145,7 +184,7 @@ def score_unit(
     org = submission.org
     values = values_of(facts)
     fired = Fired(firings)
-    scored = [score_item(item, org, fired, values) for item in rubric.items]
+    scored = [score_item(plan, org, fired, values) for plan in _plans(rubric, org)]
     base_items = [r for r in scored if r.entry["group"] != BONUS_GROUP]
     groups = []
     for group in GROUPS:
