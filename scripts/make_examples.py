@@ -105,8 +105,11 @@ def make_unit(org: str, index: int, q: float, rubric: Rubric, rng: random.Random
         p_section, _, p_field = part.partition(".")
         if t_field not in sections[t_section] or p_field not in sections[p_section]:
             continue
-        wanted = [c for d, c in rules.get(derived, []) if d == "up"]
         whole = max(int(sections[t_section][t_field]), 10)
+        if any(d == "down" for d, _ in rules.get(part, [])):  # a count of failings (unsupported records): as drawn
+            sections[t_section][t_field] = max(whole, int(sections[p_section][p_field]))
+            continue
+        wanted = [c for d, c in rules.get(derived, []) if d == "up"]
         share = (max(wanted) + 5 if rng.random() < q else max(0, min(wanted) - 20)) if wanted else rng.uniform(40, 100)
         sections[t_section][t_field] = whole
         sections[p_section][p_field] = min(whole, int(whole * min(share, 100) / 100 + 0.999))
