@@ -115,7 +115,7 @@ def test_flags_override_the_config(scored: Path, tmp_path: Path) -> None:
     assert "From the flag" in notice and "From the file" not in notice
     card = json.loads((scored / "scorecards" / "county-02.json").read_text(encoding="utf-8"))
     assert card["appraisal_date"] == "2026-12-18"
-    assert "Rectification deadline: 16 February 2027" in notice  # 60 days after the appraisal date, not 30
+    assert "deadline 16 February 2027;" in notice  # 60 days after the appraisal date, not 30
 
 
 def test_same_report_bytes_in_another_process(scored: Path, tmp_path: Path) -> None:

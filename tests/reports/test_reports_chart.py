@@ -1,4 +1,4 @@
-"""The group chart: pygal's SVG, stable to the byte, grey only, its text in the bundled fonts."""
+"""The group chart: pygal's SVG in print form, stable to the byte, grey only; its group labels as rows."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import base64
 import re
 import xml.etree.ElementTree as ET
 
-from tests.reports.report_pdfs import quiet
+import pytest
+from tests.reports.report_pdfs import quiet, text
 
-from appraisal.reports.charts import FONT_FAMILY, Bar, group_chart
+from appraisal.reports.charts import FONT_FAMILY, Bar, GroupChart, group_chart
 from appraisal.reports.render import html_to_pdf
 
 BARS = [
@@ -19,66 +20,98 @@ BARS = [
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _svg(url: str) -> str:
+def _svg(chart: GroupChart) -> str:
     prefix = "data:image/svg+xml;base64,"
-    assert url.startswith(prefix)
-    return base64.b64decode(url[len(prefix) :]).decode("utf-8")
+    assert chart.url.startswith(prefix)
+    return base64.b64decode(chart.url[len(prefix) :]).decode("utf-8")
 
 
-def chart() -> str:
-    return group_chart(BARS, unit_label="本单位", median_label="同类单位中位数")
+def _root(chart: GroupChart) -> ET.Element:
+    return ET.fromstring(_svg(chart))
+
+
+def _series(root: ET.Element, series: str) -> list[ET.Element]:
+    group = next(g for g in root.iter(f"{SVG}g") if series in (g.get("class") or "").split())
+    return list(group.iter(f"{SVG}rect"))
 
 
 def test_the_same_bars_give_the_same_bytes() -> None:
-    first = chart()
-    assert chart() == first
+    first = group_chart(BARS)
+    assert group_chart(BARS) == first
     svg = _svg(first)
     # pygal's random uuid4 and today's date are gone
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-", svg)
-    assert "<!--" not in svg and "<script" not in svg
     assert 'id="chart-groups"' in svg
 
 
-def test_labels_are_text_in_the_bundled_fonts() -> None:
-    root = ET.fromstring(_svg(chart()))
-    texts = {element.text for element in root.iter(f"{SVG}text")}
-    assert {"组织领导机制", "Performance appraisal mechanism", "待遇落实"} <= texts
-    # no legend: the caption in HTML says which bar is which (SVG text costs weasyprint a layout per character)
-    assert not {"本单位", "同类单位中位数"} & texts
-    assert "100%" in texts
-    style = "".join(element.text or "" for element in root.iter(f"{SVG}style"))
-    assert f"font-family:{FONT_FAMILY.replace(', ', ',')}" in style
+def test_nothing_print_does_not_use_is_kept() -> None:
+    svg = _svg(group_chart(BARS))
+    # no comments, scripts, stylesheet, titles or tooltips; no empty overlay groups; no group per bar
+    assert not re.search(r"<!--|<(defs|style|script|desc|title)\b", svg)
+    assert not re.search(r'class="[^"]*\b(overlay|tooltip-overlay|titles)\b', svg)
+    assert 'class="bar"' not in svg
+
+
+def test_group_labels_are_rows_not_svg_text() -> None:
+    chart = group_chart(BARS)
+    assert [row.label for row in chart.rows] == [bar.label for bar in BARS]
+    texts = [element.text for element in _root(chart).iter(f"{SVG}text")]
+    # SVG text only for the percent axis (weasyprint lays SVG text out one character at a time)
+    assert texts == ["0%", "50%", "100%"]
+    root = _root(chart)
+    assert root.get("font-family") == FONT_FAMILY
+
+
+@pytest.mark.parametrize("count", [1, 3, 8, 12])
+def test_each_row_is_level_with_its_bars(count: int) -> None:
+    bars = [Bar(f"group {n}", n % 5, 5, (n + 2) % 5) for n in range(count)]
+    chart = group_chart(bars)
+    root = _root(chart)
+    height = float(root.get("viewBox", "").split()[3])
+    (plot,) = [g for g in root.iter(f"{SVG}g") if "plot" in (g.get("class") or "").split()]
+    top = float(re.fullmatch(r"translate\(([-0-9.]+), ([-0-9.]+)\)", plot.get("transform", ""))[2])  # type: ignore[index]
+    # pygal lists the bottom group first
+    unit = list(reversed(_series(root, "serie-0")))
+    median = list(reversed(_series(root, "serie-1")))
+    middles = [row.middle for row in chart.rows]
+    assert middles == sorted(middles) and 0 < middles[0] and middles[-1] < 100
+    for row, unit_bar, median_bar in zip(chart.rows, unit, median, strict=True):
+        spans = [
+            (top + float(bar.get("y", "")), top + float(bar.get("y", "")) + float(bar.get("height", "")))
+            for bar in (unit_bar, median_bar)
+        ]
+        middle = row.middle * height / 100
+        # the label's middle is the middle of the pair of bars
+        low, high = min(s[0] for s in spans), max(s[1] for s in spans)
+        assert abs(middle - (low + high) / 2) < 0.01 * height, (row, low, middle, high)
 
 
 def test_only_greys_so_it_prints_in_black_and_white() -> None:
-    style = "".join(element.text or "" for element in ET.fromstring(_svg(chart())).iter(f"{SVG}style"))
-    colours = set(re.findall(r"#([0-9a-fA-F]{6})\b", style))
+    root = _root(group_chart(BARS))
+    colours = {
+        value.lstrip("#")
+        for element in root.iter()
+        for key in ("fill", "stroke")
+        if (value := element.get(key)) and value != "none"
+    }
     assert colours, "no colour found"
-    assert all(c[0:2] == c[2:4] == c[4:6] for c in colours), colours
-    # the unit dark, the median white outlined in black
-    assert "#chart-groups .color-0{fill:#404040;stroke:#000000}" in style
-    assert "#chart-groups .color-1{fill:#ffffff;stroke:#000000}" in style
-
-
-def _widths(root: ET.Element, series: str) -> list[float]:
-    group = next(g for g in root.iter(f"{SVG}g") if series in (g.get("class") or "").split())
-    return [float(rect.get("width", 0)) for rect in group.iter(f"{SVG}rect")]
+    assert all(re.fullmatch(r"([0-9a-f]{2})\1\1", c) for c in colours), colours
+    # the unit dark, the median white, both outlined in black
+    assert {(r.get("fill"), r.get("stroke")) for r in _series(root, "serie-0")} == {("#404040", "#000000")}
+    assert {(r.get("fill"), r.get("stroke")) for r in _series(root, "serie-1")} == {("#ffffff", "#000000")}
 
 
 def test_bars_are_percent_of_the_group_maximum() -> None:
-    root = ET.fromstring(_svg(chart()))
-    unit, median = _widths(root, "serie-0"), _widths(root, "serie-1")
+    root = _root(group_chart(BARS))
+    unit = [float(rect.get("width", 0)) for rect in _series(root, "serie-0")]
+    median = [float(rect.get("width", 0)) for rect in _series(root, "serie-1")]
     # bottom group first (the groups are reversed to read top-down): 20 of 20, 7 of 10, 8 of 15
     assert [round(100 * w / unit[0], 1) for w in unit] == [100.0, 70.0, 53.3]
     # no median for 待遇落实 (no peers): no bar; then 8.5 of 10 and 11.5 of 15
     assert [round(100 * w / unit[0], 1) for w in median] == [85.0, 76.7]
 
 
-def test_nothing_unprinted_is_kept() -> None:
-    svg = _svg(chart())
-    assert not re.search(r"<(desc|title|script)\b", svg)
-
-
-def test_the_chart_renders_chinese_without_missing_glyphs() -> None:
-    pdf = quiet(html_to_pdf, f'<html lang="zh"><body><img src="{chart()}"></body></html>')
-    assert pdf.startswith(b"%PDF")
+def test_the_chart_renders_without_missing_glyphs() -> None:
+    chart = group_chart(BARS)
+    pdf = quiet(html_to_pdf, f'<html lang="zh"><body><img src="{chart.url}"></body></html>')
+    assert "100%" in text(pdf)

@@ -17,7 +17,7 @@ from ..errors import ReportError
 from ..rubric.models import Item, Rubric, Text
 from ..scoring.scorecard import ItemScore, Scorecard
 from ..submission.fields import ORG_TYPES
-from .charts import Bar, group_chart
+from .charts import Bar, GroupChart, group_chart
 from .i18n import (
     GRADE_LABELS,
     GROUP_LABELS,
@@ -56,7 +56,7 @@ class ScorecardView:
     self_score: str | None
     previous_total: str | None
     change: str | None
-    chart: str
+    chart: GroupChart
     rubric: str
 
 
@@ -150,13 +150,12 @@ def _text(text: Text | None, lang: str) -> str | None:
 
 
 def scorecard_view(card: Scorecard, lang: str, previous: Scorecard | None) -> ScorecardView:
-    gettext = translations(lang).gettext
     bars: list[Bar] = []
     for group in card.groups:
         name = label(GROUP_LABELS, group.id, lang)
         figures = f"{format_points(group.points)}/{format_points(group.max)}"
         bars.append(Bar(f"{name} {figures}", group.points, group.max, group.peer_median))
-    chart = group_chart(bars, unit_label=gettext("This unit"), median_label=gettext("Peer median"))
+    chart = group_chart(bars)
     return ScorecardView(
         unit_id=card.unit_id,
         name=card.name,
