@@ -127,6 +127,25 @@ def test_the_cjk_font_covers_the_unified_ideographs_block(glyphs: set[int]) -> N
     assert {ord(ch) for ch in "，。：；（）“”、《》"} <= glyphs
 
 
+def test_common_characters_come_first_in_the_cjk_font() -> None:
+    # weasyprint's per-PDF subset keeps glyph ids: it grows with the highest id a report uses
+    font = TTFont(TEMPLATES / "fonts" / "DroidSansFallbackFull-CJK.ttf")
+    cmap = font.getBestCmap()
+    # GB 2312 level 1: rows 16-55, 94 cells each, of which the last five of row 55 are unassigned
+    level_1 = [
+        bytes([row, cell]).decode("gb2312")
+        for row in range(0xB0, 0xD8)
+        for cell in range(0xA1, 0xFF)
+        if (row, cell) < (0xD7, 0xFA)
+    ]
+    assert len(level_1) == 3755
+    ids = [font.getGlyphID(cmap[ord(ch)]) for ch in level_1]
+    outside = sum(code not in range(0x4E00, 0xA000) for code in cmap)
+    assert ids == sorted(ids) and max(ids) <= outside + len(level_1)
+    catalogue = {ch for ch in "".join(_catalogue("zh").values()) if 0x4E00 <= ord(ch) <= 0x9FFF}
+    assert max(font.getGlyphID(cmap[ord(ch)]) for ch in catalogue) < 7000
+
+
 def test_bidi_controls_are_cleaned() -> None:
     assert clean("a\u202eb\u2066c\u2069d\u200fe") == "abcde"
     assert clean("城关镇妇联 (town-07)") == "城关镇妇联 (town-07)"
