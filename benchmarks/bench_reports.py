@@ -101,6 +101,8 @@ def main() -> None:
     print(f"  {'of which templating and chart':48s} {1000 * statistics.median(html_times) / n:6.1f} ms each")
     print(f"  ratio library / weasyprint: {lib / weasy:.3f} (target <= 1.10)")
     print(f"  library on one core: {n / lib:.2f} reports/s (target >= 8)")
+    fastest, slowest = min(rounds["library"]), max(rounds["library"])
+    print(f"  library per round: {n / slowest:.2f} to {n / fastest:.2f} reports/s (the spread of this machine)")
 
 
 if __name__ == "__main__":

@@ -32,8 +32,8 @@ def N_(message: str) -> str:
     return message
 
 
-# Short names of the groups, as the chart shows them: weasyprint lays SVG text out one character at a time
-# (about 0.1 ms a character), so the chart's labels are kept short.
+# Short names of the groups, as the chart's row labels and the summary show them (one line each beside the
+# chart).
 GROUP_LABELS: Final[dict[str, str]] = {
     "leadership": N_("Leadership"),
     "appraisal": N_("Appraisal"),
