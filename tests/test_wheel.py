@@ -54,3 +54,9 @@ def test_wheel_scores_the_examples_without_a_checkout(installed: Path) -> None:
         cwd=elsewhere,
     )
     assert "site-packages/appraisal/_bundled/scoring_rules" in where.stdout, where.stdout + where.stderr
+
+
+def test_wheel_marks_the_package_as_typed(installed: Path) -> None:
+    # developers who import appraisal into a larger system get its type hints (PEP 561)
+    (typed,) = (installed / "venv" / "lib").glob("python3.*/site-packages/appraisal/py.typed")
+    assert typed.is_file()
