@@ -1,12 +1,14 @@
 """Put the common Chinese characters first in the bundled CJK font's glyph order (see report_templates/fonts/).
 
-Usage: python scripts/order_cjk_glyphs.py IN.ttf OUT.ttf
+Usage: python scripts/order_cjk_glyphs.py IN.ttf OUT.ttf [TEXT_FILE ...]
 
 weasyprint subsets a font per PDF keeping the glyph ids (HarfBuzz's retain-gids), so what it builds and
 compresses for every report grows with the highest glyph id the report uses. The upstream font orders its
 glyphs by code point, which puts common characters as far as id 35,000. This script orders them: .notdef,
-the characters outside the CJK Unified Ideographs block (punctuation, full-width forms), the GB 2312 level-1
-characters (the 3,755 most common), level 2 (3,008 more), then the rest as they were. Only the order changes:
+the characters outside the CJK Unified Ideographs block (punctuation, full-width forms), the Chinese
+characters of the TEXT_FILEs in order of first appearance (the report catalogue and the bundled rubric: they
+are in every Chinese report), then the GB 2312 level-1 characters (the 3,755 most common), level 2 (3,008
+more), then the rest as they were. Only the order changes:
 outlines, metrics, cmap and layout tables are the same glyphs under the same names, so every page renders
 to the same pixels (checked when it was made).
 """
@@ -31,7 +33,7 @@ def gb2312_hanzi() -> Iterator[str]:
                 continue
 
 
-def main(source: str, target: str) -> None:
+def main(source: str, target: str, texts: list[str]) -> None:
     font = TTFont(source, recalcTimestamp=False)
     for tag in font.keys():
         font[tag]  # decompile every table, so that each refers to its glyphs by name, not by id
@@ -49,6 +51,11 @@ def main(source: str, target: str) -> None:
     for codepoint in sorted(cmap):
         if codepoint not in CJK_UNIFIED:
             take(codepoint)
+    for path in texts:
+        with open(path, encoding="utf-8") as text:
+            for character in text.read():
+                if ord(character) in CJK_UNIFIED:
+                    take(ord(character))
     for character in gb2312_hanzi():
         take(ord(character))
     new_order = [order[0], *first, *(glyph for glyph in order if glyph not in seen)]
@@ -59,6 +66,6 @@ def main(source: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__.splitlines()[2])
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])
