@@ -5,12 +5,12 @@ Usage: python scripts/order_cjk_glyphs.py IN.ttf OUT.ttf [TEXT_FILE ...]
 weasyprint subsets a font per PDF keeping the glyph ids (HarfBuzz's retain-gids), so what it builds and
 compresses for every report grows with the highest glyph id the report uses. The upstream font orders its
 glyphs by code point, which puts common characters as far as id 35,000. This script orders them: .notdef,
-the characters outside the CJK Unified Ideographs block (punctuation, full-width forms), the Chinese
-characters of the TEXT_FILEs in order of first appearance (the report catalogue and the bundled rubric: they
-are in every Chinese report), then the GB 2312 level-1 characters (the 3,755 most common), level 2 (3,008
-more), then the rest as they were. Only the order changes:
-outlines, metrics, cmap and layout tables are the same glyphs under the same names, so every page renders
-to the same pixels (checked when it was made).
+the characters that are not Han ideographs (punctuation, full-width forms), the Chinese characters of the
+TEXT_FILEs in order of first appearance (the report catalogue and the bundled rubric: they are in every
+Chinese report), the GB 2312 level-1 characters (the 3,755 most common), level 2 (3,008 more), the rest of
+the Unified Ideographs block, Extension A, then the glyphs no character maps to (layout variants) as they
+were. Only the order changes: outlines, metrics, cmap and layout tables are the same glyphs under the same
+names, so every page renders to the same pixels (checked when it was made).
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ from collections.abc import Iterator
 from fontTools.ttLib import TTFont
 
 CJK_UNIFIED = range(0x4E00, 0xA000)
+EXTENSION_A = range(0x3400, 0x4DC0)
+
+
+def is_han(codepoint: int) -> bool:
+    return codepoint in CJK_UNIFIED or codepoint in EXTENSION_A
 
 
 def gb2312_hanzi() -> Iterator[str]:
@@ -49,15 +54,18 @@ def main(source: str, target: str, texts: list[str]) -> None:
             first.append(glyph)
 
     for codepoint in sorted(cmap):
-        if codepoint not in CJK_UNIFIED:
+        if not is_han(codepoint):
             take(codepoint)
     for path in texts:
         with open(path, encoding="utf-8") as text:
             for character in text.read():
-                if ord(character) in CJK_UNIFIED:
+                if is_han(ord(character)):
                     take(ord(character))
     for character in gb2312_hanzi():
         take(ord(character))
+    for block in (CJK_UNIFIED, EXTENSION_A):
+        for codepoint in block:
+            take(codepoint)
     new_order = [order[0], *first, *(glyph for glyph in order if glyph not in seen)]
     assert sorted(new_order) == sorted(order)
     font.setGlyphOrder(new_order)

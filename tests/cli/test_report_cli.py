@@ -85,11 +85,12 @@ def test_a_bad_config_is_a_usage_error(tmp_path: Path) -> None:
 def test_characters_no_bundled_font_has_are_reported(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    unit = {"unit_id": "g1", "name": "㐀村妇代会", "org_type": "village", "year": 2026, "appraisal_date": "2026-12-01"}
+    # Extension B: not in the bundled CJK font (Extension A is)
+    unit = {"unit_id": "g1", "name": "𠀀村妇代会", "org_type": "village", "year": 2026, "appraisal_date": "2026-12-01"}
     (folder / "g.json").write_text(json.dumps(unit, ensure_ascii=False), encoding="utf-8")
     code, _, err = invoke("run", folder, "--out", tmp_path / "out")
     assert code == 0
-    assert 'warning: reports: .notdef glyph rendered for Unicode string unsupported by fonts: "㐀" (U+3400)' in err
+    assert 'warning: reports: .notdef glyph rendered for Unicode string unsupported by fonts: "𠀀" (U+20000)' in err
 
 
 def test_flags_override_the_config(scored: Path, tmp_path: Path) -> None:

@@ -283,3 +283,10 @@ def test_template_errors_are_report_errors() -> None:
     # a context without what the template needs: StrictUndefined names it
     with pytest.raises(ReportError, match="commendation.html.j2: 'html_lang' is undefined"):
         _render_template("commendation.html.j2", "en")
+
+
+def test_a_rare_place_name_character_renders_with_a_real_glyph(cards: dict[str, Scorecard], rubric: Rubric) -> None:
+    # 䢺: CJK Extension A, as in place names (quiet() fails on weasyprint's ".notdef" warning)
+    card = cards["village-12"].model_copy(update={"name": "䢺川村妇代会"})
+    pdf = quiet(render_report, card, lang="zh", rubric=rubric)
+    assert "䢺川村妇代会" in text(pdf)
