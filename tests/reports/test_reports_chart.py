@@ -10,7 +10,9 @@ import pytest
 from tests.reports.report_pdfs import quiet, text
 
 from appraisal.reports.charts import FONT_FAMILY, Bar, GroupChart, group_chart
+from appraisal.reports.i18n import GROUP_LABELS, label
 from appraisal.reports.render import html_to_pdf
+from appraisal.reports.views import CHART_LABEL_WIDTH, chart_label
 
 BARS = [
     Bar("组织领导机制", 8, 15, 11.5),
@@ -62,28 +64,32 @@ def test_group_labels_are_rows_not_svg_text() -> None:
     assert root.get("font-family") == FONT_FAMILY
 
 
-@pytest.mark.parametrize("count", [1, 3, 8, 12])
+@pytest.mark.parametrize("count", [1, 3, 9, 12, 20, 40])
 def test_each_row_is_level_with_its_bars(count: int) -> None:
-    bars = [Bar(f"group {n}", n % 5, 5, (n + 2) % 5) for n in range(count)]
+    # every third group has no peer median: no white bar
+    bars = [Bar(f"group {n}", n % 5, 5, None if n % 3 == 1 else (n + 2) % 5) for n in range(count)]
     chart = group_chart(bars)
     root = _root(chart)
     height = float(root.get("viewBox", "").split()[3])
     (plot,) = [g for g in root.iter(f"{SVG}g") if "plot" in (g.get("class") or "").split()]
-    top = float(re.fullmatch(r"translate\(([-0-9.]+), ([-0-9.]+)\)", plot.get("transform", ""))[2])  # type: ignore[index]
-    # pygal lists the bottom group first
-    unit = list(reversed(_series(root, "serie-0")))
-    median = list(reversed(_series(root, "serie-1")))
-    middles = [row.middle for row in chart.rows]
-    assert middles == sorted(middles) and 0 < middles[0] and middles[-1] < 100
-    for row, unit_bar, median_bar in zip(chart.rows, unit, median, strict=True):
-        spans = [
-            (top + float(bar.get("y", "")), top + float(bar.get("y", "")) + float(bar.get("height", "")))
-            for bar in (unit_bar, median_bar)
-        ]
-        middle = row.middle * height / 100
-        # the label's middle is the middle of the pair of bars
+    offset = float(re.fullmatch(r"translate\(([-0-9.]+), ([-0-9.]+)\)", plot.get("transform", ""))[2])  # type: ignore[index]
+
+    def span(rect: ET.Element) -> tuple[float, float]:
+        y = offset + float(rect.get("y", ""))
+        return y, y + float(rect.get("height", ""))
+
+    # pygal lists the bottom group first, and draws no bar for a missing median
+    unit = [span(rect) for rect in reversed(_series(root, "serie-0"))]
+    with_median = [n for n, bar in enumerate(bars) if bar.peer_median is not None]
+    median = dict(zip(reversed(with_median), (span(rect) for rect in _series(root, "serie-1")), strict=True))
+    assert len(chart.rows) == len(unit) == count
+    middles = [row.middle * height / 100 for row in chart.rows]
+    assert middles == sorted(middles)
+    for n, middle in enumerate(middles):
+        spans = [unit[n], *([median[n]] if n in median else [])]
         low, high = min(s[0] for s in spans), max(s[1] for s in spans)
-        assert abs(middle - (low + high) / 2) < 0.01 * height, (row, low, middle, high)
+        # the label's middle is the middle of its group's bars
+        assert abs(middle - (low + high) / 2) < 0.01, (n, low, middle, high)
 
 
 def test_only_greys_so_it_prints_in_black_and_white() -> None:
@@ -111,7 +117,22 @@ def test_bars_are_percent_of_the_group_maximum() -> None:
     assert [round(100 * w / unit[0], 1) for w in median] == [85.0, 76.7]
 
 
-def test_the_chart_renders_without_missing_glyphs() -> None:
+def test_weasyprint_draws_the_chart_without_a_warning() -> None:
+    # its only text is the percent axis; the group labels (Chinese among them) are HTML: test_reports_pdf.py
     chart = group_chart(BARS)
-    pdf = quiet(html_to_pdf, f'<html lang="zh"><body><img src="{chart.url}"></body></html>')
+    pdf = quiet(html_to_pdf, f'<html><body><img src="{chart.url}"></body></html>')
     assert "100%" in text(pdf)
+
+
+def test_a_long_group_name_is_cut_but_its_points_show() -> None:
+    assert chart_label("Leadership", "12/15") == "Leadership 12/15"
+    long = chart_label("custom_group_with_a_rather_long_id", "12.5/15")
+    assert long.endswith("… 12.5/15") and long.startswith("custom_group_with")
+    assert len(long) <= CHART_LABEL_WIDTH
+    wide = chart_label("一个名称非常非常长的考核类别", "8/10")
+    assert wide.endswith("… 8/10") and sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in wide) <= CHART_LABEL_WIDTH
+    # every label of the bundled groups fits whole, in both languages
+    for lang in ("en", "zh"):
+        for group in GROUP_LABELS:
+            name = label(GROUP_LABELS, group, lang)
+            assert chart_label(name, "12.25/15") == f"{name} 12.25/15"

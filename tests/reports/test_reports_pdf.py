@@ -152,6 +152,18 @@ def test_improvement_lists_vetoes_first_then_shortfalls_by_points_lost(pdf: dict
     assert positions == sorted(positions)
     assert "graded Unqualified whatever its points" in body
     assert body.index("please rectify them by the deadline. One-vote veto") < veto
+    # the veto too says who rectifies, by when, and the re-check; so does every shortfall after it
+    due = "Responsible: Wang Fang; deadline 20 March 2027; re-check 3 April 2027"
+    assert veto < body.index(due) < positions[0]
+    assert body.count(due) == 1 + len(titles)  # the veto and its three shortfalls
+
+
+def test_a_veto_alone_still_has_its_deadline(cards: dict[str, Scorecard], rubric: Rubric) -> None:
+    card = cards["village-12"].model_copy(update={"shortfalls": []})
+    assert card.vetoed
+    body = text(quiet(render_report, card, rubric=rubric))
+    assert "No item lost points." in body
+    assert "Responsible: Wang Fang; deadline 20 March 2027; re-check 3 April 2027" in body
 
 
 def test_every_shortfall_has_its_details(pdf: dict[str, bytes]) -> None:

@@ -130,29 +130,32 @@ def _print_form(parent: Any, fill: str | None = None) -> None:
 _TRANSLATE = re.compile(r"translate\(([-0-9.]+),? ([-0-9.]+)\)")
 
 
-def _middles(root: Any, count: int) -> list[float]:
+def _middles(root: Any, series: Sequence[Sequence[float | None]]) -> list[float]:
     """The middle of each category's bars, top-down, in percent of the chart's height, read from pygal's tree.
 
-    pygal gives category i of n the i-th n-th of the plot's height but does not centre the bars in it, so the
-    middle is taken from the bars themselves (the middle of the slot where a category has none)."""
+    ``series``: each series' values in pygal's order (bottom category first). pygal draws a series' bars in
+    that order and none for a missing value, so the n-th bar of a series is its n-th present value. Its slots
+    are not even fractions of the plot, so the bars' own positions are used."""
     view_box = (root.get("viewBox") or "").split()
     plot = next((g for g in root.iter() if _name(g) == "g" and "plot" in _classes(g)), None)
     match = _TRANSLATE.fullmatch(plot.get("transform", "")) if plot is not None else None
-    background = next((c for c in plot if "background" in _classes(c)), None) if plot is not None else None
-    if plot is None or match is None or background is None or len(view_box) != 4:
+    if plot is None or match is None or len(view_box) != 4:
         raise ReportError("pygal drew the group chart without a plot area")
-    top, height, whole = float(match.group(2)), float(background.get("height", "0")), float(view_box[3])
-    slot = height / count
+    top, whole = float(match.group(2)), float(view_box[3])
+    count = len(series[0])
     spans: list[list[float]] = [[] for _ in range(count)]
-    for group in plot.iter():
-        if _name(group) != "g" or "series" not in _classes(group):
-            continue
-        for bar in group.iter():
-            if _name(bar) == "rect":
-                y, h = float(bar.get("y", "0")), float(bar.get("height", "0"))
-                index = min(max(int((y + h / 2) // slot), 0), count - 1)
-                spans[index] += [y, y + h]
-    middles = [(min(span) + max(span)) / 2 if span else slot * (index + 0.5) for index, span in enumerate(spans)]
+    for number, values in enumerate(series):
+        group = next((g for g in plot.iter() if f"serie-{number}" in _classes(g)), None)
+        bars = [bar for bar in group.iter() if _name(bar) == "rect"] if group is not None else []
+        present = [index for index, value in enumerate(values) if value is not None]
+        if len(bars) != len(present):
+            raise ReportError(f"pygal drew {len(bars)} bars for {len(present)} values of the group chart")
+        for index, bar in zip(present, bars, strict=True):
+            y, height = float(bar.get("y", "0")), float(bar.get("height", "0"))
+            spans[index] += [y, y + height]
+    if not all(spans):
+        raise ReportError("pygal drew a group of the chart without a bar")
+    middles = [(min(span) + max(span)) / 2 for span in reversed(spans)]
     return [round(100 * (top + middle) / whole, 3) for middle in middles]
 
 
@@ -191,26 +194,31 @@ def group_chart(bars: Sequence[Bar]) -> GroupChart:
         spacing=8,
     )
     chart.uuid = CHART_ID
+    # pygal draws the first category at the bottom; reverse so the groups read top-down.
+    ordered = list(reversed(bars))
+    series = [
+        [_percent(bar.points, bar.max) for bar in ordered],
+        [_percent(bar.peer_median, bar.max) for bar in ordered],
+    ]
     middles: list[float] = []
 
     def print_form(root: Any) -> Any:
         _print_form(root)
         root.attrib.update({"font-family": FONT_FAMILY, "font-size": str(LABEL_SIZE)})
-        middles.extend(_middles(root, max(len(bars), 1)))
+        if bars:
+            middles.extend(_middles(root, series))
         return root
 
     chart.add_xml_filter(print_form)
-    # pygal draws the first category at the bottom; reverse so the groups read top-down.
-    ordered = list(reversed(bars))
     chart.x_labels = [bar.label for bar in ordered]
-    chart.add("unit", [_percent(bar.points, bar.max) for bar in ordered])
-    chart.add("median", [_percent(bar.peer_median, bar.max) for bar in ordered])
+    chart.add("unit", series[0])
+    chart.add("median", series[1])
     try:
         svg: str = chart.render(is_unicode=True)
     except ReportError:
         raise
     except Exception as exc:  # pygal raises many kinds; none may escape untranslated
         raise ReportError(f"pygal could not draw the group chart: {exc}") from exc
-    rows = tuple(Row(bar.label, middle) for bar, middle in zip(bars, middles, strict=False))
+    rows = tuple(Row(bar.label, middle) for bar, middle in zip(bars, middles, strict=True))
     url = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return GroupChart(url, rows)

@@ -9,6 +9,7 @@ translation.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ from .options import ReportOptions
 
 ACHIEVEMENTS = 5  # strongest items named in a commendation
 COMMON_SHORTFALLS = 10  # rows of the summary's most common shortfalls
+# What fits on one line beside the chart (``.chart p`` in reports.css: a third of the page at 9 pt), counted
+# in half-width characters (a Chinese character counts two).
+CHART_LABEL_WIDTH = 30
 
 
 @dataclass(frozen=True)
@@ -149,12 +153,30 @@ def _text(text: Text | None, lang: str) -> str | None:
     return text.get(lang) if text is not None else None
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def chart_label(name: str, figures: str) -> str:
+    """``name figures`` for a row of the chart; a name too long for the line is cut with an ellipsis, so that
+    the figures, which come last, always show."""
+    room = CHART_LABEL_WIDTH - _width(figures) - 1
+    if _width(name) <= room:
+        return f"{name} {figures}"
+    cut = ""
+    for ch in name:
+        if _width(cut + ch) > room - 1:
+            break
+        cut += ch
+    return f"{cut.rstrip()}… {figures}"
+
+
 def scorecard_view(card: Scorecard, lang: str, previous: Scorecard | None) -> ScorecardView:
     bars: list[Bar] = []
     for group in card.groups:
         name = label(GROUP_LABELS, group.id, lang)
         figures = f"{format_points(group.points)}/{format_points(group.max)}"
-        bars.append(Bar(f"{name} {figures}", group.points, group.max, group.peer_median))
+        bars.append(Bar(chart_label(name, figures), group.points, group.max, group.peer_median))
     chart = group_chart(bars)
     return ScorecardView(
         unit_id=card.unit_id,
