@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_reports.py 5
 
 docs: $(STAMP)
-	$(BIN)/python -c 'from appraisal.facts import reference_markdown as r; print(r(), end="")' > docs/facts.md
+	$(BIN)/python -c 'from appraisal.facts import reference_document as r; print(r(), end="")' > docs/facts.md
 
 examples: $(STAMP)
 	$(BIN)/python scripts/make_examples.py

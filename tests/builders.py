@@ -5,10 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from appraisal.submission import SubmissionBase, submission_adapter
+from appraisal.submission import SubmissionBase, indicators_for_year, submission_adapter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "rubrics" / "mini"
+INDICATORS_2026 = indicators_for_year(2026)
+ORG_TYPES = INDICATORS_2026.org_type_ids
+
+
+def year_folder(folder: Path, manifest: str, **files: str) -> Path:
+    """A year's folder for tests: ``manifest`` with the mini rubric's org types added, the 2026 indicators, and
+    the item files given (name -> YAML text)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    org_types = (MINI / "rubric.yaml").read_text(encoding="utf-8").partition("org_types:")[2]
+    (folder / "rubric.yaml").write_text(manifest.rstrip("\n") + "\norg_types:" + org_types, encoding="utf-8")
+    (folder / "indicators.yaml").write_bytes((MINI / "indicators.yaml").read_bytes())
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
 
 
 def unit(org_type: str = "village", unit_id: str = "u-1", **sections: Any) -> dict[str, Any]:
@@ -24,4 +38,4 @@ def unit(org_type: str = "village", unit_id: str = "u-1", **sections: Any) -> di
 
 
 def make(org_type: str = "village", unit_id: str = "u-1", **sections: Any) -> SubmissionBase:
-    return submission_adapter.validate_python(unit(org_type, unit_id, **sections))
+    return submission_adapter(INDICATORS_2026).validate_python(unit(org_type, unit_id, **sections))

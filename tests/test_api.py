@@ -27,7 +27,7 @@ def test_one_unit_end_to_end_through_the_api() -> None:
 
     card = appraisal.appraise(appraisal.load_submission(examples() / "county-01.json"))
     assert card.unit_id == "county-01" and card.rubric.id == "womens-federation-appraisal"
-    assert card.rank is None and card.peers is None and card.commended is False
+    assert card.rank is None and card.peers is None and card.commended is None
     assert sum(i.max for i in card.items if i.group != "bonus") == card.base
 
 

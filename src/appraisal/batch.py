@@ -32,9 +32,9 @@ from tqdm import tqdm
 from .errors import InputError
 from .reports import ReportOptions, staged_folder, write_atomic, write_reports
 from .rubric import Rubric, load_rubric
-from .scoring import Scorecard, rank_and_commend
-from .scoring.appraise import Appraisals, score_or_reject
-from .submission import ORG_TYPES, SubmissionBase, expand, load_submissions, unique_units
+from .scoring import Scorecard
+from .scoring.appraise import Appraisals, rank_all, rubric_for, score_or_reject
+from .submission import SubmissionBase, expand, load_submissions, unique_units
 from .submission.loading import validate_unit
 
 SUMMARY_HEADER = ("unit_id", "name", "org_type", "total", "grade", "vetoed", "commended", "rank")
@@ -45,22 +45,27 @@ CHUNK = 100  # units per task sent to a worker
 # --- files ---------------------------------------------------------------------------------------------------
 
 
-def _cell(text: str) -> str:
-    """A name as a spreadsheet shows it, never as a formula (OWASP CSV injection: =, +, -, @ lead)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+def _cell(value: object) -> str:
+    """A cell as a spreadsheet shows it, never as a formula (OWASP CSV injection: =, +, -, @, tab and carriage
+    return lead); numbers are left as they are."""
+    text = str(value)
+    if isinstance(value, int | float):
+        return text
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def summary_csv(cards: Sequence[Scorecard]) -> bytes:
-    """``summary.csv``: UTF-8 with BOM, rows by org type then rank, booleans as true/false."""
-    order = {org: i for i, org in enumerate(ORG_TYPES)}
-    rows = sorted(cards, key=lambda c: (order.get(c.org_type, len(order)), c.rank or 0, c.unit_id))
+def summary_csv(cards: Sequence[Scorecard], org_types: Sequence[str] = ()) -> bytes:
+    """``summary.csv``: UTF-8 with BOM, rows by year, org type (in ``org_types``' order) then rank, booleans as
+    true/false."""
+    order = {org: i for i, org in enumerate(org_types)}
+    rows = sorted(cards, key=lambda c: (c.year, order.get(c.org_type, len(order)), c.org_type, c.rank or 0, c.unit_id))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(SUMMARY_HEADER)
     for c in rows:
         rank = "" if c.rank is None else c.rank
-        flags = [str(c.vetoed).lower(), str(c.commended).lower()]
-        writer.writerow([c.unit_id, _cell(c.name), c.org_type, f"{c.total:g}", c.grade, *flags, rank])
+        flags = [str(c.vetoed).lower(), str(bool(c.commended)).lower()]
+        writer.writerow([_cell(v) for v in (c.unit_id, c.name, c.org_type, f"{c.total:g}", c.grade, *flags, rank)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -73,44 +78,51 @@ def outputs(out: Path) -> list[Path]:
     return [out / "scorecards", out / "errors.json", out / "reports"]
 
 
-def write_results(appraisals: Appraisals, out: Path) -> None:
+def write_results(appraisals: Appraisals, out: Path, org_types: Sequence[str] = ()) -> None:
     """Write ``scorecards/<unit-id>.json``, ``summary.csv`` and ``errors.json`` under ``out``."""
     with staged_folder(out / "scorecards") as staging:
         for card in appraisals.scorecards:
             (staging / f"{card.unit_id}.json").write_bytes(card.to_json().encode("utf-8"))
-    write_atomic(out / "summary.csv", summary_csv(appraisals.scorecards))
+    write_atomic(out / "summary.csv", summary_csv(appraisals.scorecards, org_types))
     write_atomic(out / "errors.json", errors_json(appraisals.rejected))
 
 
 # --- worker processes ------------------------------------------------------------------------------------------
 
-_worker_rubric: Rubric | None = None
+_worker_rubrics: dict[tuple[str, str], Rubric] = {}
 
 
-def _start_worker(path: str, sha256: str) -> None:
-    global _worker_rubric
+def _start_worker() -> None:
     gc.set_threshold(50_000, *gc.get_threshold()[1:])  # see _few_collections
-    _worker_rubric = load_rubric(path)
-    if _worker_rubric.sha256 != sha256:
-        raise RuntimeError(f"the rubric in {path} changed while the run was starting")
 
 
-def _score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | InputError]:
-    assert _worker_rubric is not None
+def _worker_rubric(path: str, sha256: str) -> Rubric:
+    key = (path, sha256)
+    if key not in _worker_rubrics:
+        rubric = load_rubric(path)
+        if rubric.sha256 != sha256:
+            raise RuntimeError(f"the rubric in {path} changed while the run was going on")
+        _worker_rubrics[key] = rubric
+    return _worker_rubrics[key]
+
+
+def _score_chunk(payloads: list[tuple[str, str, str, dict[str, Any]]]) -> list[Scorecard | InputError]:
     results: list[Scorecard | InputError] = []
-    for source, data in payloads:
+    for path, sha256, source, data in payloads:
+        rubric = _worker_rubric(path, sha256)
         try:
-            unit = validate_unit(data, source)
+            unit = validate_unit(data, source, rubric)
         except InputError as exc:
             results.append(exc)
             continue
-        results.append(score_or_reject(unit, _worker_rubric))
+        results.append(score_or_reject(unit, rubric))
     return results
 
 
 @contextmanager
-def worker_pool(jobs: int, rubric: Rubric) -> Iterator[Executor | None]:
-    """``jobs`` spawned worker processes holding ``rubric`` (``None`` for one job: work in this process).
+def worker_pool(jobs: int) -> Iterator[Executor | None]:
+    """``jobs`` spawned worker processes (``None`` for one job: work in this process); each loads the rubrics
+    its units need once.
 
     glibc reads its tunables when a process starts, so they are set in the environment the workers inherit.
     """
@@ -121,7 +133,7 @@ def worker_pool(jobs: int, rubric: Rubric) -> Iterator[Executor | None]:
     os.environ["GLIBC_TUNABLES"] = before or TUNABLES
     try:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(jobs, context, _start_worker, (rubric.path, rubric.sha256)) as pool:
+        with ProcessPoolExecutor(jobs, context, _start_worker) as pool:
             yield pool
     finally:
         if before is None:
@@ -145,7 +157,7 @@ def _few_collections() -> Iterator[None]:
 
 def appraise_batch(
     submissions: Sequence[SubmissionBase],
-    rubric: Rubric,
+    rubric: Rubric | None = None,
     *,
     pool: Executor | None = None,
     progress: bool = False,
@@ -153,22 +165,27 @@ def appraise_batch(
 ) -> Appraisals:
     """``appraise_many``, in ``pool``'s worker processes when given, with a progress bar on request."""
     units, rejected = unique_units(submissions)
+    rubrics = [rubric or rubric_for(unit) for unit in units]
     bar = tqdm(total=len(units), unit="unit", desc="scoring", disable=not progress, file=sys.stderr)
     outcomes: list[Scorecard | InputError] = []
     with _few_collections():
         if pool is None:
-            for unit in units:
-                outcomes.append(score_or_reject(unit, rubric))
+            for unit, used in zip(units, rubrics, strict=True):
+                outcomes.append(score_or_reject(unit, used))
                 bar.update()
         else:
-            payloads = [(u.source, u.model_dump(mode="json", exclude_none=True)) for u in units]
+            payloads = [
+                (used.path, used.sha256, u.source, u.model_dump(mode="json", exclude_none=True))
+                for u, used in zip(units, rubrics, strict=True)
+            ]
             for done in pool.map(_score_chunk, [payloads[i : i + chunk] for i in range(0, len(payloads), chunk)]):
                 outcomes.extend(done)
                 bar.update(len(done))
     bar.close()
     cards = [o for o in outcomes if isinstance(o, Scorecard)]
     rejected += [o for o in outcomes if isinstance(o, InputError)]
-    return Appraisals(rank_and_commend(cards, rubric), rejected)
+    distinct = {(r.path, r.sha256): r for r in rubrics}
+    return Appraisals(rank_all(cards, list(distinct.values())), rejected)
 
 
 @dataclass(frozen=True)
@@ -201,20 +218,21 @@ class RunResult:
 def run(
     inputs: Sequence[str | Path],
     out: str | Path,
-    rubric: Rubric,
+    rubric: Rubric | None = None,
     *,
     jobs: int = 1,
     progress: bool = False,
     reports: ReportSettings | None = None,
 ) -> RunResult:
-    """Score ``inputs`` (files or folders) with ``rubric`` and write the results, and the reports unless
-    ``reports`` is None, under ``out``."""
+    """Score ``inputs`` (files or folders) and write the results, and the reports unless ``reports`` is None,
+    under ``out``. Each unit is validated and scored by ``rubric``, or by default by its own year's."""
     out_path = Path(out)
     own = outputs(out_path)  # a run's own output is never read back as input
     files = expand(inputs, exclude=own)
-    units, rejected = load_submissions(inputs, exclude=own)
+    units, rejected = load_submissions(inputs, exclude=own, rubric=rubric)
     written: list[Path] = []
-    with worker_pool(jobs, rubric) as pool:
+    org_types = list(dict.fromkeys(t for u in units for t in u.indicators.org_type_ids))
+    with worker_pool(jobs) as pool:
         scored = appraise_batch(units, rubric, pool=pool, progress=progress)
         appraisals = Appraisals(scored.scorecards, [*rejected, *scored.rejected])
         # Reports first: if one cannot be made, the previous run's files are all left as they were.
@@ -240,8 +258,9 @@ def run(
             bar.close()
         else:  # no report of an earlier run may stand beside these results
             shutil.rmtree(out_path / "reports", ignore_errors=True)
-            (out_path / "summary.pdf").unlink(missing_ok=True)
-        write_results(appraisals, out_path)
+            for old in out_path.glob("summary*.pdf"):
+                old.unlink()
+        write_results(appraisals, out_path, org_types)
     return RunResult(appraisals, out_path, len(files), written)
 
 

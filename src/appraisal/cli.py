@@ -37,9 +37,8 @@ from .reports import (
 from .resources import examples
 from .rubric import Rubric
 from .scoring import Scorecard
-from .scoring.appraise import year_error
 from .scoring.cases import run_cases
-from .submission import expand, load_submissions, submission_adapter
+from .submission import expand, json_schema, load_submissions
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 DEMO_MARK = ".appraisal-demo"
@@ -53,6 +52,11 @@ def _rubric(year: int | None, path: str | None) -> Rubric:
     except RubricError as exc:
         click.echo(f"error: the rubric cannot be used:\n{exc}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+def _chosen_rubric(year: int | None, path: str | None) -> Rubric | None:
+    """The rubric --year or --rubric names; ``None`` (each submission's own year) when neither is given."""
+    return None if year is None and path is None else _rubric(year, path)
 
 
 def _inputs(paths: Sequence[str], out: str | None = None) -> list[str]:
@@ -139,7 +143,7 @@ def _summarize(result: RunResult) -> int:
     click.echo(
         "grades: "
         + ", ".join(f"{g} {n}" for g, n in grades.items())
-        + f"; commended {sum(c.commended for c in cards)}; vetoed {sum(c.vetoed for c in cards)}"
+        + f"; commended {sum(bool(c.commended) for c in cards)}; vetoed {sum(c.vetoed for c in cards)}"
     )
     extra = ", reports/, summary.pdf" if result.reports else ""
     click.echo(f"results in {result.out}/ (scorecards/, summary.csv, errors.json{extra})")
@@ -248,7 +252,7 @@ def run_command(
 ) -> None:
     """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out."""
     files = _inputs(inputs, out)
-    rubric = _rubric(year, rubric_path)
+    rubric = _chosen_rubric(year, rubric_path)
     settings = None if no_reports else reporting.settings()
     result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings)
     _report_rejected(result.rejected)
@@ -281,7 +285,8 @@ def report(
     except InputError as exc:
         _report_rejected([exc])
         sys.exit(EXIT_REJECTED)
-    rubric = _rubric(year if year is not None else card.year, rubric_path)
+    # The rubric the scorecard was scored with: the one named, else its year's bundled one (its sha256 is checked).
+    rubric = _rubric(card.year if year is None and rubric_path is None else year, rubric_path)
     settings = reporting.settings()
     try:
         last = previous_scorecard(settings.previous_dir, card.unit_id) if settings.previous_dir else None
@@ -301,20 +306,18 @@ def report(
 def validate(inputs: tuple[str, ...], year: int | None, rubric_path: str | None) -> None:
     """Check INPUTS without scoring them: every problem, with file and field."""
     files = _inputs(inputs)
-    rubric = _rubric(year, rubric_path)
-    units, rejected = load_submissions(files)
-    wrong_year = [e for e in (year_error(u, rubric) for u in units) if e is not None]
-    _report_rejected([*rejected, *wrong_year])
-    click.echo(f"{len(units) - len(wrong_year)} valid unit(s); {len(rejected) + len(wrong_year)} rejected")
-    rejected += wrong_year
+    units, rejected = load_submissions(files, rubric=_chosen_rubric(year, rubric_path))
+    _report_rejected(rejected)
+    click.echo(f"valid: {len(units)} units; rejected: {len(rejected)}")
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
 @main.command()
 @click.option("--scorecard", is_flag=True, help="Print the scorecard's schema instead of the submission's.")
-def schema(scorecard: bool) -> None:
-    """Print the JSON Schema of a submission (or, with --scorecard, of a scorecard)."""
-    document = Scorecard.model_json_schema() if scorecard else submission_adapter.json_schema()
+@with_rubric
+def schema(scorecard: bool, year: int | None, rubric_path: str | None) -> None:
+    """Print the JSON Schema of a submission of the year (default: the newest bundled), or of a scorecard."""
+    document = Scorecard.model_json_schema() if scorecard else json_schema(_rubric(year, rubric_path).indicators)
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
@@ -336,9 +339,8 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
         shutil.rmtree(submissions)
     shutil.copytree(examples(), submissions)
     (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
-    rubric = _rubric(None, None)
     settings = None if no_reports else ReportSettings(lang=lang)
-    result = run([submissions], out_path, rubric, jobs=jobs or os.cpu_count() or 1, reports=settings)
+    result = run([submissions], out_path, None, jobs=jobs or os.cpu_count() or 1, reports=settings)
     click.echo(
         f"demo: {len(result.rejected)} example input(s) are invalid on purpose and were reported in "
         f"{out_path / 'errors.json'}:"

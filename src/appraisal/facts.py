@@ -1,84 +1,66 @@
 """Stage 2, facts: a validated submission in, the flat typed facts durable-rules sees out.
 
-One fact per section (``{"sid": unit id, "id": section, "t": section, field: value, ...}``), holding only the
-fields the unit reported, cast so the engine compares like with like: yes/no as JSON booleans, counts as
-integers, shares and money as floats (durable-rules compares a string with a number as text and treats
-``true`` as 1, so nothing reaches it as a string). Derived shares (``appraisal.inspected_share`` = 100 ×
-inspected / subordinate units) are computed here, so conditions only ever compare a value with a constant.
-``docs/facts.md`` is generated from this module (``make docs``) and a test keeps it current.
+One fact per section of the year's indicators (``{"sid": unit id, "id": section, "t": section, field: value,
+...}``), holding only the fields the unit reported, each with the value scored (the appraisers' verified value
+where they verified it), cast so the engine compares like with like: yes/no as JSON booleans, counts as integers,
+shares, money and numbers as floats, choices as their ids (durable-rules compares a string with a number as text
+and treats ``true`` as 1, so no number reaches it as a string). Text and dates are shown, never facts. Derived
+values (a share, a sum, a difference, declared in the indicators) are computed here, so conditions only ever
+compare a value with a constant. ``docs/facts.md`` is generated from this module (``make docs``) and a test
+keeps it current.
 """
 
 from __future__ import annotations
 
-import typing
-from decimal import Decimal
-from functools import cache
-from typing import Any, Literal
+from typing import Any
 
-from .submission import ORG_TYPES, PART_OF_WHOLE, SECTIONS, SubmissionBase, submission_model
+from .submission import Indicators, SubmissionBase, bundled_years, indicators_for_year
+from .submission.fields import fact_value
 
-Kind = Literal["flag", "count", "number"]
 RESERVED = ("sid", "id", "t")
 UNIT = "unit"
 
 
-def _kind(annotation: Any) -> Kind | None:
-    args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
-    base = args[0]
-    while typing.get_origin(base) is typing.Annotated:
-        base = typing.get_args(base)[0]
-    if base is bool:
-        return "flag"
-    if base is int:
-        return "count"
-    if base in (float, Decimal):
-        return "number"
-    return None  # text: shown in reports, never a fact
+def _derive(indicators: Indicators, unit_id: str, facts: dict[str, dict[str, Any]]) -> None:
+    def get(path: str) -> Any:
+        section, _, name = path.partition(".")
+        return facts.get(section, {}).get(name)
 
-
-@cache
-def attributes(org_type: str) -> dict[str, Kind]:
-    """Every fact attribute a unit of ``org_type`` can have, as ``section.field`` -> kind."""
-    model = submission_model(org_type)
-    found: dict[str, Kind] = {}
-    for section in SECTIONS:
-        section_model = model.model_fields[section].annotation
-        assert isinstance(section_model, type)
-        for name, info in section_model.model_fields.items():
-            kind = _kind(info.annotation)
-            if kind is not None:
-                found[f"{section}.{name}"] = kind
-    for total, part, derived in PART_OF_WHOLE:
-        if total in found and part in found:
-            found[derived] = "number"
-    return found
-
-
-_SECTION_NAMES = set(SECTIONS)
+    for derived in indicators.derived:
+        inputs = [get(path) for path in derived.inputs]
+        if any(value is None for value in inputs):
+            continue  # a missing input makes the value missing, never zero: the items using it are not evaluated
+        if derived.share is not None:
+            part, whole = inputs
+            if not whole:
+                continue  # no share of nothing
+            value = part * 100 / whole  # unrounded: 79.99998 must stay under 80
+        elif derived.sum is not None:
+            value = sum(inputs)
+        else:
+            value = inputs[0] - inputs[1]
+        section, _, name = derived.id.partition(".")
+        facts.setdefault(section, {"sid": unit_id, "id": section, "t": section})[name] = float(value)
 
 
 def build_facts(submission: SubmissionBase) -> list[dict[str, Any]]:
     """The unit's facts, one per section, in section order (the same submission gives the same facts)."""
-    data = submission.model_dump(include=_SECTION_NAMES, exclude_none=True)
+    indicators = submission.indicators
     # The unit fact always matches the engine's sentinel rule: see engine.compile.SENTINEL.
     facts: dict[str, dict[str, Any]] = {
         UNIT: {"sid": submission.unit_id, "id": UNIT, "t": UNIT, "org_type": submission.org, "year": submission.year}
     }
-    for section in SECTIONS:
+    for section, fields in indicators.fields_for(submission.org).items():
         fact: dict[str, Any] = {"sid": submission.unit_id, "id": section, "t": section}
-        for name, value in data[section].items():
-            if isinstance(value, bool | int):
-                fact[name] = value
-            elif not isinstance(value, str):  # Decimal, float; text is shown, never a fact
-                fact[name] = float(value)
+        for field in fields:
+            value = submission.value(f"{section}.{field.id}")
+            if value is not None and (cast := fact_value(field.kind, value)) is not None:
+                fact[field.id] = cast
         facts[section] = fact
-    for total_path, part_path, derived in PART_OF_WHOLE:
-        total_section, _, total_name = total_path.partition(".")
-        part_section, _, part_name = part_path.partition(".")
-        total, part = facts[total_section].get(total_name), facts[part_section].get(part_name)
-        if total and part is not None:  # no share of nothing: the items using it are not evaluated
-            section, _, name = derived.partition(".")
-            facts[section][name] = part * 100 / total  # unrounded: 79.99998 must stay under 80
+    for path in indicators.attributes(submission.org):  # a section holding only derived values
+        section = path.partition(".")[0]
+        facts.setdefault(section, {"sid": submission.unit_id, "id": section, "t": section})
+    _derive(indicators, submission.unit_id, facts)
     return list(facts.values())
 
 
@@ -87,48 +69,55 @@ def values_of(facts: list[dict[str, Any]]) -> dict[str, Any]:
     return {f"{fact['t']}.{k}": v for fact in facts if fact["t"] != UNIT for k, v in fact.items() if k not in RESERVED}
 
 
-def reference_markdown() -> str:
-    """docs/facts.md: each fact and attribute, its kind, description and the org types that have it."""
+def reference_markdown(indicators: Indicators) -> str:
+    """docs/facts.md: each fact and attribute of the year, its kind, description and the org types that have it."""
+    types = indicators.org_type_ids
     lines = [
-        "# Facts",
+        f"# Facts of {indicators.year}",
         "",
-        "Generated by `make docs` from the submission models (`appraisal.facts.reference_markdown`); a test keeps "
-        "it current.",
+        "Generated by `make docs` from the year's `indicators.yaml` (`appraisal.facts.reference_markdown`); a test "
+        "keeps it current.",
         "",
         'Each unit becomes one durable-rules fact per section: `{"sid": <unit id>, "id": <section>, '
         '"t": <section>, <field>: <value>, ...}`. Only reported fields are present (a missing field makes the '
-        "items that use it `not_evaluated`). Kinds: `flag` is a JSON boolean, `count` an integer, `number` a "
-        "float (shares in percent, money in yuan), written in plain notation (durable-rules cannot read `1e-05`). "
-        "Derived shares are 100 × part / total, unrounded, absent when either "
-        'is missing or the total is 0. A further fact `{"t": "unit", "org_type": ..., "year": ...}` '
-        "is always asserted: the engine's sentinel rule matches it (see docs/design.md).",
+        "items that use it `not_evaluated`), each with the value scored: the verified value where the appraisers "
+        "verified it. Kinds: `flag` is a JSON boolean, `count` an integer, `number` a float (shares in percent, "
+        "money in yuan), written in plain notation (durable-rules cannot read `1e-05`), `choice` the id of the "
+        "choice. Text and dates are never facts. Derived values are computed from the reported ones, unrounded, "
+        'absent when an input is missing (or a share\'s whole is 0). A further fact `{"t": "unit", "org_type": '
+        '..., "year": ...}` is always asserted: the engine\'s sentinel rule matches it (see docs/design.md).',
+        "",
+        "Org types: " + ", ".join(f"`{t.id}` ({t.en}, {t.zh})" for t in indicators.org_types) + ".",
         "",
     ]
-    derived = {d: (t, p) for t, p, d in PART_OF_WHOLE}
-    for section, model in SECTIONS.items():
+    for section in indicators.sections:
         lines += [
-            f"## `{section}`",
+            f"## `{section.id}`",
             "",
-            (model.__doc__ or "").strip(),
+            f"{section.title.en} ({section.title.zh})",
             "",
             "| attribute | kind | org types | description | 中文 |",
             "|---|---|---|---|---|",
         ]
-        paths = [f"{section}.{name}" for name in model.model_fields]
-        paths += [d for d in derived if d.startswith(section + ".")]
-        for path in paths:
-            types_ = [org for org in ORG_TYPES if path in attributes(org)]
-            if not types_:
+        for field in section.fields:
+            path = f"{section.id}.{field.id}"
+            if field.fact_kind is None:
                 continue
-            kind = next(attributes(org)[path] for org in types_)
-            if path in derived:
-                total, part = derived[path]
-                description, label = f"derived: 100 × `{part}` / `{total}`", "派生比例（%）"
-            else:
-                info = model.model_fields[path.split(".")[1]]
-                extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-                description, label = info.description or "", str(extra.get("label_zh", ""))
-            shown = "all" if len(types_) == len(ORG_TYPES) else ", ".join(types_)
-            lines.append(f"| `{path}` | {kind} | {shown} | {description} | {label} |")
+            reported = [t for t in types if field.applies_to(t)]
+            shown = "all" if len(reported) == len(types) else ", ".join(reported)
+            kind = field.fact_kind if field.kind != "choice" else "choice: " + ", ".join(c.id for c in field.choices)
+            lines.append(f"| `{path}` | {kind} | {shown} | {field.en} | {field.zh} |")
+        for derived in indicators.derived:
+            if derived.id.partition(".")[0] != section.id:
+                continue
+            having = [t for t in types if derived.id in indicators.attributes(t)]
+            shown = "all" if len(having) == len(types) else ", ".join(having)
+            en, zh = derived.describe()
+            lines.append(f"| `{derived.id}` | number | {shown} | {en} | {zh} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def reference_document() -> str:
+    """docs/facts.md: the reference of every bundled year, newest first."""
+    return "\n".join(reference_markdown(indicators_for_year(year)) for year in reversed(bundled_years()))

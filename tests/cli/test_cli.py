@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,7 @@ def test_usage_errors_exit_2(inputs: Path, tmp_path: Path, args: list[str], mess
 
 def test_broken_rubric_exits_2_with_file_and_line(inputs: Path, tmp_path: Path) -> None:
     rubric = tmp_path / "rubric"
-    rubric.mkdir()
-    (rubric / "rubric.yaml").write_text((MINI / "rubric.yaml").read_text())
+    shutil.copytree(MINI, rubric)
     (rubric / "items.yaml").write_text("items:\n  - id: X\n    when: a.b >=\n")
     code, _, err = invoke("run", str(inputs), "--rubric", str(rubric), "--out", str(tmp_path / "o"))
     assert code == 2 and "items.yaml:2: group: Field required" in err, err
@@ -126,12 +126,13 @@ def test_validate(inputs: Path) -> None:
     assert invoke("validate", str(inputs), "--rubric", str(MINI))[0] == 0
     (inputs / "old.json").write_text(json.dumps({**unit(unit_id="old"), "year": 2025}))
     code, out, err = invoke("validate", str(inputs), "--rubric", str(MINI))
-    assert code == 1 and "old.json: year: the submission is for 2025" in err and "3 valid unit(s)" in out
+    assert code == 1 and "old.json: year: the submission is for 2025" in err and "valid: 3 units" in out
 
 
 def test_schema() -> None:
     code, out, _ = invoke("schema")
     assert code == 0 and json.loads(out)["discriminator"]["propertyName"] == "org_type"
+    assert json.loads(out)["title"] == "Submission 2026"
     code, out, _ = invoke("schema", "--scorecard")
     assert code == 0 and "shortfalls" in json.loads(out)["properties"]
 
@@ -145,7 +146,7 @@ def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
     units, _ = load_submissions([examples()])
     rubric = load_rubric()
     serial = appraise_batch(units, rubric)
-    with worker_pool(2, rubric) as pool:
+    with worker_pool(2) as pool:
         parallel = appraise_batch(units, rubric, pool=pool, chunk=7)
     assert [c.to_json() for c in parallel.scorecards] == [c.to_json() for c in serial.scorecards]
     assert [e.lines() for e in parallel.rejected] == [e.lines() for e in serial.rejected]

@@ -3,7 +3,7 @@
 It shares no code with the library's condition language, engine or scorer (``appraisal.rubric.expr``,
 ``appraisal.engine``, ``appraisal.scoring``): it has its own tokenizer, parser and evaluator of conditions, and
 its own arithmetic for every way of earning points. It reads only the ``Rubric`` model (the loaded YAML), the
-submission models (which fields exist for which org type) and ``PART_OF_WHOLE`` (the declared derived shares).
+indicators file (which fields exist for which org type, and the declared derived shares), read with plain PyYAML.
 
 The semantics it implements, as documented:
 
@@ -24,17 +24,18 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import typing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
+
+import yaml
 
 from appraisal import Rubric, SubmissionBase
 from appraisal.rubric.models import Item, Veto
-from appraisal.submission.models import PART_OF_WHOLE, submission_model
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -229,43 +230,34 @@ def holds(cond: Cond, values: Mapping[str, Any], negated: bool = False) -> bool:
 FieldKind = Literal["flag", "count", "share", "money"]
 
 
+INDICATORS_FILE = Path(__file__).resolve().parents[2] / "scoring_rules" / "2026" / "indicators.yaml"
+
+
+@cache
+def _indicators() -> dict[str, Any]:
+    """The 2026 indicators file read here with plain PyYAML, not through the library's loader."""
+    data: dict[str, Any] = yaml.safe_load(INDICATORS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
 @cache
 def field_kinds(org_type: str) -> dict[str, FieldKind]:
-    """Every scored field of ``org_type`` (``section.field`` -> kind), read off the submission model."""
-    model = submission_model(org_type)
+    """Every scored field of ``org_type`` (``section.field`` -> kind), read off the indicators file."""
     found: dict[str, FieldKind] = {}
-    for section, info in model.model_fields.items():
-        section_model = info.annotation
-        if not (isinstance(section_model, type) and hasattr(section_model, "model_fields")):
-            continue
-        for name, finfo in section_model.model_fields.items():
-            kind = _kind_of(finfo.annotation)
-            if kind is not None:
-                found[f"{section}.{name}"] = kind
+    for section in _indicators()["sections"]:
+        for entry in section["fields"]:
+            kind = entry["kind"]
+            if kind in ("flag", "count", "share", "money") and org_type in entry.get("org_types", [org_type]):
+                found[f"{section['id']}.{entry['id']}"] = kind
     return found
-
-
-def _kind_of(annotation: Any) -> FieldKind | None:
-    args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
-    base = args[0]
-    while typing.get_origin(base) is typing.Annotated:
-        base = typing.get_args(base)[0]
-    if base is bool:
-        return "flag"
-    if base is int:
-        return "count"
-    if base is float:
-        return "share"
-    if base is Decimal:
-        return "money"
-    return None
 
 
 @cache
 def derived_shares(org_type: str) -> dict[str, tuple[str, str]]:
     """Derived share -> (total, part) for the shares whose two fields ``org_type`` has."""
     kinds = field_kinds(org_type)
-    return {d: (t, p) for t, p, d in PART_OF_WHOLE if t in kinds and p in kinds}
+    shares = [(d["share"]["whole"], d["share"]["part"], d["id"]) for d in _indicators()["derived"] if "share" in d]
+    return {d: (t, p) for t, p, d in shares if t in kinds and p in kinds}
 
 
 def with_derived(org_type: str, raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ import datetime as dt
 import statistics
 from decimal import Decimal
 
+from tests.builders import INDICATORS_2026
+
 from appraisal.rubric.models import Item, Manifest, Rubric, Text, Veto
 from appraisal.scoring.scorecard import GroupScore, ItemScore, Peers, RubricRef, Scorecard
 
@@ -256,8 +258,11 @@ def make_rubric() -> Rubric:
         base=Decimal(100),
         bonus_cap=Decimal(5),
         grades={"excellent": Decimal(90), "good": Decimal(80), "qualified": Decimal(60)},
+        org_types=INDICATORS_2026.org_types,
     )
-    return Rubric(manifest=manifest, items=items, vetoes=vetoes, sha256="0" * 64, path="tests/reports")
+    return Rubric(
+        manifest=manifest, indicators=INDICATORS_2026, items=items, vetoes=vetoes, sha256="0" * 64, path="tests/reports"
+    )
 
 
 RUBRIC = make_rubric()

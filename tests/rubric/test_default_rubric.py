@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.builders import make
+from tests.builders import ORG_TYPES, make
 from tests.differential.evaluator import (
     Boundaries,
     assignments,
@@ -37,7 +37,6 @@ from tests.differential.evaluator import (
 
 from appraisal import Rubric, RubricError, Scorecard, appraise, load_rubric
 from appraisal.rubric.models import Item, Veto
-from appraisal.submission.fields import ORG_TYPES
 
 SOURCE = Path(__file__).resolve().parents[2] / "docs/source/source-document.txt"
 ORIGINAL = Path(__file__).resolve().parents[3] / "shared/domain/source-document.txt"

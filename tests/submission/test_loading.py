@@ -5,10 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.builders import unit
+from tests.builders import INDICATORS_2026, ORG_TYPES, unit
 
 from appraisal import InputError, load_submission, load_submissions
-from appraisal.submission import ORG_TYPES, submission_model
+from appraisal.submission import submission_model
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:
@@ -44,9 +44,12 @@ def test_every_problem_in_a_unit_is_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "expected"),
     [
-        ("unit_id", "../etc/passwd", "unit_id: must match"),
+        ("unit_id", "../etc/passwd", "unit_id: must start with a letter, digit or _"),
         ("unit_id", "x" * 65, "unit_id: must be at most 64 characters (got 65)"),
-        ("unit_id", "..", "unit_id: a unit id needs a letter or digit (it becomes a file name)"),
+        ("unit_id", "..", "unit_id: must start with a letter, digit or _"),
+        ("unit_id", "-rf", "unit_id: must start with a letter, digit or _"),
+        ("unit_id", "CON", "unit_id: 'CON' is a device name on Windows"),
+        ("unit_id", "nul.txt", "unit_id: 'nul.txt' is a device name on Windows"),
         ("name", "x" * 101, "name: must be at most 100 characters (got 101)"),
         (
             "org_type",
@@ -58,8 +61,12 @@ def test_every_problem_in_a_unit_is_reported(tmp_path: Path) -> None:
         ("appraisal_date", 1796083200, "appraisal_date: must be a date such as 2026-12-20, not a number"),
         ("appraisal_date", "1999-01-01", "appraisal_date: must fall in 2026 or 2027 (got 1999-01-01)"),
         ("name", "   ", "name: must not be blank"),
-        ("name", "村\n妇代会", "name: must not contain control or format characters"),
-        ("name", "\u202eevil", "name: must not contain control or format characters"),
+        ("name", "村\n妇代会", "name: must not contain control, format or separator characters (U+000A"),
+        ("name", "\u202eevil", "name: must not contain control, format or separator characters (U+202E"),
+        ("name", "村\u2028妇代会", "name: must not contain control, format or separator characters (U+2028"),
+        ("name", "\u115f\u1160", "name: must not be blank"),
+        ("name", "\u2800\u2800", "name: must not be blank"),
+        ("name", "\u3000 ", "name: must not be blank"),
     ],
 )
 def test_identity_fields_are_checked(tmp_path: Path, field: str, value: object, expected: str) -> None:
@@ -192,17 +199,17 @@ def test_load_submission_wants_exactly_one(tmp_path: Path) -> None:
 
 
 def test_fields_not_for_a_type_are_absent_from_its_model() -> None:
-    village = submission_model("village").model_json_schema()
-    enterprise = submission_model("enterprise").model_json_schema()
-    village_treatment = village["$defs"]["TreatmentVillage"]["properties"]
+    village = submission_model(INDICATORS_2026, "village").model_json_schema()
+    enterprise = submission_model(INDICATORS_2026, "enterprise").model_json_schema()
+    village_treatment = village["$defs"]["TreatmentVillage2026"]["properties"]
     assert "director_on_two_committees" in village_treatment
-    assert "director_on_two_committees" not in enterprise["$defs"]["TreatmentEnterprise"]["properties"]
+    assert "director_on_two_committees" not in enterprise["$defs"]["TreatmentEnterprise2026"]["properties"]
     assert village_treatment["director_on_two_committees"]["label_zh"] == "妇代会主任进村两委"
 
 
 def test_every_field_has_description_and_chinese_label() -> None:
     for org in ORG_TYPES:
-        schema = submission_model(org).model_json_schema()
+        schema = submission_model(INDICATORS_2026, org).model_json_schema()
         for name, definition in schema["$defs"].items():
             for field, spec in definition.get("properties", {}).items():
                 assert spec.get("description"), f"{org} {name}.{field} has no description"

@@ -1,9 +1,9 @@
 """Catalogues and formatting: a language in, its gettext translations, labels and date/number formats out.
 
 Every user-facing word of the reports comes from ``report_templates/locale/<lang>/LC_MESSAGES/reports.po``
-(gettext catalogues, read with Babel once per process). The labels of rubric groups, grades and org types live
-here as message ids; the templates hold the rest. The text that users submit is cleaned of
-bidi control characters before it is shown, so it cannot reorder the text around it.
+(gettext catalogues, read with Babel once per process). The labels of rubric groups and grades live here as
+message ids (org types are named by the year's manifest); the templates hold the rest. The text that users
+submit is cleaned of bidi control characters before it is shown, so it cannot reorder the text around it.
 """
 
 from __future__ import annotations
@@ -50,14 +50,6 @@ GRADE_LABELS: Final[dict[str, str]] = {
     "good": N_("Good"),
     "qualified": N_("Qualified"),
     "unqualified": N_("Unqualified"),
-}
-ORG_TYPE_LABELS: Final[dict[str, str]] = {
-    "county": N_("County women's federation"),
-    "township": N_("Township women's federation"),
-    "village": N_("Village women's congress"),
-    "community": N_("Street or community women's federation"),
-    "agency": N_("Women's committee of an agency or institution"),
-    "enterprise": N_("Women's organization of a non-public enterprise"),
 }
 # Bidi embeddings, overrides, isolates and marks: a submitted name holding them could flip the order of the
 # text after it ("Trojan Source"). They carry no meaning in these reports, so they are removed.

@@ -163,9 +163,12 @@ def write_reports(
             except OSError as exc:
                 raise _cannot_write(path, exc) from exc
     written = list(paths)
-    if scorecards:
-        summary = render_summary(scorecards, lang, options=options, rubric=rubric)
-        written.append(write_atomic(Path(out_dir) / "summary.pdf", summary))
-    else:  # nothing to summarize: an earlier run's summary must not stand for this one
-        (Path(out_dir) / "summary.pdf").unlink(missing_ok=True)
+    years = sorted({card.year for card in scorecards})
+    for old in Path(out_dir).glob("summary*.pdf"):  # an earlier run's summary must not stand for this one
+        old.unlink()
+    for year in years:  # a run of several years has one summary per year
+        name = "summary.pdf" if len(years) == 1 else f"summary-{year}.pdf"
+        cards = [card for card in scorecards if card.year == year]
+        used = rubric if rubric is not None and rubric.year == year else None
+        written.append(write_atomic(Path(out_dir) / name, render_summary(cards, lang, options=options, rubric=used)))
     return written

@@ -166,7 +166,7 @@ def report_html(
         "created": scorecard.appraisal_date.isoformat(),
         "issuer": issuer,
         "quote_translated": lang != "en",
-        "card": scorecard_view(scorecard, lang, previous),
+        "card": scorecard_view(scorecard, index, lang, previous),
         "dates": dates(scorecard, options, lang),
         "responsible": scorecard.responsible_person,
         "achievements": achievements(scorecard, index, lang) if kind == "commendation" else [],

@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from ..errors import ReportError
 from ..rubric.models import Item, Rubric, Text
 from ..scoring.scorecard import ItemScore, Scorecard
-from ..submission.fields import ORG_TYPES
 from .charts import Bar, GroupChart, group_chart
 from .i18n import (
     GRADE_LABELS,
     GROUP_LABELS,
-    ORG_TYPE_LABELS,
     format_change,
     format_day,
     format_points,
@@ -137,6 +135,12 @@ class RubricIndex:
         self.vetoes = {veto.id: veto for veto in rubric.vetoes}
 
     def check(self, card: Scorecard) -> None:
+        if card.rubric.sha256 != self.rubric.sha256:
+            raise ReportError(
+                f"{card.unit_id}: scored with the rubric {card.rubric.id} {card.rubric.version} (sha256 "
+                f"{card.rubric.sha256[:12]}), not the one given, {self.rubric.id} {self.rubric.manifest.version} "
+                f"in {self.rubric.path} (sha256 {self.rubric.sha256[:12]}): pass the rubric it was scored with"
+            )
         unknown = [item.id for item in card.items if item.id not in self.items]
         if unknown:
             raise ReportError(
@@ -147,6 +151,11 @@ class RubricIndex:
 
     def title(self, item: ItemScore, lang: str) -> str:
         return self.items[item.id].title.get(lang)
+
+    def org_type_name(self, org_type: str, lang: str) -> str:
+        """The org type's name as the year's manifest gives it."""
+        found = [t for t in self.rubric.indicators.org_types if t.id == org_type]
+        return found[0].name(lang) if found else org_type
 
 
 def _text(text: Text | None, lang: str) -> str | None:
@@ -171,7 +180,7 @@ def chart_label(name: str, figures: str) -> str:
     return f"{cut.rstrip()}… {figures}"
 
 
-def scorecard_view(card: Scorecard, lang: str, previous: Scorecard | None) -> ScorecardView:
+def scorecard_view(card: Scorecard, index: RubricIndex, lang: str, previous: Scorecard | None) -> ScorecardView:
     bars: list[Bar] = []
     for group in card.groups:
         name = label(GROUP_LABELS, group.id, lang)
@@ -181,7 +190,7 @@ def scorecard_view(card: Scorecard, lang: str, previous: Scorecard | None) -> Sc
     return ScorecardView(
         unit_id=card.unit_id,
         name=card.name,
-        org_type=label(ORG_TYPE_LABELS, card.org_type, lang),
+        org_type=index.org_type_name(card.org_type, lang),
         year=card.year,
         appraisal_date=format_day(card.appraisal_date, lang),
         total=format_points(card.total),
@@ -190,7 +199,7 @@ def scorecard_view(card: Scorecard, lang: str, previous: Scorecard | None) -> Sc
         grade=label(GRADE_LABELS, card.grade, lang),
         grade_key=card.grade,
         vetoed=card.vetoed,
-        commended=card.commended,
+        commended=bool(card.commended),
         rank=card.rank,
         peer_count=card.peers.count if card.peers else None,
         peer_median_total=format_points(card.peers.median_total) if card.peers else None,
@@ -264,7 +273,7 @@ def _rank_row(card: Scorecard, lang: str) -> RankRow:
         name=card.name,
         total=format_points(card.total),
         grade=label(GRADE_LABELS, card.grade, lang),
-        commended=card.commended,
+        commended=bool(card.commended),
         vetoed=card.vetoed,
     )
 
@@ -282,16 +291,17 @@ def summary_view(cards: Sequence[Scorecard], index: RubricIndex, lang: str) -> S
         raise ReportError(f"a summary covers one year; these scorecards are of {', '.join(map(str, years))}")
     for card in cards:
         index.check(card)
-    types = [t for t in ORG_TYPES if any(c.org_type == t for c in cards)]
+    types = [t for t in index.rubric.indicators.org_type_ids if any(c.org_type == t for c in cards)]
     types += sorted({c.org_type for c in cards} - set(types))
     grades = list(GRADE_LABELS)
     rankings = []
     distribution = []
     for org_type in types:
         of_type = _ranked([c for c in cards if c.org_type == org_type])
-        rankings.append((label(ORG_TYPE_LABELS, org_type, lang), [_rank_row(c, lang) for c in of_type]))
+        name = index.org_type_name(org_type, lang)
+        rankings.append((name, [_rank_row(c, lang) for c in of_type]))
         counts = Counter[str](c.grade for c in of_type)
-        distribution.append((label(ORG_TYPE_LABELS, org_type, lang), [counts[g] for g in grades], len(of_type)))
+        distribution.append((name, [counts[g] for g in grades], len(of_type)))
     totals = Counter[str](c.grade for c in cards)
     ranked = [c for t in types for c in _ranked([c for c in cards if c.org_type == t])]
     lost_by_item: dict[str, list[float]] = {}

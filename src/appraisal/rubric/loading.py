@@ -8,136 +8,113 @@ the base. A rubric with any problem is refused whole.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
-
+from .._yaml import YamlFile
 from ..errors import RubricError, RubricProblem
-from ..facts import attributes
-from ..resources import bundled
-from ..submission import ORG_TYPES
-from ..submission.loading import ParseError, parse_yaml_nodes
+from ..submission import Indicators, bundled_folder, bundled_years, load_indicators
+from ..submission.indicators import INDICATORS, MANIFEST
 from . import expr
 from .models import BONUS_GROUP, GROUPS, Item, Manifest, Rubric, Veto
 
-MANIFEST = "rubric.yaml"
-MAX_RUBRIC_FILE_BYTES = 2 * 1024 * 1024
 Path_ = tuple[int | str, ...]
 
 
-class _File:
-    """One parsed YAML file and the line of each value in it."""
+class _Checks:
+    """What every check of one rubric needs: the year's indicators and where problems go."""
 
-    def __init__(self, path: Path, problems: list[RubricProblem]) -> None:
-        self.name = path.name
-        self.data: Any = None
-        self.lines: dict[Path_, tuple[int, int]] = {}
-        self.keys: dict[Path_, int] = {}
-        try:
-            if path.stat().st_size > MAX_RUBRIC_FILE_BYTES:
-                raise ParseError(f"file larger than {MAX_RUBRIC_FILE_BYTES} bytes")
-            self.data, node = parse_yaml_nodes(path.read_text(encoding="utf-8"))
-        except (ParseError, OSError, UnicodeDecodeError) as exc:
-            message = str(exc)
-            line = 0
-            if message.startswith("line "):
-                head, _, message = message.partition(": ")
-                line = int(head.split()[1])
-            problems.append(RubricProblem(self.name, line, message))
-            return
-        if node is not None:
-            self._index(node, ())
+    def __init__(self, indicators: Indicators, problems: list[RubricProblem]) -> None:
+        self.indicators = indicators
+        self.problems = problems
+        self.org_types = indicators.org_type_ids
 
-    def _index(self, node: yaml.Node, path: Path_) -> None:
-        # The column of a quoted scalar's text is one past its opening quote.
-        quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
-        self.lines[path] = (node.start_mark.line + 1, node.start_mark.column + 1 + quoted)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                self.keys[(*path, str(key.value))] = key.start_mark.line + 1
-                self._index(value, (*path, str(key.value)))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, value in enumerate(node.value):
-                self._index(value, (*path, index))
-
-    def line(self, path: Path_) -> tuple[int, int]:
-        """Line and column of ``path``, or of its nearest ancestor that is in the file."""
-        while path not in self.lines and path:
-            path = path[:-1]
-        return self.lines.get(path, (0, 0))
-
-    def problem(self, path: Path_, message: str, column_offset: int | None = None) -> RubricProblem:
-        line, column = self.line(path)
-        if column_offset is not None and column:
-            return RubricProblem(self.name, line, message, column + column_offset)
-        return RubricProblem(self.name, line, message)
+    def org_type(self, org: str, file: YamlFile, path: Path_) -> bool:
+        if org in self.org_types:
+            return True
+        close = difflib.get_close_matches(org, self.org_types, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; the manifest declares {', '.join(self.org_types)}"
+        self.problems.append(file.problem(path, f"unknown org type {org!r}{hint}"))
+        return False
 
 
-def _validate(model: type[BaseModel], data: Any, file: _File, path: Path_, problems: list[RubricProblem]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-            where = ".".join(str(p) for p in loc)
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(file.problem((*path, *loc), f"{where + ': ' if where else ''}{message}"))
-        return None
-
-
-def _check_condition(text: str, orgs: list[str], file: _File, path: Path_, problems: list[RubricProblem]) -> None:
+def _check_condition(text: str, orgs: list[str], file: YamlFile, path: Path_, checks: _Checks) -> None:
     try:
         node = expr.parse(text)
     except expr.ExprError as exc:
-        problems.append(file.problem(path, f"condition: {exc.message}", exc.column))
+        checks.problems.append(file.problem(path, f"condition: {exc.message}", exc.column))
         return
     for comparison in expr.comparisons(node):
-        _check_value(comparison.path, orgs, file, path, problems, comparison)
+        _check_value(comparison.path, orgs, file, path, checks, comparison)
 
 
 def _check_value(
     value_path: str,
     orgs: list[str],
-    file: _File,
+    file: YamlFile,
     path: Path_,
-    problems: list[RubricProblem],
+    checks: _Checks,
     comparison: expr.Compare | None = None,
 ) -> None:
-    lacking = [org for org in orgs if value_path not in attributes(org)]
+    indicators, problems = checks.indicators, checks.problems
+    lacking = [org for org in orgs if value_path not in indicators.attributes(org)]
     column = comparison.column if comparison else None
     if lacking:
-        known = any(value_path in attributes(org) for org in ORG_TYPES)
-        why = (
-            f"{value_path} is not reported by {', '.join(lacking)} units"
-            if known
-            else f"unknown value {value_path} (docs/facts.md lists them)"
-        )
+        known = any(value_path in indicators.attributes(org) for org in checks.org_types)
+        field = indicators.field(value_path)
+        if known:
+            why = f"{value_path} is not reported by {', '.join(lacking)} units"
+        elif field is not None:
+            why = f"{value_path} is {field.kind}: shown, never scored"
+        else:
+            why = f"unknown value {value_path}{indicators.suggest(value_path)} ({INDICATORS} lists them)"
         problems.append(file.problem(path, why, column))
         return
-    kind = attributes(orgs[0])[value_path] if orgs else None
+    kind = indicators.attributes(orgs[0])[value_path] if orgs else None
     if comparison is None:
-        if kind == "flag":
-            problems.append(file.problem(path, f"{value_path} is yes/no; a count or number is needed here"))
+        if kind in ("flag", "choice"):
+            word = "yes/no" if kind == "flag" else "a choice"
+            problems.append(file.problem(path, f"{value_path} is {word}; a count or number is needed here"))
         return
     if kind == "flag" and not (isinstance(comparison.value, bool) and comparison.op in ("==", "!=")):
         problems.append(file.problem(path, f"{value_path} is yes/no: use it alone, with not, or == true/false", column))
-    elif kind != "flag" and isinstance(comparison.value, bool):
+    elif kind == "choice":
+        field = indicators.field(value_path)
+        ids = [c.id for c in field.choices] if field else []
+        if not isinstance(comparison.value, str) or comparison.op not in ("==", "!="):
+            problems.append(file.problem(path, f'{value_path} is a choice: compare it with == or != "id"', column))
+        elif comparison.value not in ids:
+            close = difflib.get_close_matches(comparison.value, ids, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; one of {', '.join(ids)}"
+            problems.append(file.problem(path, f"{value_path} has no choice {comparison.value!r}{hint}", column))
+    elif kind in ("count", "number") and isinstance(comparison.value, bool | str):
         problems.append(file.problem(path, f"{value_path} is a number: compare it with a number", column))
 
 
-def _check_item(item: Item, file: _File, path: Path_, problems: list[RubricProblem]) -> None:
-    orgs = [org for org in ORG_TYPES if item.max_for(org) is not None]
+def _check_item(item: Item, file: YamlFile, path: Path_, checks: _Checks) -> None:
+    problems = checks.problems
+    if isinstance(item.max, dict):
+        for org in item.max:
+            checks.org_type(org, file, (*path, "max", org))
+    for index, org in enumerate(item.applies_to or ()):
+        checks.org_type(org, file, (*path, "applies_to", index))
+    for index, need in enumerate(item.requires):
+        if need not in checks.indicators.requirements:
+            known = ", ".join(checks.indicators.requirements) or "none"
+            problems.append(
+                file.problem((*path, "requires", index), f"unknown requirement {need!r}; declared: {known}")
+            )
+    orgs = [org for org in checks.org_types if item.max_for(org) is not None]
     if not orgs:
         problems.append(file.problem((*path, "max"), f"item {item.id} applies to no org type"))
     if item.when:
-        _check_condition(item.when, orgs, file, (*path, "when"), problems)
+        _check_condition(item.when, orgs, file, (*path, "when"), checks)
     for index, tier in enumerate(item.tiers or ()):
-        _check_condition(tier.when, orgs, file, (*path, "tiers", index, "when"), problems)
+        _check_condition(tier.when, orgs, file, (*path, "tiers", index, "when"), checks)
         maxima = {item.max_for(org) for org in orgs}
         if tier.points is not None and isinstance(item.max, dict) and len(maxima) > 1:
             problems.append(
@@ -153,7 +130,7 @@ def _check_item(item: Item, file: _File, path: Path_, problems: list[RubricProbl
     value = item.value_path()
     if value is not None:
         way = next(k for k in ("per_occurrence", "deduct", "shortfall") if getattr(item, k))
-        _check_value(value, orgs, file, (*path, way, "value"), problems)
+        _check_value(value, orgs, file, (*path, way, "value"), checks)
 
 
 def _sha256(files: list[Path], root: Path) -> str:
@@ -164,7 +141,7 @@ def _sha256(files: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def _entries(file: _File, key: str, problems: list[RubricProblem]) -> Iterator[tuple[Path_, Any]]:
+def _entries(file: YamlFile, key: str, problems: list[RubricProblem]) -> Iterator[tuple[Path_, Any]]:
     entries = file.data.get(key) if isinstance(file.data, dict) else None
     if entries is None:
         return
@@ -176,22 +153,30 @@ def _entries(file: _File, key: str, problems: list[RubricProblem]) -> Iterator[t
 
 
 def load_rubric_dir(folder: str | Path) -> Rubric:
-    """Load and check the rubric in ``folder``; raises ``RubricError`` listing every problem."""
+    """Load and check the year's folder ``folder``; raises ``RubricError`` listing every problem."""
     root = Path(folder)
     if not (root / MANIFEST).is_file():
         raise RubricError([RubricProblem(str(root), 0, f"not a rubric folder: no {MANIFEST} in it")])
     problems: list[RubricProblem] = []
-    manifest_file = _File(root / MANIFEST, problems)
+    indicators: Indicators | None = None
+    try:
+        indicators = load_indicators(root)
+    except RubricError as exc:
+        problems += exc.problems
+    manifest_file = YamlFile(root / MANIFEST, [] if problems else problems)
     manifest: Manifest | None = None
-    if manifest_file.data is not None:
-        manifest = _validate(Manifest, manifest_file.data, manifest_file, (), problems)
-    paths = sorted(p for p in root.glob("*.yaml") if p.name != MANIFEST)
+    if isinstance(manifest_file.data, dict):
+        manifest = manifest_file.validate(Manifest, manifest_file.data, (), problems)
+    paths = sorted(p for p in root.glob("*.yaml") if p.name not in (MANIFEST, INDICATORS))
+    if indicators is None:  # nothing else can be checked against a year whose indicators are broken
+        raise RubricError(problems)
+    checks = _Checks(indicators, problems)
     items: list[Item] = []
     vetoes: list[Veto] = []
     seen: dict[str, str] = {}
     invalid = False  # an item that failed to load would make the per-type sums misleading
     for path in paths:
-        file = _File(path, problems)
+        file = YamlFile(path, problems)
         if file.data is None:
             continue
         if not isinstance(file.data, dict):
@@ -206,12 +191,13 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
                         f"unknown key {key!r} (an item file holds items: and vetoes:)",
                     )
                 )
-        for kind, model in (("items", Item), ("vetoes", Veto)):
+        models: tuple[tuple[str, type[Item] | type[Veto]], ...] = (("items", Item), ("vetoes", Veto))
+        for kind, model in models:
             for where, entry in _entries(file, kind, problems):
                 line = file.line(where)[0]
                 if isinstance(entry, dict):
                     entry = {**entry, "source_file": path.name, "source_line": line}
-                parsed = _validate(model, entry, file, where, problems)
+                parsed: Item | Veto | None = file.validate(model, entry, where, problems)
                 if parsed is None:
                     invalid = True
                     continue
@@ -222,11 +208,13 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
                     continue
                 seen[parsed.id] = f"{path.name}:{line}"
                 if isinstance(parsed, Item):
-                    _check_item(parsed, file, where, problems)
+                    _check_item(parsed, file, where, checks)
                     items.append(parsed)
                 else:
-                    orgs = list(parsed.applies_to or ORG_TYPES)
-                    _check_condition(parsed.when, orgs, file, (*where, "when"), problems)
+                    for index, org in enumerate(parsed.applies_to or ()):
+                        checks.org_type(org, file, (*where, "applies_to", index))
+                    orgs = [o for o in checks.org_types if parsed.applies_to is None or o in parsed.applies_to]
+                    _check_condition(parsed.when, orgs, file, (*where, "when"), checks)
                     vetoes.append(parsed)
     if manifest is not None and not invalid:
         problems += _check_totals(manifest, items, manifest_file)
@@ -239,16 +227,17 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     items.sort(key=lambda item: order.index(item.group))
     return Rubric(
         manifest=manifest,
+        indicators=indicators,
         items=tuple(items),
         vetoes=tuple(vetoes),
-        sha256=_sha256([root / MANIFEST, *paths], root),
+        sha256=_sha256([root / MANIFEST, root / INDICATORS, *paths], root),
         path=str(root.resolve()),  # absolute: worker processes reload it from another working directory
     )
 
 
-def _check_totals(manifest: Manifest, items: list[Item], file: _File) -> list[RubricProblem]:
+def _check_totals(manifest: Manifest, items: list[Item], file: YamlFile) -> list[RubricProblem]:
     problems = []
-    for org in ORG_TYPES:
+    for org in (t.id for t in manifest.org_types):
         total = sum((item.max_for(org) or Decimal(0) for item in items if not item.bonus), Decimal(0))
         if items and total != manifest.base:
             problems.append(
@@ -273,29 +262,13 @@ def _check_totals(manifest: Manifest, items: list[Item], file: _File) -> list[Ru
     return problems
 
 
-def bundled_years() -> list[int]:
-    """Years with a rubric in the bundled ``scoring_rules/``."""
-    root = bundled("scoring_rules")
-    return sorted(int(p.name) for p in root.iterdir() if p.name.isdigit() and (p / MANIFEST).is_file())
-
-
 def load_rubric(path_or_year: str | Path | int | None = None) -> Rubric:
-    """A rubric folder by path, or the bundled rubric of a year (default: the newest bundled year).
+    """A year's folder by path, or the bundled one of a year (default: the newest bundled year).
 
     A string of digits is a year unless a folder of that name exists (``--rubric 2027`` beside a copy)."""
     is_folder = isinstance(path_or_year, str | Path) and Path(path_or_year).is_dir()
     if path_or_year is None or isinstance(path_or_year, int) or (str(path_or_year).isdigit() and not is_folder):
         years = bundled_years()
         year = years[-1] if path_or_year is None and years else int(str(path_or_year or 0))
-        if year not in years:
-            raise RubricError(
-                [
-                    RubricProblem(
-                        "scoring_rules",
-                        0,
-                        f"no bundled rubric for {year}; bundled: {', '.join(map(str, years)) or 'none'}",
-                    )
-                ]
-            )
-        return load_rubric_dir(bundled("scoring_rules") / str(year))
+        return load_rubric_dir(bundled_folder(year))
     return load_rubric_dir(path_or_year)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..submission.fields import ORG_TYPES
+from ..submission.indicators import Indicators, OrgTypeDef, Text
+
+__all__ = ["BONUS_GROUP", "GRADES", "GROUPS", "Item", "Manifest", "Rubric", "Text", "Veto"]
 
 GROUPS: tuple[str, ...] = (
     "leadership",
@@ -31,28 +33,12 @@ Points = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)]
 ItemId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
 
 
-def _known_org_types(value: list[str]) -> list[str]:
-    for org in value:
-        if org not in ORG_TYPES:
-            raise ValueError(f"unknown org type {org!r}; one of {', '.join(ORG_TYPES)}")
-    return value
-
-
-OrgTypes = Annotated[list[str], AfterValidator(_known_org_types)]
+# Org type ids; the loader checks each against the manifest's org_types, with file:line.
+OrgTypes = list[str]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(Strict):
-    """A text in English and Chinese. A Chinese rendering of the English source text is a translation."""
-
-    en: str = Field(min_length=1, max_length=2000)
-    zh: str = Field(min_length=1, max_length=2000)
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 class Tier(Strict):
@@ -113,6 +99,10 @@ class Item(Strict):
     action: Text | None = None
     evidence: Text | None = None
     threshold_note: str | None = Field(default=None, max_length=1000)
+    requires: tuple[str, ...] = Field(
+        default=(),
+        description="What must hold before the item scores (the indicators' requirements, e.g. site_inspection)",
+    )
     # set by the loader: where the item starts, for error messages and traces
     source_file: str = ""
     source_line: int = 0
@@ -134,9 +124,6 @@ class Item(Strict):
         if isinstance(self.max, dict):
             if self.applies_to is not None:
                 raise ValueError("give either max per org type or applies_to, not both")
-            for org in self.max:
-                if org not in ORG_TYPES:
-                    raise ValueError(f"max: unknown org type {org!r}; one of {', '.join(ORG_TYPES)}")
         if (self.group == BONUS_GROUP) != self.bonus:
             raise ValueError("bonus items (bonus: true) belong to group 'bonus', and only they do")
         return self
@@ -206,6 +193,7 @@ class Manifest(Strict):
     grades: dict[str, Decimal | str]
     commendation: Commendation = Commendation()
     source: str = Field(default="", max_length=300)
+    org_types: tuple[OrgTypeDef, ...] = Field(min_length=1)
 
     @field_validator("grades")
     @classmethod
@@ -217,13 +205,25 @@ class Manifest(Strict):
 
 
 class Rubric(Strict):
-    """A loaded, checked rubric: its manifest, items, vetoes, and the sha256 of its files."""
+    """A loaded, checked year's folder: its manifest, indicators, items, vetoes, and the sha256 of its files."""
 
     manifest: Manifest
+    indicators: Indicators
     items: tuple[Item, ...]
     vetoes: tuple[Veto, ...]
     sha256: str
     path: str
+
+    def __repr__(self) -> str:
+        return (
+            f"<Rubric {self.id} {self.manifest.version} ({self.year}) from {self.path}: {len(self.items)} items, "
+            f"{len(self.vetoes)} vetoes, sha256 {self.sha256[:12]}>"
+        )
+
+    __str__ = __repr__
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.sha256))
 
     @property
     def id(self) -> str:

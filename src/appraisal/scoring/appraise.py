@@ -1,7 +1,9 @@
 """Scoring units end to end: submissions and a rubric in, Scorecards out (through facts and the engine).
 
 ``appraise`` scores one unit; ``appraise_many`` scores a run and decides what needs all of it (ranks, peer
-medians, commendation). Compiled rulesets are cached per rubric for the life of the process.
+medians, commendation, per year and org type). Without a rubric, each unit is scored by the year's folder whose
+indicators validated it (its own year's bundled folder, or the folder it was loaded with), so one run may hold
+several years. Compiled rulesets are cached per rubric for the life of the process.
 """
 
 from __future__ import annotations
@@ -31,13 +33,23 @@ class Appraisals:
 
 
 @cache
-def _default_rubric() -> Rubric:
-    return _load_rubric(None)
+def _rubric_in(folder: str, sha256: str) -> Rubric:
+    return _load_rubric(folder)
 
 
 def load_rubric(path_or_year: str | Path | int | None = None) -> Rubric:
-    """A rubric folder by path, or the bundled rubric of a year; default the newest bundled year."""
-    return _default_rubric() if path_or_year is None else _load_rubric(path_or_year)
+    """A year's folder by path, or the bundled one of a year; default the newest bundled year."""
+    return _load_rubric(path_or_year)
+
+
+def rubric_for(submission: SubmissionBase) -> Rubric:
+    """The rubric of the folder whose indicators validated ``submission`` (loaded once per process)."""
+    indicators = submission.indicators
+    rubric = _rubric_in(indicators.folder, indicators.sha256)
+    if rubric.indicators.sha256 != indicators.sha256:  # the folder changed under a running process
+        _rubric_in.cache_clear()
+        rubric = _rubric_in(indicators.folder, indicators.sha256)
+    return rubric
 
 
 _ENGINES: dict[tuple[str, str], Engine] = {}
@@ -51,19 +63,18 @@ def _engine(rubric: Rubric) -> Engine:
 
 
 def year_error(submission: SubmissionBase, rubric: Rubric) -> InputError | None:
-    """The error rejecting a submission of another year than the rubric's, if it is one."""
-    if submission.year == rubric.year:
+    """The error rejecting a submission that ``rubric`` cannot score: another year, or validated against other
+    indicators (a rubric scores only what its own year's indicators validated)."""
+    if submission.year != rubric.year:
+        message = f"the submission is for {submission.year}; the rubric {rubric.id} scores {rubric.year}"
+    elif submission.indicators.sha256 != rubric.indicators.sha256:
+        message = (
+            f"the submission was validated against the indicators in {submission.indicators.folder}, not those of "
+            f"the rubric in {rubric.path}: load it with that rubric"
+        )
+    else:
         return None
-    return InputError(
-        submission.source,
-        [
-            Problem(
-                "year",
-                f"the submission is for {submission.year}; the rubric {rubric.id} scores {rubric.year}",
-            )
-        ],
-        submission.unit_id,
-    )
+    return InputError(submission.source, [Problem("year", message)], submission.unit_id)
 
 
 def _score(submission: SubmissionBase, rubric: Rubric) -> Scorecard:
@@ -78,23 +89,37 @@ def _score(submission: SubmissionBase, rubric: Rubric) -> Scorecard:
 
 
 def appraise(submission: SubmissionBase, rubric: Rubric | None = None) -> Scorecard:
-    """Score one unit. Rank, peers and commendation need the whole run: here they stay empty and false."""
-    return _score(submission, rubric or load_rubric())
+    """Score one unit (by its own year's rubric unless one is given). Rank, peers and commendation need the
+    whole run: here they stay empty, and ``commended`` is ``None`` (not decided)."""
+    return _score(submission, rubric or rubric_for(submission))
 
 
 def appraise_many(submissions: Sequence[SubmissionBase], rubric: Rubric | None = None) -> Appraisals:
-    """Score every unit, then rank and commend within each org type. A unit that cannot be scored (another
-    year, a unit id already seen, an engine failure) is rejected without costing the others their results."""
-    rubric = rubric or load_rubric()
+    """Score every unit, then rank and commend within each year and org type. A unit that cannot be scored
+    (another year, a unit id already seen, an engine failure) is rejected without costing the others their
+    results."""
     units, rejected = unique_units(submissions)
     cards: list[Scorecard] = []
+    rubrics: dict[tuple[str, str], Rubric] = {}
     for unit in units:
-        result = score_or_reject(unit, rubric)
+        used = rubric or rubric_for(unit)
+        rubrics[used.path, used.sha256] = used
+        result = score_or_reject(unit, used)
         if isinstance(result, Scorecard):
             cards.append(result)
         else:
             rejected.append(result)
-    return Appraisals(rank_and_commend(cards, rubric), rejected)
+    return Appraisals(rank_all(cards, list(rubrics.values())), rejected)
+
+
+def rank_all(cards: Sequence[Scorecard], rubrics: Sequence[Rubric]) -> list[Scorecard]:
+    """Ranks, peers and commendation decided per rubric (a year) and org type; the cards keep their order."""
+    ranked: dict[int, Scorecard] = {}
+    for rubric in rubrics:
+        mine = [(i, c) for i, c in enumerate(cards) if c.rubric.sha256 == rubric.sha256]
+        for (index, _), card in zip(mine, rank_and_commend([c for _, c in mine], rubric), strict=True):
+            ranked[index] = card
+    return [ranked.get(i, card) for i, card in enumerate(cards)]
 
 
 def score_or_reject(submission: SubmissionBase, rubric: Rubric) -> Scorecard | InputError:

@@ -23,9 +23,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .._yaml import ParseError, parse_yaml_nodes
 from ..errors import InputError, RubricError, RubricProblem
 from ..rubric import Rubric
-from ..submission.loading import ParseError, parse_yaml_nodes, validate_unit
+from ..submission.loading import validate_unit
 from .appraise import appraise
 
 

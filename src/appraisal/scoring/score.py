@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple, cast
 
 from ..engine import MISSING, Firing, item_paths
+from ..errors import InputError, Problem
 from ..facts import values_of
 from ..rubric import BONUS_GROUP, GROUPS, Item, Rubric
 from ..submission import SubmissionBase
@@ -44,12 +45,47 @@ class Fired:
         return self._by_rule.get(base, [])
 
 
-def _show(values: dict[str, Any]) -> str:
+def _text(value: Any) -> str:
+    return "not reported" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _show(values: dict[str, Any], verified: dict[str, dict[str, Any]]) -> str:
     shown = []
     for path, value in values.items():
-        text = "not reported" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        shown.append(f"{path} = {text}")
+        text = f"{path} = {_text(value)}"
+        if path in verified:
+            check = verified[path]
+            text += f" (reported {_text(check['reported'])}, verified {_text(check['verified'])} by {check['by']})"
+        shown.append(text)
     return ", ".join(shown)
+
+
+def verified_values(submission: SubmissionBase) -> dict[str, dict[str, Any]]:
+    """The values the appraisers verified differently from the report, by ``section.field``."""
+    found: dict[str, dict[str, Any]] = {}
+    verification = getattr(submission, "verification", None)
+    if verification is None:
+        return found
+    for section, checks in verification:
+        for name, check in checks or ():
+            if check is None:
+                continue
+            path = f"{section}.{name}"
+            reported = submission.reported(path)
+            if reported != check.value:
+                found[path] = {
+                    "field": path,
+                    "reported": _plain(reported),
+                    "verified": _plain(check.value),
+                    "by": check.by,
+                    "method": check.method,
+                    "note": check.note,
+                }
+    return found
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _amount(item: Item, maximum: Decimal, value: Decimal) -> tuple[Decimal, str]:
@@ -85,6 +121,7 @@ class _Plan:
     maximum: Decimal | None
     max_shown: float
     paths: tuple[str, ...]
+    requires: tuple[tuple[str, str], ...]
     missing_rules: tuple[tuple[str, str], ...]
     tier_rules: tuple[str, ...]
     when_rule: str
@@ -107,6 +144,7 @@ def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
                     maximum,
                     _f(maximum) if maximum is not None else 0.0,
                     paths,
+                    tuple((need, rubric.indicators.requirements[need]) for need in item.requires),
                     tuple((path, MISSING + path) for path in paths),
                     tuple(f"{item.id}#tier{i}" for i in range(1, len(item.tiers or ()) + 1)),
                     f"{item.id}#when",
@@ -117,14 +155,35 @@ def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
     return _PLANS[key]
 
 
-def score_item(plan: _Plan, org_type: str, fired: Fired, values: dict[str, Any]) -> Scored:
+def score_item(
+    plan: _Plan,
+    org_type: str,
+    fired: Fired,
+    values: dict[str, Any],
+    verified: dict[str, dict[str, Any]],
+    self_points: float | None = None,
+) -> Scored:
     """One item's result for one unit, as the fields of its ``ItemScore`` (validated with the scorecard)."""
     item, maximum = plan.item, plan.maximum
-    common = {"id": item.id, "group": item.group, "title": item.title.en, "citation": item.citation}
+    common: dict[str, Any] = {
+        "id": item.id,
+        "group": item.group,
+        "title": item.title.en,
+        "citation": item.citation,
+        "self_points": self_points,
+    }
     if maximum is None:
         entry = dict(common, points=0.0, max=0.0, status="not_applicable", values={})
         return Scored(entry | {"reason": f"does not apply to {org_type} units"}, ZERO, ZERO)
     seen = {path: values.get(path) for path in plan.paths}
+    checked = [verified[path] for path in plan.paths if path in verified]
+    unmet = [(need, path) for need, path in plan.requires if values.get(path) is not True]
+    if unmet:
+        # The item counts only what the appraising level saw for itself: without it, it is not evaluated.
+        entry = dict(common, points=0.0, max=plan.max_shown, status="not_evaluated", values=seen, verified=checked)
+        needs = ", ".join(f"{need.replace('_', ' ')} ({path})" for need, path in unmet)
+        entry |= {"reason": f"requires a {needs}, not recorded", "rule": None, "advice": item.advice.en}
+        return Scored(entry, ZERO, maximum)
     missing = [path for path, rule in plan.missing_rules if fired(rule)]
     gate = fired(plan.when_rule)
     points, rule, reason = ZERO, None, ""
@@ -152,7 +211,7 @@ def score_item(plan: _Plan, org_type: str, fired: Fired, values: dict[str, Any])
         reason = f"{rule} fired: {path} = {raw}; {how}"
     if rule is None and missing:
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
-        entry = dict(common, points=0.0, max=plan.max_shown, status="not_evaluated", values=seen)
+        entry = dict(common, points=0.0, max=plan.max_shown, status="not_evaluated", values=seen, verified=checked)
         entry |= {
             "reason": f"not reported: {', '.join(missing)}",
             "rule": MISSING + missing[0],
@@ -162,8 +221,9 @@ def score_item(plan: _Plan, org_type: str, fired: Fired, values: dict[str, Any])
     points = _round(max(ZERO, min(points, maximum)))
     status = "awarded" if points == maximum else "partial" if points > 0 else "missed"
     if seen:
-        reason += f" ({_show(seen)})"
+        reason += f" ({_show(seen, verified)})"
     entry = dict(common, points=float(points), max=plan.max_shown, status=status, values=seen, reason=reason)
+    entry["verified"] = checked
     entry |= {"rule": rule, "advice": None if status == "awarded" else item.advice.en}
     return Scored(entry, points, maximum)
 
@@ -184,7 +244,16 @@ def score_unit(
     org = submission.org
     values = values_of(facts)
     fired = Fired(firings)
-    scored = [score_item(plan, org, fired, values) for plan in _plans(rubric, org)]
+    verified = verified_values(submission)
+    own = {k: float(v) for k, v in (submission.self_assessment or {}).items()}
+    plans = _plans(rubric, org)
+    unknown = sorted(set(own) - {plan.item.id for plan in plans if plan.maximum is not None})
+    if unknown:
+        where = [
+            Problem(f"self_assessment.{item_id}", f"no item {item_id} applies to {org} units") for item_id in unknown
+        ]
+        raise InputError(submission.source, where, submission.unit_id)
+    scored = [score_item(plan, org, fired, values, verified, own.get(plan.item.id)) for plan in plans]
     base_items = [r for r in scored if r.entry["group"] != BONUS_GROUP]
     groups = []
     for group in GROUPS:
@@ -196,6 +265,17 @@ def score_unit(
     vetoes = [v for v in rubric.vetoes_for(org) if fired(f"{v.id}#veto")]
     lost = sorted(((r.max - r.points, r.entry["id"]) for r in base_items), key=lambda pair: (-pair[0], pair[1]))
     responsible = submission.rectification.responsible_person if submission.rectification else None
+    differences = sorted(
+        (
+            (-abs(Decimal(str(r.entry["self_points"])) - r.points), r.entry["id"])
+            for r in scored
+            if r.entry["self_points"] is not None and Decimal(str(r.entry["self_points"])) != r.points
+        ),
+    )
+    if submission.self_score is not None:
+        self_score: float | None = float(submission.self_score)
+    else:
+        self_score = _f(sum((Decimal(str(v)) for v in own.values()), ZERO)) if own else None
     # One validation of the whole card (in pydantic-core) rather than one per item.
     return Scorecard.model_validate(
         {
@@ -215,6 +295,7 @@ def score_unit(
             "items": [r.entry for r in scored],
             "shortfalls": [item_id for amount, item_id in lost if amount > 0],
             "responsible_person": responsible,
-            "self_score": float(submission.self_score) if submission.self_score is not None else None,
+            "self_score": self_score,
+            "self_differences": [item_id for _, item_id in differences],
         }
     )

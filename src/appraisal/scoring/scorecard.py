@@ -41,14 +41,29 @@ class GroupScore(_Model):
     peer_median: Points | None = None
 
 
+class VerifiedValue(_Model):
+    """A value the appraisers changed: what the unit reported, what they verified (and scored), who and how."""
+
+    field: str = Field(description="section.field")
+    reported: Any
+    verified: Any
+    by: str
+    method: str
+    note: str | None = None
+
+
 class ItemScore(_Model):
     id: str
     group: str
     title: str
     points: Points
     max: Points
+    self_points: Points | None = Field(default=None, description="The unit's own points for the item, if given")
     status: Status
-    values: dict[str, Any] = Field(description="Fact values that decided the item, by section.field")
+    values: dict[str, Any] = Field(description="Fact values scored (verified where verified), by section.field")
+    verified: list[VerifiedValue] = Field(
+        default_factory=list, description="The values of the item the appraisers verified differently"
+    )
     reason: str = Field(description="Why the item scored as it did, naming the rule that fired")
     advice: str | None = Field(default=None, description="What to do; given when points were lost")
     citation: str
@@ -70,14 +85,19 @@ class Scorecard(_Model):
     grade: Grade
     vetoed: bool
     veto_reasons: list[str]
-    commended: bool = False
+    commended: bool | None = Field(
+        default=None, description="Commended as an advanced collective; None where no run decided it"
+    )
     rank: int | None = Field(default=None, description="Rank among units of the same org type in the run")
     peers: Peers | None = None
     groups: list[GroupScore]
     items: list[ItemScore]
     shortfalls: list[str] = Field(description="Item ids by points lost, most first")
     responsible_person: str | None = Field(default=None, description="Who answers for rectification")
-    self_score: Points | None = None
+    self_score: Points | None = Field(default=None, description="The unit's own total")
+    self_differences: list[str] = Field(
+        default_factory=list, description="Items whose self points differ from the assessed points, largest first"
+    )
 
     @property
     def total_before_bonus(self) -> float:

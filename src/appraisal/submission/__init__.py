@@ -1,24 +1,40 @@
-"""Stage 1, submissions: JSON/YAML files in, validated per-org-type pydantic models out."""
+"""Stage 1, submissions: a year's indicators and JSON/YAML files in, validated per-org-type pydantic models out."""
 
 from __future__ import annotations
 
-from .fields import ORG_TYPE_LABELS, ORG_TYPES, OrgType
-from .loading import expand, load_submission, load_submissions, unique_units
-from .models import PART_OF_WHOLE, SubmissionBase, submission_adapter, submission_model
-from .sections import SECTIONS, Section
+from .indicators import (
+    FieldDef,
+    HasIndicators,
+    Indicators,
+    OrgTypeDef,
+    Text,
+    bundled_folder,
+    bundled_years,
+    indicators_for_year,
+    load_indicators,
+)
+from .loading import expand, load_submission, load_submissions, unique_units, validate_unit
+from .models import Section, SubmissionBase, Verified, json_schema, submission_adapter, submission_model
 
 __all__ = [
-    "ORG_TYPES",
-    "ORG_TYPE_LABELS",
-    "PART_OF_WHOLE",
-    "SECTIONS",
-    "OrgType",
+    "FieldDef",
+    "HasIndicators",
+    "Indicators",
+    "OrgTypeDef",
     "Section",
     "SubmissionBase",
+    "Text",
+    "Verified",
+    "bundled_folder",
+    "bundled_years",
     "expand",
+    "indicators_for_year",
+    "json_schema",
+    "load_indicators",
     "load_submission",
     "load_submissions",
     "submission_adapter",
     "submission_model",
     "unique_units",
+    "validate_unit",
 ]

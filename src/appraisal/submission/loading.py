@@ -13,130 +13,28 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from .._yaml import ParseError, parse_text
 from ..errors import InputError, Problem
-from .fields import ORG_TYPES
-from .models import SubmissionBase, all_section_fields, submission_adapter
-from .sections import SECTIONS
+from .indicators import HasIndicators, Indicators, bundled_years, indicators_for_year
+from .models import UNIT_ID_PATTERN, SubmissionBase, submission_adapter
 
 SUFFIXES = (".json", ".yaml", ".yml")
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_DEPTH = 32
-MAX_NODES = 2_000_000
+IndicatorsSource = Indicators | HasIndicators | None
+"""Which year's indicators validate a unit: these, a rubric's, or (``None``) those of the unit's own year."""
 
 
-# --- parsing ---------------------------------------------------------------------------------------------
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, further refusing aliases (no alias bombs), deep nesting and duplicate keys."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-        self._nodes = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise ParseError(f"line {event.start_mark.line + 1}: YAML aliases (*name) are not accepted")
-        self._depth += 1
-        self._nodes += 1
-        if self._depth > MAX_DEPTH:
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            raise ParseError(f"line {mark.line + 1}: nested deeper than {MAX_DEPTH} levels")
-        if self._nodes > MAX_NODES:
-            raise ParseError(f"more than {MAX_NODES} values")
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_object(self, node: Any, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, TypeError, OverflowError) as exc:  # a date like 2026-02-30, ...
-            raise ParseError(f"line {node.start_mark.line + 1}: not valid: {exc}") from exc
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if not isinstance(key, str | int | float | bool | None):  # e.g. ? [a]: not hashable, not a field
-                    raise ParseError(
-                        f"line {key_node.start_mark.line + 1}: not valid: a mapping key must be a plain value"
-                    )
-                if key in seen:
-                    raise ParseError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-class ParseError(Exception):
-    """A file that is not usable JSON or YAML; the message is one line, with the line number when known."""
-
-
-def parse_yaml_nodes(text: str) -> tuple[Any, yaml.Node | None]:
-    """Parse YAML safely, returning the data and its node tree (which knows each value's line)."""
-    loader = _SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        return (loader.construct_document(node) if node is not None else None), node
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise ParseError(f"{where}not valid YAML: {exc.problem or exc.context}") from exc
-    except yaml.YAMLError as exc:
-        raise ParseError(f"not valid YAML: {exc}") from exc
-    except RecursionError as exc:
-        raise ParseError(f"nested deeper than {MAX_DEPTH} levels") from exc
-    finally:
-        loader.dispose()
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ParseError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _depth(value: Any, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
-
-
-def parse_text(text: str, suffix: str) -> Any:
-    """Parse JSON or YAML text safely; raises ``ParseError`` with a one-line reason."""
-    if suffix == ".json":
-        try:
-            value = json.loads(text, object_pairs_hook=_no_duplicates)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"line {exc.lineno}: not valid JSON: {exc.msg}") from exc
-        except RecursionError as exc:
-            raise ParseError(f"nested deeper than {MAX_DEPTH} levels") from exc
-        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-            raise ParseError(f"not valid JSON: {exc}") from exc
-        if _depth(value) > MAX_DEPTH:
-            raise ParseError(f"nested deeper than {MAX_DEPTH} levels")
-        return value
-    return parse_yaml_nodes(text)[0]
+# --- reading ---------------------------------------------------------------------------------------------
 
 
 def read_document(path: Path, source: str | None = None) -> Any:
     """Read and parse one file; raises ``InputError`` (one problem) when it is not a usable document."""
     source = source or path.name
     suffix = path.suffix.lower()
+    if not path.exists() and not path.is_symlink():
+        raise InputError(source, [Problem("", "no such file or folder")])
     if suffix not in SUFFIXES:
         raise InputError(source, [Problem("", f"not a .json, .yaml or .yml file ({suffix or 'no suffix'})")])
     if not path.is_file():
@@ -172,18 +70,23 @@ def _loc(parts: Sequence[int | str]) -> str:
     return text
 
 
-def _extra_message(org_type: str | None, loc: Sequence[int | str]) -> str:
+def _extra_message(indicators: Indicators, org_type: str | None, loc: Sequence[int | str]) -> str:
     name = str(loc[-1])
-    if len(loc) == 2 and str(loc[0]) in SECTIONS:
-        fields = all_section_fields(str(loc[0]))
+    if loc and loc[0] == "verification":
+        loc = loc[1:]  # verification.<section>.<field> names the same fields as the sections
+    sections = {s.id: s for s in indicators.sections}
+    if len(loc) == 2 and str(loc[0]) in sections:
+        fields = {f.id: f for f in sections[str(loc[0])].fields}
         if name in fields:
-            extra = fields[name].json_schema_extra or {}
-            types = extra.get("org_types", ORG_TYPES) if isinstance(extra, dict) else ORG_TYPES
-            return f"does not apply to {org_type} units (only {', '.join(map(str, types))})"
+            types = fields[name].org_types or indicators.org_type_ids
+            return f"does not apply to {org_type} units (only {', '.join(types)})"
         close = difflib.get_close_matches(name, list(fields), n=1)
         return f"unknown field{f' (did you mean {close[0]!r}?)' if close else ''}"
     if len(loc) == 1:
-        close = difflib.get_close_matches(name, [*SECTIONS, "rectification", "self_score", "parent_unit_id"], n=1)
+        if name in sections:
+            return f"does not apply to {org_type} units (they report nothing in {name})"
+        keys = [*sections, *SubmissionBase.model_fields, "verification"]
+        close = difflib.get_close_matches(name, keys, n=1)
         return f"unknown field{f' (did you mean {close[0]!r}?)' if close else ''}"
     return "unknown field"
 
@@ -197,7 +100,7 @@ def _bound(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _message(error: Any, loc: tuple[int | str, ...], org_type: str | None) -> str:
+def _message(error: Any, loc: tuple[int | str, ...], org_type: str | None, indicators: Indicators) -> str:
     """A plain message for one pydantic error, showing the bound and the value given."""
     ctx, got = error.get("ctx") or {}, error.get("input")
     match error["type"]:
@@ -214,17 +117,24 @@ def _message(error: Any, loc: tuple[int | str, ...], org_type: str | None) -> st
         case "missing":
             return "required"
         case "extra_forbidden":
-            return _extra_message(org_type, loc)
+            return _extra_message(indicators, org_type, loc)
         case "string_too_long":
             return f"must be at most {ctx.get('max_length')} characters (got {len(str(got))})"
         case "string_too_short":
             return "must not be empty"
+        case "string_pattern_mismatch" if ctx.get("pattern") == UNIT_ID_PATTERN:
+            return f"must start with a letter, digit or _ and hold only letters, digits, . _ - (got {_shown(got)})"
         case "string_pattern_mismatch":
             return f"must match {ctx.get('pattern')} (got {_shown(got)})"
         case "union_tag_invalid":
-            return f"must be one of {', '.join(ORG_TYPES)} (got {_shown(ctx.get('tag'))})"
+            types = ", ".join(indicators.org_type_ids)
+            return f"must be one of {types} (got {_shown(ctx.get('tag'))}){_close(ctx.get('tag'), indicators)}"
         case "union_tag_not_found":
-            return f"required (one of {', '.join(ORG_TYPES)})"
+            return f"required (one of {', '.join(indicators.org_type_ids)})"
+        case "literal_error":
+            return f"must be one of {ctx.get('expected')} (got {_shown(got)})"
+        case "date_from_datetime_parsing" | "date_parsing" | "date_type" | "date_from_datetime_inexact":
+            return f"must be a date such as {indicators.year}-12-20 (got {_shown(got)})"
         case "decimal_max_places":
             return f"at most {ctx.get('decimal_places')} decimals (got {_shown(got)})"
         case "value_error":
@@ -233,35 +143,75 @@ def _message(error: Any, loc: tuple[int | str, ...], org_type: str | None) -> st
             return f"{error['msg']} (got {_shown(got)})"
 
 
-def problems_from(exc: ValidationError, org_type: str | None) -> list[Problem]:
+def _close(value: Any, indicators: Indicators) -> str:
+    close = difflib.get_close_matches(str(value), indicators.org_type_ids, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def problems_from(exc: ValidationError, org_type: str | None, indicators: Indicators) -> list[Problem]:
     """pydantic's errors as problems with a dotted field path and a plain message."""
     problems = []
     for error in exc.errors(include_url=False):
         loc: tuple[int | str, ...] = tuple(error["loc"])
-        if loc and loc[0] in ORG_TYPES:
+        if loc and loc[0] in indicators.org_type_ids:
             loc = loc[1:]  # the discriminated union's tag
         if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = ("org_type",)
-        problems.append(Problem(_loc(loc), _message(error, loc, org_type)))
+        message = _message(error, loc, org_type, indicators)
+        if error["type"] == "value_error" and not loc and ": " in message and message.split(": ")[0].count(" ") == 0:
+            head, _, message = message.partition(": ")  # a model check naming its field: "year: ..."
+            loc = (head,)
+        problems.append(Problem(_loc(loc), message))
     return problems
 
 
-def validate_unit(data: Any, source: str) -> SubmissionBase:
+def _year_of(data: dict[str, Any]) -> int | None:
+    year = data.get("year")
+    return year if isinstance(year, int) and not isinstance(year, bool) else None
+
+
+def indicators_of(source: IndicatorsSource, data: dict[str, Any], where: str) -> Indicators:
+    """The indicators that validate ``data``: those given (or a rubric's), else those of the unit's own year
+    (the newest bundled year when the unit gives no usable year, so that its other errors still show)."""
+    if isinstance(source, Indicators):
+        return source
+    if source is not None:
+        return source.indicators
+    year = _year_of(data)
+    years = bundled_years()
+    if year is None or year not in years:
+        if year is not None:
+            shown = ", ".join(map(str, years))
+            raise InputError(
+                where, [Problem("year", f"no bundled rubric for {year} (bundled: {shown}); give --rubric")]
+            )
+        year = years[-1]
+    return indicators_for_year(year)  # a broken bundled folder is a RubricError: nothing of that year can be read
+
+
+def validate_unit(data: Any, source: str, indicators: IndicatorsSource = None) -> SubmissionBase:
     """Validate one unit's mapping; raises ``InputError`` listing every problem in it."""
     unit_id = data.get("unit_id") if isinstance(data, dict) else None
     unit_id = unit_id if isinstance(unit_id, str) and len(unit_id) <= 64 else None
     if not isinstance(data, dict):
         raise InputError(source, [Problem("", f"a unit must be a mapping of fields (got {type(data).__name__})")])
     org_type = data.get("org_type") if isinstance(data.get("org_type"), str) else None
+    found = indicators_of(indicators, data, source)
+    year = _year_of(data)
+    if year is not None and year != found.year:
+        problem = Problem("year", f"the submission is for {year}; the appraisal given scores {found.year}")
+        raise InputError(source, [problem], unit_id)
     try:
-        unit = submission_adapter.validate_python(data)
+        unit = submission_adapter(found).validate_python(data)
     except ValidationError as exc:
-        raise InputError(source, problems_from(exc, org_type), unit_id) from exc
+        raise InputError(source, problems_from(exc, org_type, found), unit_id) from exc
     unit._source = source
     return unit
 
 
-def units_in(path: Path, name: str | None = None) -> Iterator[tuple[str, SubmissionBase | InputError]]:
+def units_in(
+    path: Path, name: str | None = None, indicators: IndicatorsSource = None
+) -> Iterator[tuple[str, SubmissionBase | InputError]]:
     """Each unit in one file with its source (``name`` or ``name[i]``; name defaults to the file's), validated,
     or the error rejecting it."""
     name = name or path.name
@@ -276,7 +226,7 @@ def units_in(path: Path, name: str | None = None) -> Iterator[tuple[str, Submiss
     for index, item in items:
         source = name if index is None else f"{name}[{index}]"
         try:
-            yield source, validate_unit(item, source)
+            yield source, validate_unit(item, source, indicators)
         except InputError as exc:
             yield source, exc
 
@@ -305,26 +255,30 @@ def unique_units(units: Iterable[SubmissionBase]) -> tuple[list[SubmissionBase],
     """The units whose id is seen for the first time; each later one is rejected, naming the first source."""
     kept: list[SubmissionBase] = []
     rejected: list[InputError] = []
-    first: dict[str, str] = {}
+    first: dict[str, tuple[str, str]] = {}
     for unit in units:
-        if unit.unit_id in first:
-            problem = Problem("unit_id", f"unit id {unit.unit_id!r} already seen in {first[unit.unit_id]}")
+        key = unit.unit_id.casefold()  # ids become file names, and some file systems ignore case
+        if key in first:
+            seen_id, seen_in = first[key]
+            same = "" if seen_id == unit.unit_id else f" as {seen_id!r} (ids are unique ignoring case)"
+            problem = Problem("unit_id", f"unit id {unit.unit_id!r} already seen{same} in {seen_in}")
             rejected.append(InputError(unit.source, [problem], unit.unit_id))
         else:
-            first[unit.unit_id] = unit.source
+            first[key] = (unit.unit_id, unit.source)
             kept.append(unit)
     return kept, rejected
 
 
 def load_submissions(
-    paths: Iterable[str | Path], exclude: Sequence[Path] = ()
+    paths: Iterable[str | Path], exclude: Sequence[Path] = (), *, rubric: IndicatorsSource = None
 ) -> tuple[list[SubmissionBase], list[InputError]]:
-    """Load every unit under ``paths`` (leaving out files under ``exclude``). A unit id seen twice rejects the
-    later one, naming the first source."""
+    """Load every unit under ``paths`` (leaving out files under ``exclude``), each validated against the
+    indicators of ``rubric`` (a ``Rubric`` or ``Indicators``; a unit of another year is rejected) or, by
+    default, of its own year. A unit id seen twice (ignoring case) rejects the later one, naming the first."""
     loaded: list[SubmissionBase] = []
     rejected: list[InputError] = []
     for path, name in expand_named(paths, exclude):
-        for _, result in units_in(path, name):
+        for _, result in units_in(path, name, rubric):
             if isinstance(result, InputError):
                 rejected.append(result)
             else:
@@ -333,9 +287,10 @@ def load_submissions(
     return accepted, rejected + duplicates
 
 
-def load_submission(path: str | Path) -> SubmissionBase:
-    """Load a file holding exactly one unit; raises ``InputError`` otherwise."""
-    results = [result for _, result in units_in(Path(path))]
+def load_submission(path: str | Path, *, rubric: IndicatorsSource = None) -> SubmissionBase:
+    """Load a file holding exactly one unit (validated as ``load_submissions`` does); raises ``InputError``
+    otherwise."""
+    results = [result for _, result in units_in(Path(path), None, rubric)]
     for result in results:
         if isinstance(result, InputError):
             raise result

@@ -1,113 +1,89 @@
-"""Per-org-type submission models, cut from the sections' full field lists.
+"""Submission models generated from a year's indicators, one per org type, cached.
 
-In: a mapping parsed from JSON or YAML. Out: a validated ``SubmissionBase`` subclass for the unit's org type
-(``CountySubmission`` ... ``EnterpriseSubmission``), chosen by ``org_type``. A field that does not apply to a
-type is not in that type's model, so giving it is an error, and it is never scored as zero.
+In: an ``Indicators`` (``indicators.py``) and a mapping parsed from JSON or YAML. Out: a validated
+``SubmissionBase`` subclass for the unit's org type, chosen by ``org_type``. A field that does not apply to a
+type is not in that type's model, so giving it is an error, and it is never scored as zero. Beside the
+sections, every model has the identity, the unit's own points per item (``self_assessment``), what the
+appraisers verified (``verification``) and who answers for rectification.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import unicodedata
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, Literal, Union, cast
+from typing import Annotated, Any, ClassVar, Literal, Union, cast
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
     TypeAdapter,
-    ValidationInfo,
     create_model,
-    field_validator,
     model_validator,
 )
 
-from .fields import ORG_TYPES, OrgType
-from .sections import SECTIONS, Rectification, Section
+from .fields import CalendarDate, Name50, Name80, Name100, Note500, annotation
+from .indicators import FieldDef, Indicators
 
-UNIT_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
-NAME_MAX = 100
+UNIT_ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$"
+# Names Windows reserves for devices: a unit id becomes a file name, with or without an extension.
+WINDOWS_RESERVED = ("CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10)))
+RESERVED_ID_PATTERN = r"^(?i:" + "|".join(WINDOWS_RESERVED) + r")(\..*)?$"
+SELF_POINTS_MAX = 1000
 
 
-def _not_only_dots(value: str) -> str:
-    if not value.strip("."):
-        raise ValueError("a unit id needs a letter or digit (it becomes a file name)")
+def _usable_as_file_name(value: str) -> str:
+    stem = value.split(".")[0].upper()
+    if stem in WINDOWS_RESERVED:
+        raise ValueError(f"{value!r} is a device name on Windows and cannot be a file name")
     return value
 
 
-def _plain_name(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-        raise ValueError("must not contain control or format characters (line breaks, NUL, bidi controls)")
-    return value
+UnitId = Annotated[
+    str,
+    Field(
+        pattern=UNIT_ID_PATTERN,
+        min_length=1,
+        max_length=64,
+        json_schema_extra={"not": {"pattern": RESERVED_ID_PATTERN}},
+    ),
+    AfterValidator(_usable_as_file_name),
+]
+Points = Annotated[Decimal, Field(ge=0, le=SELF_POINTS_MAX, decimal_places=2)]
+ItemKey = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
 
 
-def _calendar_date(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError("must be a date such as 2026-12-20, not a number")
-    return value
+class Section(BaseModel):
+    """A part of the submission; unknown fields are errors (a typo must never silently score zero)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-UnitName = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_plain_name)]
-AppraisalDate = Annotated[dt.date, BeforeValidator(_calendar_date)]
+class Rectification(Section):
+    """Who answers for rectification (optional; shown on the improvement notice)."""
 
-UnitId = Annotated[str, Field(pattern=UNIT_ID_PATTERN, min_length=1, max_length=64), AfterValidator(_not_only_dots)]
-
-# (total field, part field, derived share) pairs checked for part <= total and turned into facts.
-PART_OF_WHOLE: tuple[tuple[str, str, str], ...] = (
-    ("appraisal.subordinate_units", "appraisal.subordinate_units_inspected", "appraisal.inspected_share"),
-    ("leadership.wcwc_member_units", "leadership.wcwc_member_units_active", "leadership.wcwc_active_share"),
-    (
-        "double_learning.rights_cases_handled",
-        "double_learning.rights_cases_resolved",
-        "double_learning.rights_cases_resolved_share",
-    ),
-    (
-        "five_good_families.households",
-        "five_good_families.families_created",
-        "five_good_families.created_share",
-    ),
-    (
-        "treatment.villages",
-        "treatment.villages_director_on_two_committees",
-        "treatment.villages_director_on_two_committees_share",
-    ),
-    (
-        "treatment.villages",
-        "treatment.villages_director_deputy_treatment",
-        "treatment.villages_director_deputy_treatment_share",
-    ),
-    (
-        "organization.village_congresses",
-        "organization.village_congresses_double_trained",
-        "organization.double_trained_share",
-    ),
-    (
-        "organization.neighborhood_congresses",
-        "organization.neighborhood_congresses_established",
-        "organization.neighborhood_congresses_share",
-    ),
-    ("inspection.records_sampled", "inspection.records_unsupported", "inspection.unsupported_share"),
-)
+    responsible_person: Name50 = Field(
+        description="Person responsible for rectification", json_schema_extra={"label_zh": "整改责任人"}
+    )
+    position: Name80 | None = Field(
+        default=None, description="That person's position", json_schema_extra={"label_zh": "职务"}
+    )
 
 
 class SubmissionBase(BaseModel):
     """What every submission has: identity, the appraising level's additions, and the scored sections."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    indicators: ClassVar[Indicators]
 
     unit_id: UnitId = Field(
-        description="Unit id, unique in a run; becomes a file name",
+        description="Unit id, unique in a run ignoring case; becomes a file name",
         json_schema_extra={"label_zh": "单位编号"},
     )
-    org_type: OrgType = Field(description="Organization type", json_schema_extra={"label_zh": "组织类型"})
-    name: UnitName = Field(description="Unit name", json_schema_extra={"label_zh": "单位名称"})
+    org_type: str = Field(description="Organization type", json_schema_extra={"label_zh": "组织类型"})
+    name: Name100 = Field(description="Unit name", json_schema_extra={"label_zh": "单位名称"})
     parent_unit_id: UnitId | None = Field(
         default=None,
         description="Id of the appraising (parent) unit",
@@ -120,16 +96,19 @@ class SubmissionBase(BaseModel):
         description="Year of work the submission reports",
         json_schema_extra={"label_zh": "考核年度"},
     )
-    appraisal_date: AppraisalDate = Field(
-        description="Date of the year-end appraisal", json_schema_extra={"label_zh": "考核日期"}
+    appraisal_date: CalendarDate = Field(
+        description="Date of the year-end appraisal, in the year or the next",
+        json_schema_extra={"label_zh": "考核日期"},
     )
-    self_score: Decimal | None = Field(
+    self_score: Points | None = Field(
         default=None,
-        ge=0,
-        le=1000,
-        decimal_places=2,
-        description="The unit's own score, shown beside the assessor's",
+        description="The unit's own total score, shown beside the assessor's",
         json_schema_extra={"label_zh": "自评分"},
+    )
+    self_assessment: dict[ItemKey, Points] | None = Field(
+        default=None,
+        description="The unit's own points per rubric item (any subset), shown beside the assessed points",
+        json_schema_extra={"label_zh": "自评得分（按项目）"},
     )
     rectification: Rectification | None = Field(
         default=None, description="Who answers for rectification", json_schema_extra={"label_zh": "整改责任"}
@@ -146,83 +125,195 @@ class SubmissionBase(BaseModel):
     def org(self) -> str:
         return self.org_type
 
-    def section(self, name: str) -> Section:
-        value = getattr(self, name)
-        assert isinstance(value, Section)
-        return value
+    def section(self, name: str) -> Section | None:
+        value = getattr(self, name, None)
+        return value if isinstance(value, Section) else None
 
-    def value(self, path: str) -> Any:
-        """The value at ``section.field`` (``None`` when not reported or not a field of this type)."""
+    def reported(self, path: str) -> Any:
+        """The value the unit reported at ``section.field`` (``None`` when not reported)."""
         section, _, name = path.partition(".")
         return getattr(getattr(self, section, None), name, None)
 
-    @field_validator("appraisal_date")
-    @classmethod
-    def _in_the_year_or_the_next(cls, value: dt.date, info: ValidationInfo) -> dt.date:
-        # The year-end appraisal falls in the year's last months or early in the next year.
-        year = info.data.get("year")
-        if isinstance(year, int) and not year <= value.year <= year + 1:
-            raise ValueError(f"must fall in {year} or {year + 1} (got {value})")
-        return value
+    def verified(self, path: str) -> Verified | None:
+        """What the appraisers verified at ``section.field``, if they did."""
+        section, _, name = path.partition(".")
+        found = getattr(getattr(getattr(self, "verification", None), section, None), name, None)
+        return found if isinstance(found, Verified) else None
+
+    def value(self, path: str) -> Any:
+        """The value scored at ``section.field``: the verified one where the appraisers verified it."""
+        check = self.verified(path)
+        return check.value if check is not None else self.reported(path)
 
     @model_validator(mode="after")
-    def _parts_within_wholes(self) -> SubmissionBase:
-        for total_path, part_path, _ in PART_OF_WHOLE:
-            total, part = self.value(total_path), self.value(part_path)
-            if total is not None and part is not None and part > total:
-                raise ValueError(f"{part_path} ({part}) cannot exceed {total_path} ({total})")
+    def _checks(self) -> SubmissionBase:
+        year = self.indicators.year
+        if self.year != year:
+            raise ValueError(f"year: the submission is for {self.year}; these indicators are for {year}")
+        if not year <= self.appraisal_date.year <= year + 1:
+            raise ValueError(f"appraisal_date: must fall in {year} or {year + 1} (got {self.appraisal_date})")
+        for derived in self.indicators.derived:
+            if derived.share is None:
+                continue
+            for value in (self.reported, self.value):
+                whole, part = value(derived.share.whole), value(derived.share.part)
+                if whole is not None and part is not None and part > whole:
+                    raise ValueError(f"{derived.share.part} ({part}) cannot exceed {derived.share.whole} ({whole})")
         return self
 
 
-@cache
-def _section_for(section: type[Section], org_type: str) -> type[Section]:
-    fields: dict[str, Any] = {}
-    for name, info in section.model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        types = extra.get("org_types")
-        if types is None or org_type in types:  # type: ignore[operator]
-            fields[name] = (info.annotation, info)
-    base = section.__base__
-    assert base is not None and issubclass(base, Section)
-    model = create_model(f"{section.__name__}{org_type.title()}", __base__=base, __doc__=section.__doc__, **fields)
-    return cast(type[Section], model)
+class Verified(Section):
+    """One value the appraising level checked: what it found, who checked it, how, and a note."""
+
+    value: Any
+    by: Name50 = Field(description="Who verified it", json_schema_extra={"label_zh": "核实人"})
+    method: str = Field(description="How it was verified", json_schema_extra={"label_zh": "核实方式"})
+    note: Note500 | None = Field(default=None, description="What was found", json_schema_extra={"label_zh": "核实说明"})
+
+
+def _label(field: FieldDef) -> dict[str, Any]:
+    extra: dict[str, Any] = {"label_zh": field.zh}
+    if field.unit is not None:
+        extra["unit"] = field.unit.en
+        extra["unit_zh"] = field.unit.zh
+    if field.org_types is not None:
+        extra["org_types"] = list(field.org_types)
+    return extra
 
 
 @cache
-def submission_model(org_type: str) -> type[SubmissionBase]:
-    """The submission model of one org type."""
-    sections: dict[str, Any] = {
-        name: (
-            _section_for(section, org_type),
-            Field(default_factory=_section_for(section, org_type), description=(section.__doc__ or "").strip()),
-        )
-        for name, section in SECTIONS.items()
-    }
-    tag: Any = Literal[org_type]
-    model: type[SubmissionBase] = create_model(
-        f"{org_type.title()}Submission",
-        __base__=SubmissionBase,
-        __doc__=f"Yearly submission of a {org_type} unit.",
-        org_type=(
-            tag,
-            Field(description="Organization type", json_schema_extra={"label_zh": "组织类型"}),
+def _verified_model(field: FieldDef, methods: tuple[str, ...]) -> type[Verified]:
+    return create_model(
+        f"Verified_{field.kind}_{abs(hash(field)) % 10**8}",
+        __base__=Verified,
+        value=(
+            annotation(field),
+            Field(description="The value the appraisers verified", json_schema_extra=_label(field)),
         ),
-        **sections,
+        method=cast(
+            Any,
+            (Literal[methods], Field(description="How it was verified", json_schema_extra={"label_zh": "核实方式"})),
+        ),
     )
+
+
+def _model_name(text: str) -> str:
+    return "".join(part.title() for part in text.split("_"))
+
+
+def _sections(indicators: Indicators, org_type: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    methods = tuple(m.id for m in indicators.verification.methods)
+    checks: dict[str, Any] = {}
+    for section in indicators.sections:
+        own: dict[str, Any] = {
+            f.id: (annotation(f) | None, Field(default=None, description=f.en, json_schema_extra=_label(f)))
+            for f in section.fields
+            if f.applies_to(org_type)
+        }
+        if not own:
+            continue
+        required = [f for f in section.fields if f.applies_to(org_type) and f.required]
+        for f in required:
+            own[f.id] = (annotation(f), Field(description=f.en, json_schema_extra=_label(f)))
+        name = f"{_model_name(section.id)}{_model_name(org_type)}{indicators.year}"
+        model = create_model(name, __base__=Section, __doc__=section.title.en, **own)
+        fields[section.id] = (
+            model,
+            Field(description=section.title.en, json_schema_extra={"label_zh": section.title.zh})
+            if required
+            else Field(
+                default_factory=model, description=section.title.en, json_schema_extra={"label_zh": section.title.zh}
+            ),
+        )
+        verified: dict[str, Any] = {
+            f.id: (
+                _verified_model(f, methods) | None,
+                Field(default=None, description=f.en, json_schema_extra=_label(f)),
+            )
+            for f in section.fields
+            if f.applies_to(org_type)
+        }
+        checks[section.id] = (
+            create_model(f"Verification{name}", __base__=Section, __doc__=section.title.en, **verified) | None,
+            Field(default=None, description=section.title.en, json_schema_extra={"label_zh": section.title.zh}),
+        )
+    verification = create_model(f"Verification{_model_name(org_type)}{indicators.year}", __base__=Section, **checks)
+    fields["verification"] = (
+        verification | None,
+        Field(
+            default=None,
+            description="Values the appraising level verified, by section and field",
+            json_schema_extra={"label_zh": "核实情况"},
+        ),
+    )
+    return fields
+
+
+@cache
+def submission_model(indicators: Indicators, org_type: str) -> type[SubmissionBase]:
+    """The submission model of one org type of one year."""
+    year = indicators.year
+    model: type[SubmissionBase] = create_model(
+        f"{_model_name(org_type)}Submission{year}",
+        __base__=SubmissionBase,
+        __doc__=f"Yearly submission of a {indicators.org_type(org_type).en} ({year}).",
+        org_type=cast(
+            Any, (Literal[org_type], Field(description="Organization type", json_schema_extra={"label_zh": "组织类型"}))
+        ),
+        year=(
+            int,
+            Field(
+                ge=2000,
+                le=2100,
+                strict=True,
+                description="Year of work the submission reports",
+                json_schema_extra={"label_zh": "考核年度", "const": year},
+            ),
+        ),
+        appraisal_date=(
+            CalendarDate,
+            Field(
+                description=f"Date of the year-end appraisal, in {year} or {year + 1}",
+                json_schema_extra={"label_zh": "考核日期", "pattern": f"^({year}|{year + 1})-"},
+            ),
+        ),
+        **_sections(indicators, org_type),
+    )
+    model.indicators = indicators
     return model
 
 
-def section_fields(section: str, org_type: str) -> dict[str, Any]:
+@cache
+def submission_adapter(indicators: Indicators) -> TypeAdapter[SubmissionBase]:
+    """Validates a mapping of any org type of the year (chosen by ``org_type``)."""
+    models = tuple(submission_model(indicators, t) for t in indicators.org_type_ids)
+    union: Any = Annotated[Union[models], Field(discriminator="org_type")]  # noqa: UP007
+    return cast(TypeAdapter[SubmissionBase], TypeAdapter(union))
+
+
+def json_schema(indicators: Indicators) -> dict[str, Any]:
+    """The JSON Schema of a submission of the year (a form built from it accepts what validation accepts)."""
+    schema = submission_adapter(indicators).json_schema()
+    schema["title"] = f"Submission {indicators.year}"
+    return schema
+
+
+def section_fields(indicators: Indicators, section: str, org_type: str) -> dict[str, Any]:
     """The fields (name -> FieldInfo) of ``section`` for ``org_type``."""
-    return dict(submission_model(org_type).model_fields[section].annotation.model_fields)  # type: ignore[union-attr]
+    annotation_ = submission_model(indicators, org_type).model_fields[section].annotation
+    assert isinstance(annotation_, type)
+    return dict(annotation_.model_fields)
 
 
-def all_section_fields(section: str) -> dict[str, Any]:
-    """Every field of ``section`` over all org types."""
-    return dict(SECTIONS[section].model_fields)
-
-
-SUBMISSION_MODELS: tuple[type[SubmissionBase], ...] = tuple(submission_model(t) for t in ORG_TYPES)
-
-Submission = Annotated[Union[SUBMISSION_MODELS], Field(discriminator="org_type")]  # type: ignore[valid-type]  # noqa: UP007
-submission_adapter: TypeAdapter[SubmissionBase] = TypeAdapter(Submission)
+__all__ = [
+    "UNIT_ID_PATTERN",
+    "Rectification",
+    "Section",
+    "SubmissionBase",
+    "Verified",
+    "json_schema",
+    "section_fields",
+    "submission_adapter",
+    "submission_model",
+]

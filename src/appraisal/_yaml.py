@@ -1,0 +1,260 @@
+"""Safe, line-aware YAML and JSON parsing, shared by submissions, indicators, rubrics and golden cases.
+
+In: text. Out: plain data (and, for YAML, the node tree that knows each value's line), or a ``ParseError`` with a
+one-line reason. YAML is read with the YAML 1.2 core schema's scalars, not PyYAML's YAML 1.1 ones: ``010`` is
+ten (never octal eight), ``1:30``, ``1_0``, ``0x10`` and ``yes`` / ``on`` stay text (which validation then
+refuses where a number or yes/no belongs), and only ASCII digits make a number. Aliases, deep nesting, huge
+documents and duplicate keys are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import RubricProblem
+
+MAX_DEPTH = 32
+MAX_NODES = 2_000_000
+MAX_FOLDER_FILE_BYTES = 2 * 1024 * 1024  # one file of a year's folder (indicators, items, cases)
+M = TypeVar("M", bound=BaseModel)
+
+
+class ParseError(Exception):
+    """A file that is not usable JSON or YAML; the message is one line, with the line number when known."""
+
+
+class _CoreSchemaLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 core schema's implicit types."""
+
+
+# PyYAML keeps its resolvers in a class attribute shared by subclasses: build a new one without YAML 1.1's
+# booleans (yes, on, ...), integers (010 as octal, 0x10, 1_0, 1:30) and floats, then add the core schema's.
+_YAML11 = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_CoreSchemaLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML11]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_CORE = {
+    "tag:yaml.org,2002:bool": (r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    "tag:yaml.org,2002:int": (r"^[-+]?[0-9]+$", "-+0123456789"),
+    "tag:yaml.org,2002:float": (
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+}
+for _tag, (_pattern, _first) in _CORE.items():
+    _CoreSchemaLoader.add_implicit_resolver(_tag, re.compile(_pattern, re.ASCII), list(_first))
+
+
+def _core_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    return int(loader.construct_scalar(node))  # type: ignore[arg-type]  # decimal only: "010" is ten
+
+
+def _core_bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
+    return str(loader.construct_scalar(node)).lower() == "true"  # type: ignore[arg-type]
+
+
+_CoreSchemaLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+_CoreSchemaLoader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
+
+
+class _SafeLoader(_CoreSchemaLoader):
+    """The core-schema loader, further refusing aliases (no alias bombs), deep nesting and duplicate keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise ParseError(f"line {event.start_mark.line + 1}: YAML aliases (*name) are not accepted")
+        self._depth += 1
+        self._nodes += 1
+        if self._depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise ParseError(f"line {mark.line + 1}: nested deeper than {MAX_DEPTH} levels")
+        if self._nodes > MAX_NODES:
+            raise ParseError(f"more than {MAX_NODES} values")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as exc:  # a date like 2026-02-30, ...
+            raise ParseError(f"line {node.start_mark.line + 1}: not valid: {exc}") from exc
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, str | int | float | bool | None):  # e.g. ? [a]: not hashable, not a field
+                    raise ParseError(
+                        f"line {key_node.start_mark.line + 1}: not valid: a mapping key must be a plain value"
+                    )
+                if key in seen:
+                    raise ParseError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml_nodes(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML safely, returning the data and its node tree (which knows each value's line)."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ParseError(f"{where}not valid YAML: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise ParseError(f"not valid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise ParseError(f"nested deeper than {MAX_DEPTH} levels") from exc
+    finally:
+        loader.dispose()
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ParseError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def parse_text(text: str, suffix: str) -> Any:
+    """Parse JSON (``suffix`` ``.json``) or YAML text safely; raises ``ParseError`` with a one-line reason."""
+    if suffix == ".json":
+        try:
+            value = json.loads(text, object_pairs_hook=_no_duplicates)
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"line {exc.lineno}: not valid JSON: {exc.msg}") from exc
+        except RecursionError as exc:
+            raise ParseError(f"nested deeper than {MAX_DEPTH} levels") from exc
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise ParseError(f"not valid JSON: {exc}") from exc
+        if _depth(value) > MAX_DEPTH:
+            raise ParseError(f"nested deeper than {MAX_DEPTH} levels")
+        return value
+    return parse_yaml_nodes(text)[0]
+
+
+class LineIndex:
+    """The line and column of each value of a parsed YAML document, by its path of keys and indexes."""
+
+    def __init__(self, node: yaml.Node | None) -> None:
+        self.lines: dict[tuple[int | str, ...], tuple[int, int]] = {}
+        self.keys: dict[tuple[int | str, ...], int] = {}
+        if node is not None:
+            self._index(node, ())
+
+    def _index(self, node: yaml.Node, path: tuple[int | str, ...]) -> None:
+        # The column of a quoted scalar's text is one past its opening quote.
+        quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
+        self.lines[path] = (node.start_mark.line + 1, node.start_mark.column + 1 + quoted)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                self.keys[(*path, str(key.value))] = key.start_mark.line + 1
+                self._index(value, (*path, str(key.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, value in enumerate(node.value):
+                self._index(value, (*path, index))
+
+    def line(self, path: tuple[int | str, ...]) -> tuple[int, int]:
+        """Line and column of ``path``, or of its nearest ancestor that is in the file."""
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path, (0, 0))
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes; ``ParseError`` otherwise.
+
+    A FIFO would block the reader and ``/dev/zero`` would never end: only regular files are opened, and no
+    more than ``limit`` bytes are read whatever the size the file claims."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ParseError("not a regular file")
+        if info.st_size > limit:
+            raise ParseError(f"file larger than {limit} bytes")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ParseError(f"cannot read the file: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise ParseError(f"file larger than {limit} bytes")
+    return data
+
+
+class YamlFile:
+    """One YAML file of a year's folder, parsed, with the line of each value; problems go to ``problems``."""
+
+    def __init__(self, path: Path, problems: list[RubricProblem], name: str | None = None) -> None:
+        self.name = name or path.name
+        self.data: Any = None
+        self.index = LineIndex(None)
+        try:
+            text = read_regular(path, MAX_FOLDER_FILE_BYTES).decode("utf-8")
+            self.data, node = parse_yaml_nodes(text)
+        except (ParseError, UnicodeDecodeError) as exc:
+            message = str(exc) if isinstance(exc, ParseError) else f"not UTF-8 text (byte {exc.start})"
+            line = 0
+            if message.startswith("line "):
+                head, _, message = message.partition(": ")
+                line = int(head.split()[1])
+            problems.append(RubricProblem(self.name, line, message))
+            return
+        self.index = LineIndex(node)
+
+    @property
+    def keys(self) -> dict[tuple[int | str, ...], int]:
+        return self.index.keys
+
+    def line(self, path: tuple[int | str, ...]) -> tuple[int, int]:
+        return self.index.line(path)
+
+    def problem(self, path: tuple[int | str, ...], message: str, column_offset: int | None = None) -> RubricProblem:
+        line, column = self.line(path)
+        if column_offset is not None and column:
+            return RubricProblem(self.name, line, message, column + column_offset)
+        return RubricProblem(self.name, line, message)
+
+    def validate(
+        self, model: type[M], data: Any, path: tuple[int | str, ...], problems: list[RubricProblem]
+    ) -> M | None:
+        """``data`` (found at ``path`` in this file) validated as ``model``, or ``None`` with its problems added."""
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+                where = ".".join(str(p) for p in loc)
+                message = error["msg"].removeprefix("Value error, ")
+                problems.append(self.problem((*path, *loc), f"{where + ': ' if where else ''}{message}"))
+            return None
