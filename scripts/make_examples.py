@@ -157,13 +157,13 @@ INVALID = {
         indent=2,
     ),
     "invalid-broken.yaml": "unit_id: community-097\nname: [未闭合\norg_type: community\n",
-    "invalid-last-year.json": json.dumps(
+    "invalid-year-2019.json": json.dumps(
         {
             "unit_id": "agency-096",
             "name": "往年机关妇委会",
             "org_type": "agency",
-            "year": 2025,
-            "appraisal_date": "2025-12-18",
+            "year": 2019,
+            "appraisal_date": "2019-12-18",
         },
         ensure_ascii=False,
         indent=2,

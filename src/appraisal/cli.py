@@ -36,6 +36,7 @@ from .reports import (
 )
 from .resources import examples
 from .rubric import Rubric
+from .rubric.diff import diff, diff_text
 from .scoring import Scorecard
 from .scoring.cases import run_cases
 from .submission import expand, json_schema, load_submissions
@@ -139,7 +140,7 @@ def _show_render_warnings() -> None:
 def _summarize(result: RunResult) -> int:
     cards = result.scorecards
     grades = {g: sum(1 for c in cards if c.grade == g) for g in ("excellent", "good", "qualified", "unqualified")}
-    click.echo(f"scored {len(cards)} unit(s) from {result.inputs} file(s); rejected {len(result.rejected)}")
+    click.echo(f"read {result.inputs} files: {len(cards)} units scored, {len(result.rejected)} inputs rejected")
     click.echo(
         "grades: "
         + ", ".join(f"{g} {n}" for g, n in grades.items())
@@ -341,10 +342,8 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
     (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
     settings = None if no_reports else ReportSettings(lang=lang)
     result = run([submissions], out_path, None, jobs=jobs or os.cpu_count() or 1, reports=settings)
-    click.echo(
-        f"demo: {len(result.rejected)} example input(s) are invalid on purpose and were reported in "
-        f"{out_path / 'errors.json'}:"
-    )
+    problems = sum(len(e.problems) for e in result.rejected)
+    click.echo(f"demo: {len(result.rejected)} inputs are invalid on purpose ({problems} problems, in errors.json):")
     _report_rejected(result.rejected)
     _summarize(result)
     unexpected = [e.source for e in result.rejected if not e.source.startswith("invalid-")]
@@ -378,6 +377,42 @@ def check_rubric(folder: str) -> None:
     click.echo(f"golden cases: {len(results) - failed} passed, {failed} failed")
     if failed:
         sys.exit(EXIT_REJECTED)
+
+
+@main.group()
+def rules() -> None:
+    """Work with a year's folder of indicators and rubric."""
+
+
+@rules.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def rules_diff(old: str, new: str, as_json: bool) -> None:
+    """What changed from OLD to NEW (bundled years or folders): indicators, items, vetoes, grades.
+
+    \b
+    Example:
+      appraisal rules diff 2025 2026
+      appraisal rules diff scoring_rules/2026 my-county/2027 --json
+    Exit status: 0 on success, 2 if a folder cannot be loaded.
+    """
+    before, after = _rubric_arg(old), _rubric_arg(new)
+    if as_json:
+        changes = [c.as_dict() for c in diff(before, after)]
+        click.echo(
+            json.dumps({"from": _ref(before), "to": _ref(after), "changes": changes}, ensure_ascii=False, indent=2)
+        )
+    else:
+        click.echo(diff_text(before, after), nl=False)
+
+
+def _rubric_arg(text: str) -> Rubric:
+    return _rubric(None, text) if not text.isdigit() or Path(text).is_dir() else _rubric(int(text), None)
+
+
+def _ref(rubric: Rubric) -> dict[str, object]:
+    return {"id": rubric.id, "version": rubric.manifest.version, "year": rubric.year, "sha256": rubric.sha256}
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper

@@ -27,11 +27,12 @@ def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
     errors = json.loads((tmp_path / "demo" / "errors.json").read_text(encoding="utf-8"))
     assert sorted(e["source"] for e in errors) == [
         "invalid-broken.yaml",
-        "invalid-last-year.json",
         "invalid-township-098.json",
         "invalid-village-099.json",
+        "invalid-year-2019.json",
     ]
-    assert "4 example input(s) are invalid on purpose" in result.output
+    assert "demo: 4 inputs are invalid on purpose (5 problems, in errors.json):" in result.output
+    assert "read 45 files: 48 units scored, 4 inputs rejected" in result.output
 
 
 def test_demo_twice_gives_the_same_bytes(tmp_path: Path) -> None:

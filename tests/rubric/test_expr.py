@@ -48,7 +48,7 @@ def test_nnf_pushes_not_into_comparisons() -> None:
         ("1 >= a.x", "expected a value such as leadership.leader_in_charge, got '1'", 0),
         ("(a.x >= 1", "missing ')'", 9),
         ("a.x >= 1 a.y", "unexpected 'a.y'", 9),
-        ("a.x >= b.y", "expected a number, true or false after >=, got 'b.y'", 7),
+        ("a.x >= b.y", "expected a number, true, false or a \"choice\" after >=, got 'b.y'", 7),
         ("a.b.c", "a value is written section.field, got 'a.b.c'", 0),
         ("and a.x", "expected a value such as leadership.leader_in_charge, got 'and'", 0),
     ],

@@ -7,7 +7,7 @@ Grammar (``and`` binds tighter than ``or``)::
     not_    := "not" not_ | atom
     atom    := "(" expr ")" | path (OP literal)?
     path    := NAME "." NAME
-    literal := NUMBER | "true" | "false"
+    literal := NUMBER | "true" | "false" | STRING     (STRING: a choice's id in double quotes, "crafts")
     OP      := "==" | "!=" | "<" | "<=" | ">" | ">="
 
 Parsing is a hand-written recursive descent over a regex tokenizer: nothing is ever evaluated as Python.
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-Literal_ = bool | int | float
+Literal_ = bool | int | float | str
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|<|>)|(?P<paren>[()])"
+    r"\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|<|>)|(?P<paren>[()])|(?P<str>\"[a-z][a-z0-9_]{0,63}\")"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*))"
 )
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
@@ -57,7 +57,10 @@ class Compare:
         return f"{self.section}.{self.field}"
 
     def __str__(self) -> str:
-        value = str(self.value).lower() if isinstance(self.value, bool) else str(self.value)
+        if isinstance(self.value, str):
+            value = f'"{self.value}"'
+        else:
+            value = str(self.value).lower() if isinstance(self.value, bool) else str(self.value)
         return f"{self.path} {self.op} {value}"
 
 
@@ -177,8 +180,10 @@ class _Parser:
             value = float(lit) if "." in lit else int(lit)
         elif lit_kind == "name" and lit in ("true", "false"):
             value = lit == "true"
+        elif lit_kind == "str":
+            value = lit[1:-1]
         else:
-            raise ExprError(f"expected a number, true or false after {token[1]}, got {lit!r}", lit_col)
+            raise ExprError(f'expected a number, true, false or a "choice" after {token[1]}, got {lit!r}', lit_col)
         return Compare(section, field, token[1], value, column)
 
 
@@ -230,7 +235,7 @@ def _holds(node: Node, values: dict[str, Any]) -> bool:
             return False
         if node.op in ("==", "!="):
             return bool(value == node.value) == (node.op == "==")
-        if isinstance(value, bool):
+        if isinstance(value, bool | str) or isinstance(node.value, str):
             return False
         return bool(
             {"<": value < node.value, "<=": value <= node.value, ">": value > node.value, ">=": value >= node.value}[
