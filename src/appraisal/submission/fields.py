@@ -143,7 +143,7 @@ def _at_most_decimals(places: int) -> Any:
 
 
 _ASCII_DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$", re.ASCII)
-MONEY_TEXT_PATTERN: Final = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
+MONEY_TEXT_PATTERN: Final = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
 
 
 def _money_input(value: Any) -> Any:

@@ -16,10 +16,12 @@ from typing import Annotated, Any, ClassVar, Literal, Union, cast
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
     TypeAdapter,
+    WithJsonSchema,
     create_model,
     model_validator,
 )
@@ -30,8 +32,20 @@ from .indicators import FieldDef, Indicators
 UNIT_ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$"
 # Names Windows reserves for devices: a unit id becomes a file name, with or without an extension.
 WINDOWS_RESERVED = ("CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10)))
-RESERVED_ID_PATTERN = r"^(?i:" + "|".join(WINDOWS_RESERVED) + r")(\..*)?$"
+# Case-insensitive by letter classes: ECMAScript patterns (JSON Schema's) have no (?i) flag.
+RESERVED_ID_PATTERN = (
+    "^("
+    + "|".join("".join(f"[{c}{c.lower()}]" if c.isalpha() else c for c in n) for n in WINDOWS_RESERVED)
+    + r")(\..*)?$"
+)
 SELF_POINTS_MAX = 1000
+
+
+def _points_input(value: Any) -> Any:
+    """Points are JSON numbers (a boolean is not 1)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"must be a number of points (got {value!r})")
+    return Decimal(str(value))
 
 
 def _usable_as_file_name(value: str) -> str:
@@ -51,8 +65,26 @@ UnitId = Annotated[
     ),
     AfterValidator(_usable_as_file_name),
 ]
-Points = Annotated[Decimal, Field(ge=0, le=SELF_POINTS_MAX, decimal_places=2)]
-ItemKey = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
+Points = Annotated[
+    Decimal,
+    BeforeValidator(_points_input),
+    Field(ge=0, le=SELF_POINTS_MAX, decimal_places=2),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": SELF_POINTS_MAX, "multipleOf": 0.01}),
+]
+ITEM_KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
+ItemKey = Annotated[str, Field(pattern=ITEM_KEY_PATTERN)]
+SelfAssessment = Annotated[
+    dict[ItemKey, Points],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "patternProperties": {
+                ITEM_KEY_PATTERN: {"type": "number", "minimum": 0, "maximum": SELF_POINTS_MAX, "multipleOf": 0.01}
+            },
+            "additionalProperties": False,
+        }
+    ),
+]
 
 
 class Section(BaseModel):
@@ -105,7 +137,7 @@ class SubmissionBase(BaseModel):
         description="The unit's own total score, shown beside the assessor's",
         json_schema_extra={"label_zh": "自评分"},
     )
-    self_assessment: dict[ItemKey, Points] | None = Field(
+    self_assessment: SelfAssessment | None = Field(
         default=None,
         description="The unit's own points per rubric item (any subset), shown beside the assessed points",
         json_schema_extra={"label_zh": "自评得分（按项目）"},
