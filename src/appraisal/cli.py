@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from . import __version__, load_rubric
 from .batch import ReportSettings, RunResult, outputs, run
-from .errors import AppraisalError, InputError, ReportError, RubricError
+from .errors import AppraisalError, EngineError, InputError, ReportError, RubricError
 from .reports import (
     KINDS,
     LANGS,
@@ -250,7 +250,13 @@ def run_command(
     files = _inputs(inputs, out)
     rubric = _rubric(year, rubric_path)
     settings = None if no_reports else reporting.settings()
-    result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings)
+    try:
+        result = run(
+            files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings
+        )
+    except (RubricError, EngineError) as exc:  # raised before anything is written: --out is as it was
+        click.echo(f"error: the rubric cannot be used; nothing was written:\n{exc}", err=True)
+        sys.exit(EXIT_USAGE)
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
 

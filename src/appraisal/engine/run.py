@@ -22,7 +22,7 @@ from typing import Any
 
 import durable_rules_engine as dre
 
-from ..errors import EngineError
+from ..errors import EngineError, RubricError, RubricProblem
 from ..rubric import Rubric
 from .compile import ruleset_for
 
@@ -54,6 +54,17 @@ def facts_json(facts: list[dict[str, Any]]) -> str:
     return "[" + ",".join(parts) + "]"
 
 
+def plain_json(value: Any) -> str:
+    """Any JSON document (a ruleset) with its floats in positional notation, as ``facts_json`` writes facts."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k))}:{plain_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(plain_json(v) for v in value) + "]"
+    if type(value) is float and _exponent(value):
+        return format(Decimal(repr(value)), "f")
+    return json.dumps(value)
+
+
 @dataclass(frozen=True)
 class Firing:
     """One rule that fired, and the facts it matched (by pattern name: m0, m1, ...)."""
@@ -75,9 +86,11 @@ class Engine:
             definition = ruleset_for(self.rubric, org_type)
             name = f"appraisal-{self.rubric.id}-{org_type}-{next(_NAMES)}"
             try:
-                self._handles[org_type] = dre.create_ruleset(name, json.dumps(definition))
+                self._handles[org_type] = dre.create_ruleset(name, plain_json(definition))
             except dre.error as exc:
-                raise EngineError("-", f"durable-rules refused the {org_type} ruleset: {exc}") from exc
+                # The rubric, not a unit, is at fault: nothing of the run may be written (exit 2).
+                where = RubricProblem(self.rubric.path, 0, f"durable-rules refused the {org_type} ruleset: {exc}")
+                raise RubricError([where]) from exc
             self.definitions[org_type] = definition
         return self._handles[org_type]
 

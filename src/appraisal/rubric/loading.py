@@ -23,7 +23,8 @@ from ..resources import bundled
 from ..submission import ORG_TYPES
 from ..submission.loading import ParseError, parse_yaml_nodes
 from . import expr
-from .models import BONUS_GROUP, GROUPS, Item, Manifest, Rubric, Veto
+from .files import read_regular
+from .models import BONUS_GROUP, GROUPS, Item, Manifest, Rubric, Veto, grade_bound
 
 MANIFEST = "rubric.yaml"
 MAX_RUBRIC_FILE_BYTES = 2 * 1024 * 1024
@@ -39,9 +40,7 @@ class _File:
         self.lines: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, int] = {}
         try:
-            if path.stat().st_size > MAX_RUBRIC_FILE_BYTES:
-                raise ParseError(f"file larger than {MAX_RUBRIC_FILE_BYTES} bytes")
-            self.data, node = parse_yaml_nodes(path.read_text(encoding="utf-8"))
+            self.data, node = parse_yaml_nodes(read_regular(path, MAX_RUBRIC_FILE_BYTES).decode("utf-8"))
         except (ParseError, OSError, UnicodeDecodeError) as exc:
             message = str(exc)
             line = 0
@@ -160,7 +159,7 @@ def _sha256(files: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
     for file in files:
         digest.update(file.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
+        digest.update(read_regular(file, MAX_RUBRIC_FILE_BYTES) + b"\0")
     return digest.hexdigest()
 
 
@@ -260,8 +259,8 @@ def _check_totals(manifest: Manifest, items: list[Item], file: _File) -> list[Ru
     bounds = []
     for grade, raw in manifest.grades.items():
         try:
-            bound = Decimal(str(raw).rstrip("%")) * (manifest.base / 100 if str(raw).endswith("%") else 1)
-        except ArithmeticError:
+            bound = grade_bound(raw, manifest.base)
+        except ValueError:
             problems.append(file.problem(("grades", grade), f"grades.{grade}: not a number or a share like 90%"))
             continue
         if not 0 < bound <= manifest.base:
