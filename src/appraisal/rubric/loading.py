@@ -9,6 +9,7 @@ the base. A rubric with any problem is refused whole.
 from __future__ import annotations
 
 import hashlib
+import typing
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from ..facts import attributes
 from ..resources import bundled
 from ..submission import ORG_TYPES
 from ..submission.loading import ParseError, parse_yaml_nodes
-from . import expr
+from . import checks, expr
 from .files import read_regular
 from .models import BONUS_GROUP, GROUPS, Item, Manifest, Rubric, Veto, grade_bound
 
@@ -85,8 +86,25 @@ def _validate(model: type[BaseModel], data: Any, file: _File, path: Path_, probl
             loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
             where = ".".join(str(p) for p in loc)
             message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":  # a misspelt key: name the one meant
+                message += checks.suggest(str(loc[-1]), _keys(model, loc[:-1]))
             problems.append(file.problem((*path, *loc), f"{where + ': ' if where else ''}{message}"))
         return None
+
+
+def _keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys a model accepts at ``loc`` inside it (for "did you mean")."""
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        inner = [a for a in typing.get_args(field.annotation) if isinstance(a, type)] if field else []
+        inner += [field.annotation] if field and isinstance(field.annotation, type) else []
+        nested = [a for a in inner if issubclass(a, BaseModel)]
+        if not nested:
+            if isinstance(part, int):
+                continue
+            return []
+        model = nested[0]
+    return list(model.model_fields)
 
 
 def _check_condition(text: str, orgs: list[str], file: _File, path: Path_, problems: list[RubricProblem]) -> None:
@@ -115,6 +133,7 @@ def _check_value(
             f"{value_path} is not reported by {', '.join(lacking)} units"
             if known
             else f"unknown value {value_path} (docs/facts.md lists them)"
+            + checks.suggest(value_path, {path for org in orgs or ORG_TYPES for path in attributes(org)})
         )
         problems.append(file.problem(path, why, column))
         return
@@ -202,7 +221,8 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
                     RubricProblem(
                         file.name,
                         file.keys.get((str(key),), 0),
-                        f"unknown key {key!r} (an item file holds items: and vetoes:)",
+                        f"unknown key {key!r} (an item file holds items: and vetoes:)"
+                        + checks.suggest(str(key), ("items", "vetoes")),
                     )
                 )
         for kind, model in (("items", Item), ("vetoes", Veto)):
@@ -236,13 +256,16 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     # the order the files give them.
     order = [*GROUPS, BONUS_GROUP]
     items.sort(key=lambda item: order.index(item.group))
-    return Rubric(
+    rubric = Rubric(
         manifest=manifest,
         items=tuple(items),
         vetoes=tuple(vetoes),
         sha256=_sha256([root / MANIFEST, *paths], root),
         path=str(root.resolve()),  # absolute: worker processes reload it from another working directory
     )
+    if problems := checks.errors(rubric, attributes):  # what loads but cannot be meant (rubric/checks.py)
+        raise RubricError(problems)
+    return rubric
 
 
 def _check_totals(manifest: Manifest, items: list[Item], file: _File) -> list[RubricProblem]:

@@ -6,7 +6,9 @@ and the scorer reads. The YAML format is documented in docs/rubric-format.md.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -36,8 +38,14 @@ ItemId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
 def _known_org_types(value: list[str]) -> list[str]:
     for org in value:
         if org not in ORG_TYPES:
-            raise ValueError(f"unknown org type {org!r}; one of {', '.join(ORG_TYPES)}")
+            raise ValueError(f"unknown org type {org!r}; one of {', '.join(ORG_TYPES)}{did_you_mean(org, ORG_TYPES)}")
     return value
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``"; did you mean X?"`` for the closest of ``known``, or ``""`` when none is close."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 OrgTypes = Annotated[list[str], AfterValidator(_known_org_types)]
@@ -123,7 +131,8 @@ class Item(Strict):
     @classmethod
     def _known_group(cls, value: str) -> str:
         if value not in (*GROUPS, BONUS_GROUP):
-            raise ValueError(f"unknown group {value!r}; one of {', '.join((*GROUPS, BONUS_GROUP))}")
+            known = (*GROUPS, BONUS_GROUP)
+            raise ValueError(f"unknown group {value!r}; one of {', '.join(known)}{did_you_mean(value, known)}")
         return value
 
     @model_validator(mode="after")
@@ -138,7 +147,9 @@ class Item(Strict):
                 raise ValueError("give either max per org type or applies_to, not both")
             for org in self.max:
                 if org not in ORG_TYPES:
-                    raise ValueError(f"max: unknown org type {org!r}; one of {', '.join(ORG_TYPES)}")
+                    raise ValueError(
+                        f"max: unknown org type {org!r}; one of {', '.join(ORG_TYPES)}{did_you_mean(org, ORG_TYPES)}"
+                    )
         if (self.group == BONUS_GROUP) != self.bonus:
             raise ValueError("bonus items (bonus: true) belong to group 'bonus', and only they do")
         return self
