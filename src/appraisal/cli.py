@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,7 +22,8 @@ from pydantic import ValidationError
 
 from . import __version__, load_rubric
 from .batch import ReportSettings, RunResult, outputs, run
-from .errors import AppraisalError, EngineError, InputError, ReportError, RubricError
+from .engine.verify import check_rubric
+from .errors import AppraisalError, EngineError, InputError, ReportError, RubricError, RubricProblem
 from .reports import (
     KINDS,
     LANGS,
@@ -38,7 +39,7 @@ from .resources import examples
 from .rubric import Rubric
 from .scoring import Scorecard
 from .scoring.appraise import year_error
-from .scoring.cases import run_cases
+from .scoring.cases import coverage, run_cases
 from .submission import expand, load_submissions, submission_adapter
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -357,31 +358,112 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
     sys.exit(EXIT_REJECTED if unexpected else EXIT_OK)
 
 
-@main.command("check-rubric")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
-def check_rubric(folder: str) -> None:
-    """Check the rubric in FOLDER (every problem with file:line; exit 2 if any) and run its golden cases in
-    FOLDER/cases (exit 1 if one fails)."""
+def _where(folder: Path | None, problem: RubricProblem) -> str:
+    """A problem as ``folder/file:line:col: message``, so an editor can jump to it."""
+    if folder is None or Path(problem.file).is_absolute() or problem.file == str(folder):
+        return str(problem)
+    return str(replace(problem, file=str(folder / problem.file)))
+
+
+def _folder(rubric: Rubric | None, given: str | None) -> Path | None:
+    if rubric is not None:
+        return _shown_path(Path(rubric.path))
+    return Path(given) if given is not None and Path(given).is_dir() else None
+
+
+def _shown_path(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+@main.group(context_settings={"help_option_names": ["-h", "--help"]})
+def rules() -> None:
+    """Check and test a year's rubric (see docs/rubric-authoring.md)."""
+
+
+@rules.command("check")
+@click.argument("folder", required=False)
+def rules_check(folder: str | None) -> None:
+    """Check the rubric in FOLDER: every problem as file:line:col with a hint.
+
+    \b
+    Errors (the rubric cannot be used) come first, on stderr; warnings (it scores, but
+    probably not as meant: overlapping tiers, an item that can never miss) are listed
+    apart. Every org type's ruleset is also compiled in durable-rules, so a rubric that
+    passes also scores.
+
+    \b
+    Example:
+      appraisal rules check scoring_rules/2027
+
+    \b
+    Exit codes: 0 no errors (warnings allowed), 1 errors.
+    """
+    result = check_rubric(folder)
+    where = _folder(result.rubric, folder)
+    for problem in result.errors:
+        click.echo(f"error: {_where(where, problem)}", err=True)
+    if result.warnings:
+        click.echo(f"warnings ({len(result.warnings)}):")
+        for problem in result.warnings:
+            click.echo(f"  warning: {_where(where, problem)}")
+    if result.rubric is not None:
+        rubric = result.rubric
+        click.echo(
+            f"{rubric.id} {rubric.manifest.version}: {len(rubric.items)} items, {len(rubric.vetoes)} vetoes, "
+            f"base {rubric.manifest.base}: errors {len(result.errors)}, warnings {len(result.warnings)}"
+        )
+    else:
+        click.echo(f"{folder or 'the bundled rubric'}: errors {len(result.errors)}; the rubric cannot be used")
+    sys.exit(EXIT_OK if result.ok else EXIT_REJECTED)
+
+
+main.add_command(rules_check, "check-rubric")  # the earlier name, kept as an alias
+
+
+@rules.command("test")
+@click.argument("folder", required=False)
+@click.option("--require-coverage", is_flag=True, help="Exit 1 unless the cases show every outcome (100%).")
+def rules_test(folder: str | None, require_coverage: bool) -> None:
+    """Run the golden cases in FOLDER/cases and print the rubric's coverage.
+
+    \b
+    A failing case shows, per item, the points or status expected against those
+    got. Coverage counts the outcomes the passing cases show: every item awarding
+    and not awarding, every veto firing and not firing; items no case scores are
+    listed. Case format: docs/rubric-format.md, "Golden cases".
+
+    \b
+    Example:
+      appraisal rules test scoring_rules/2027 --require-coverage
+
+    \b
+    Exit codes: 0 every case passed (and, with --require-coverage, coverage is
+    100%), 1 a case failed or coverage is short, 2 the rubric or a case file
+    cannot be read.
+    """
     try:
         rubric = load_rubric(folder)
-    except RubricError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(
-        f"{rubric.id} {rubric.manifest.version}: {len(rubric.items)} items, {len(rubric.vetoes)} vetoes, "
-        f"base {rubric.manifest.base}: ok"
-    )
-    try:
         results = run_cases(rubric)
     except RubricError as exc:
-        click.echo(str(exc), err=True)
+        where = _folder(None, folder)
+        for problem in exc.problems:
+            click.echo(f"error: {_where(where, problem)}", err=True)
         sys.exit(EXIT_USAGE)
     for result in results:
         click.echo(str(result), err=not result.passed)
     failed = sum(not r.passed for r in results)
     click.echo(f"golden cases: {len(results) - failed} passed, {failed} failed")
-    if failed:
-        sys.exit(EXIT_REJECTED)
+    covered = coverage(rubric, results)
+    click.echo(f"coverage: {covered.shown} of {covered.total} outcomes ({covered.percent:.1f}%)")
+    if without := covered.without_cases():
+        click.echo(f"without cases: {', '.join(without)}")
+    if unseen := covered.unseen():
+        click.echo(f"not seen: {', '.join(f'{key} {outcome}' for key, outcome in unseen)}")
+    short = require_coverage and not covered.complete
+    sys.exit(EXIT_REJECTED if failed or short else EXIT_OK)
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from appraisal import load_rubric
 from appraisal.cli import main
 from appraisal.resources import bundled
-from appraisal.scoring.cases import run_cases
+from appraisal.scoring.cases import coverage, run_cases
 
 DEFAULT = bundled("scoring_rules") / "2026"
 
@@ -35,14 +35,58 @@ def test_a_moved_expectation_is_named_with_file_and_line(rubric_copy: Path) -> N
     assert failed.mismatches == ["total: expected 90.0, got 89.0"]
 
 
-def test_check_rubric_exit_codes(rubric_copy: Path) -> None:
+def test_rules_test_exit_codes(rubric_copy: Path) -> None:
     runner = CliRunner()
-    ok = runner.invoke(main, ["check-rubric", str(rubric_copy)])
+    ok = runner.invoke(main, ["rules", "test", str(rubric_copy)])
     assert ok.exit_code == 0 and "golden cases: 4 passed, 0 failed" in ok.stdout
     case = rubric_copy / "cases" / "village.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace("L06: 1.5", "L06: 3"), encoding="utf-8")
-    failed = runner.invoke(main, ["check-rubric", str(rubric_copy)])
+    failed = runner.invoke(main, ["rules", "test", str(rubric_copy)])
     assert failed.exit_code == 1 and "L06: expected 3.0 points, got 1.5" in failed.stderr
     (rubric_copy / "leadership.yaml").write_text("items: [", encoding="utf-8")
-    broken = runner.invoke(main, ["check-rubric", str(rubric_copy)])
-    assert broken.exit_code == 2 and "leadership.yaml:1:" in broken.stderr
+    broken = runner.invoke(main, ["rules", "test", str(rubric_copy)])
+    assert broken.exit_code == 2 and f"error: {rubric_copy / 'leadership.yaml'}:1:" in broken.stderr
+
+
+def test_rules_check_lists_errors_and_warnings_apart_and_check_rubric_is_an_alias(rubric_copy: Path) -> None:
+    runner = CliRunner()
+    for command in (["rules", "check"], ["check-rubric"]):
+        ok = runner.invoke(main, [*command, str(rubric_copy)])
+        assert ok.exit_code == 0 and "80 items, 2 vetoes, base 100: errors 0, warnings 0" in ok.stdout
+    items = rubric_copy / "leadership.yaml"
+    text = items.read_text(encoding="utf-8")
+    items.write_text(
+        text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_committee_hearings >= 0")
+    )
+    warned = runner.invoke(main, ["rules", "check", str(rubric_copy)])
+    assert warned.exit_code == 0 and "warnings (1):\n  warning: " in warned.stdout
+    assert f"{items}:14:11: L01 can never miss" in warned.stdout
+    items.write_text(
+        text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_comittee_hearings = 1")
+    )
+    broken = runner.invoke(main, ["rules", "check", str(rubric_copy)])
+    assert broken.exit_code == 1
+    assert f"error: {items}:14:49: condition: unexpected '=': write '=='" in broken.stderr
+
+
+def test_rules_test_prints_coverage_and_requires_it_on_request(rubric_copy: Path) -> None:
+    for case in (rubric_copy / "cases").iterdir():
+        if case.name != "village.yaml":
+            case.unlink()
+    result = CliRunner().invoke(main, ["rules", "test", str(rubric_copy)])
+    assert result.exit_code == 0
+    assert "coverage: " in result.stdout and "without cases: L07, " in result.stdout
+    assert "not seen: L02 not awarding, " in result.stdout and "V02 firing" in result.stdout
+    required = CliRunner().invoke(main, ["rules", "test", str(rubric_copy), "--require-coverage"])
+    assert required.exit_code == 1
+
+
+def test_coverage_counts_only_passing_cases_and_real_outcomes(rubric_copy: Path) -> None:
+    rubric = load_rubric(rubric_copy)
+    results = run_cases(rubric)
+    full = coverage(rubric, results)
+    assert full.seen["L01"] == {"awarding", "not awarding"} and full.seen["V01"] == {"firing", "not firing"}
+    assert "not awarding" not in full.seen["L07"]  # no county or township case: only not_applicable
+    (gaps,) = [r for r in results if r.name.startswith("The same village with five gaps")]
+    gaps.mismatches = ["made to fail"]  # the case where L01 misses
+    assert coverage(rubric, results).seen["L01"] == {"awarding"}

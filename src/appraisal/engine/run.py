@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -93,6 +94,12 @@ class Engine:
                 raise RubricError([where]) from exc
             self.definitions[org_type] = definition
         return self._handles[org_type]
+
+    def compile(self, org_types: Iterable[str]) -> None:
+        """Create the rulesets of ``org_types`` now (``rules check``): a refusal is a ``RubricError``."""
+        with _LOCK:
+            for org_type in org_types:
+                self._handle(org_type)
 
     def run(self, org_type: str, facts: list[dict[str, Any]]) -> list[Firing]:
         """Assert one unit's facts, take every action they trigger, delete the unit's state."""
