@@ -137,7 +137,7 @@ def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
 
 def _samples(kind: str, constants: list[Any]) -> list[Any]:
     """Values of one kind at which every comparison with ``constants`` takes each truth value it can."""
-    if kind == "flag":
+    if kind == "flag" or any(isinstance(c, bool) for c in constants):
         return [False, True]
     numbers = sorted({Decimal(str(c)) for c in constants if not isinstance(c, bool)})
     if kind == "count":
