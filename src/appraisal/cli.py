@@ -37,9 +37,11 @@ from .reports import (
 )
 from .resources import examples
 from .rubric import Rubric
+from .rubric.models import did_you_mean
 from .scoring import Scorecard
 from .scoring.appraise import year_error
 from .scoring.cases import coverage, run_cases
+from .scoring.explain import explain_unit
 from .submission import expand, load_submissions, submission_adapter
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -464,6 +466,68 @@ def rules_test(folder: str | None, require_coverage: bool) -> None:
         click.echo(f"not seen: {', '.join(f'{key} {outcome}' for key, outcome in unseen)}")
     short = require_coverage and not covered.complete
     sys.exit(EXIT_REJECTED if failed or short else EXIT_OK)
+
+
+@main.command()
+@click.argument("submission", type=click.Path())
+@click.option("--item", "item_ids", multiple=True, metavar="ID", help="Explain only this item (repeatable).")
+@with_rubric
+def explain(submission: str, item_ids: tuple[str, ...], year: int | None, rubric_path: str | None) -> None:
+    """Explain why SUBMISSION scored as it did, item by item.
+
+    \b
+    Per item: its condition, the values the unit reported, the outcome, and for a
+    miss which part failed and by how much ("standing committee hearings: 0, needs
+    >= 1 (1 short)"); for a partial, what the next tier needs. Items that do not
+    apply to the unit's type are left out. The rubric is the bundled one of the
+    submission's year unless --year or --rubric says otherwise.
+
+    \b
+    Example:
+      appraisal explain village-017.json --item L01 --item L06
+
+    \b
+    Exit codes: 0 explained, 1 the submission is invalid, 2 a usage or rubric error.
+    """
+    units, rejected = load_submissions(_inputs([submission]))
+    _report_rejected(rejected)
+    for unit in units:
+        rubric = _rubric(year if year is not None or rubric_path is not None else unit.year, rubric_path)
+        known = [item.id for item in rubric.items]
+        for item_id in item_ids:
+            if item_id not in known:
+                raise click.UsageError(f"--item {item_id}: no such item in {rubric.id}{did_you_mean(item_id, known)}")
+        try:
+            result = explain_unit(unit, rubric, item_ids)
+        except InputError as exc:
+            _report_rejected([exc])
+            rejected.append(exc)
+            continue
+        card = result.card
+        click.echo(
+            f"{card.unit_id} ({card.name}, {card.org_type}), {rubric.id} {rubric.manifest.version}: "
+            f"total {card.total:g} of {card.base:g}, {card.grade}" + (", vetoed" if card.vetoed else "")
+        )
+        for reason in card.veto_reasons:
+            click.echo(f"  veto {reason}")
+        for item in result.items:
+            click.echo(f"{item.id}  {item.title}: {item.points:g} of {item.max:g}, {item.status.replace('_', ' ')}")
+            for role, outcome in item.conditions:
+                state = "holds" if outcome.holds else "does not hold"
+                click.echo(f"    {role}: {outcome.text}  ({state})")
+            if item.counted:
+                click.echo(f"    counts: {item.counted}")
+            if item.values:
+                shown = ", ".join(f"{path} = {_value(value)}" for path, value in item.values.items())
+                click.echo(f"    values: {shown}")
+            click.echo(f"    why: {item.reason}")
+    sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "not reported"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper
