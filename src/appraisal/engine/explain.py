@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ..rubric import Item, expr
@@ -20,6 +21,7 @@ from ..rubric import Item, expr
 Label = Callable[[str], str]
 
 
+@lru_cache(maxsize=4096)
 def field_words(path: str) -> str:
     """A value's name in words: ``leadership.standing_committee_hearings`` -> ``standing committee hearings``."""
     return path.rpartition(".")[2].replace("_", " ")
@@ -82,7 +84,7 @@ class Outcome:
 
 
 def _part(compare: expr.Compare, values: dict[str, Any]) -> Part:
-    return Part(compare, values.get(compare.path), expr.evaluate(compare, values))
+    return Part(compare, values.get(compare.path), expr.holds_nnf(compare, values))
 
 
 def _say(node: expr.Node, values: dict[str, Any], holds: bool, label: Label) -> tuple[list[Part], str]:
@@ -91,7 +93,7 @@ def _say(node: expr.Node, values: dict[str, Any], holds: bool, label: Label) -> 
         part = _part(node, values)
         return [part], part.words(label)
     assert not isinstance(node, expr.Not)  # in negation normal form
-    results = [(child, expr.evaluate(child, values)) for child in node.parts]
+    results = [(child, expr.holds_nnf(child, values)) for child in node.parts]
     # and: held on all parts, failed on the failing ones; or: held on a holding one, failed on all
     if isinstance(node, expr.And):
         deciding = [c for c, r in results if r] if holds else [c for c, r in results if not r]
@@ -108,10 +110,15 @@ def _say(node: expr.Node, values: dict[str, Any], holds: bool, label: Label) -> 
     return parts, "; ".join(sentences)
 
 
+@lru_cache(maxsize=8192)
+def _normal(text: str) -> expr.Node:
+    return expr.nnf(expr.parse(text))
+
+
 def explain(text: str, values: dict[str, Any], label: Label = field_words) -> Outcome:
     """The outcome of the condition ``text`` on ``values`` (``section.field`` -> value, as facts give them)."""
-    node = expr.nnf(expr.parse(text))
-    holds = expr.evaluate(node, values)
+    node = _normal(text)
+    holds = expr.holds_nnf(node, values)
     parts, words = _say(node, values, holds, label)
     return Outcome(text, holds, tuple(parts), words)
 
@@ -119,10 +126,12 @@ def explain(text: str, values: dict[str, Any], label: Label = field_words) -> Ou
 # --- an item's outcome ----------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def _n(amount: Decimal) -> str:
     return format(amount.quantize(Decimal("0.01")).normalize(), "f")
 
 
+@lru_cache(maxsize=1024)
 def _points(amount: Decimal) -> str:
     return f"{_n(amount)} point" + ("" if amount == 1 else "s")
 

@@ -281,10 +281,11 @@ def evaluate(node: Node, values: dict[str, Any]) -> bool:
     """Evaluate in Python with the engine's semantics: ``not`` is pushed into the comparisons first, and a
     comparison on a value that was not reported is false (so ``not x`` is false, not true, when x is
     missing: unknown is never taken as met)."""
-    return _holds(nnf(node), values)
+    return holds_nnf(nnf(node), values)
 
 
-def _holds(node: Node, values: dict[str, Any]) -> bool:
+def holds_nnf(node: Node, values: dict[str, Any]) -> bool:
+    """``evaluate`` for a tree already in negation normal form (what ``nnf`` returns)."""
     if isinstance(node, Compare):
         value = values.get(node.path)
         if value is None:
@@ -300,7 +301,7 @@ def _holds(node: Node, values: dict[str, Any]) -> bool:
         )
     if isinstance(node, Not):  # pragma: no cover - nnf() removes them
         raise AssertionError("evaluate an expression in negation normal form")
-    results = (_holds(p, values) for p in node.parts)
+    results = (holds_nnf(p, values) for p in node.parts)
     return all(results) if isinstance(node, And) else any(results)
 
 
