@@ -95,7 +95,17 @@ def with_rubric(func: Any) -> Any:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="appraisal")
 def main() -> None:
-    """Score women's federations' yearly submissions with a rubric on durable-rules."""
+    """Score women's federations' yearly submissions with a year's rubric on durable-rules.
+
+    \b
+    Start with:
+      appraisal demo                       the bundled examples, end to end
+      appraisal run in/ --out out/         score your own submissions
+      appraisal explain in/unit.json       why a unit scored as it did
+      appraisal rules check scoring_rules/2027
+
+    Run "appraisal COMMAND --help" for a command's options, an example and its exit codes.
+    """
     _show_render_warnings()
 
 
@@ -185,7 +195,8 @@ report_options = [
         "--config",
         type=click.Path(exists=True, dir_okay=False),
         default=None,
-        help="Report options file (TOML, JSON or YAML): issuing_body, issue_date, deadline_days, recheck_days, lang.",
+        help="Report options file (TOML, JSON or YAML): issuing_body, issue_date, deadline_days, recheck_days, lang; "
+        "the flags below override it.",
     ),
     click.option(
         "--previous",
@@ -206,6 +217,12 @@ report_options = [
         default=None,
         help="Rectification deadline, in days after the appraisal date (default 90).",
     ),
+    click.option(
+        "--recheck-days",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Re-check, in days after the appraisal date (default: two weeks after the deadline).",
+    ),
 ]
 
 
@@ -214,7 +231,7 @@ def with_report_options(func: Any) -> Any:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        flags = {name: kwargs.pop(name) for name in ("issuing_body", "issue_date", "deadline_days")}
+        flags = {name: kwargs.pop(name) for name in ("issuing_body", "issue_date", "deadline_days", "recheck_days")}
         if flags["issue_date"] is not None:
             flags["issue_date"] = flags["issue_date"].date()
         overrides = {name: value for name, value in flags.items() if value is not None}
@@ -226,7 +243,7 @@ def with_report_options(func: Any) -> Any:
     return wrapper
 
 
-@main.command("run")
+@main.command("run", short_help="Score submissions and write scorecards, summary and reports.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Folder for the results.")
 @click.option(
@@ -249,7 +266,16 @@ def run_command(
     year: int | None,
     rubric_path: str | None,
 ) -> None:
-    """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out."""
+    """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out.
+
+    \b
+    Example:
+      appraisal run submissions/ --out out/2026 --lang zh --issuing-body "某县妇联" --deadline-days 60
+
+    \b
+    Exit codes: 0 every input scored, 1 some inputs rejected (the rest are scored and
+    written; errors.json lists them), 2 a usage, rubric or engine error (nothing written).
+    """
     files = _inputs(inputs, out)
     rubric = _rubric(year, rubric_path)
     settings = None if no_reports else reporting.settings()
@@ -264,9 +290,12 @@ def run_command(
     sys.exit(_summarize(result))
 
 
-@main.command()
+@main.command(short_help="Render one unit's report (PDF) from its scorecard.")
 @click.argument("scorecard", type=click.Path(exists=True, dir_okay=False))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The PDF to write.")
+@click.option(
+    "--out", "-o", "output", default=None, type=click.Path(dir_okay=False), help="The PDF to write (required)."
+)
+@click.option("--output", "output_alias", default=None, hidden=True, type=click.Path(dir_okay=False))
 @click.option(
     "--kind",
     type=click.Choice(KINDS),
@@ -278,13 +307,26 @@ def run_command(
 @with_rubric
 def report(
     scorecard: str,
-    output: str,
+    output: str | None,
+    output_alias: str | None,
     kind: str,
     reporting: _Reporting,
     year: int | None,
     rubric_path: str | None,
 ) -> None:
-    """Render one unit's report from its SCORECARD.json (as written by appraisal run)."""
+    """Render one unit's report from its SCORECARD.json (as written by appraisal run).
+
+    \b
+    Example:
+      appraisal report out/2026/scorecards/village-017.json --out village-017.pdf --lang zh
+
+    \b
+    Exit codes: 0 written, 1 the scorecard cannot be read, 2 a usage, rubric or
+    report error.
+    """
+    output = output or output_alias  # --output: the earlier spelling, kept as a hidden alias
+    if output is None:
+        raise click.UsageError("Missing option '--out' / '-o'.")
     try:
         card = read_scorecard(scorecard)
     except InputError as exc:
@@ -304,11 +346,19 @@ def report(
     click.echo(f"wrote {output}")
 
 
-@main.command()
+@main.command(short_help="Check submissions without scoring them.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @with_rubric
 def validate(inputs: tuple[str, ...], year: int | None, rubric_path: str | None) -> None:
-    """Check INPUTS without scoring them: every problem, with file and field."""
+    """Check INPUTS without scoring them: every problem, with file and field.
+
+    \b
+    Example:
+      appraisal validate submissions/ --year 2026
+
+    \b
+    Exit codes: 0 every unit valid, 1 some rejected, 2 a usage or rubric error.
+    """
     files = _inputs(inputs)
     rubric = _rubric(year, rubric_path)
     units, rejected = load_submissions(files)
@@ -319,21 +369,40 @@ def validate(inputs: tuple[str, ...], year: int | None, rubric_path: str | None)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
-@main.command()
+@main.command(short_help="Print the JSON Schema of a submission or a scorecard.")
 @click.option("--scorecard", is_flag=True, help="Print the scorecard's schema instead of the submission's.")
 def schema(scorecard: bool) -> None:
-    """Print the JSON Schema of a submission (or, with --scorecard, of a scorecard)."""
+    """Print the JSON Schema of a submission (or, with --scorecard, of a scorecard).
+
+    \b
+    Example:
+      appraisal schema > submission.schema.json
+
+    \b
+    Exit codes: 0.
+    """
     document = Scorecard.model_json_schema() if scorecard else submission_adapter.json_schema()
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-@main.command()
+@main.command(short_help="Appraise the bundled examples, end to end.")
 @click.option("--out", "-o", default="out/demo", show_default=True, type=click.Path(file_okay=False))
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the reports.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Worker processes.")
 @click.option("--no-reports", is_flag=True, help="Score only.")
 def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
-    """Copy the bundled example submissions to OUT/submissions and appraise them into OUT, with reports."""
+    """Copy the bundled example submissions to OUT/submissions and appraise them into OUT, with reports.
+
+    Some examples are invalid on purpose: they are reported, and the demo still succeeds.
+
+    \b
+    Example:
+      appraisal demo --out out/demo --lang zh
+
+    \b
+    Exit codes: 0 done, 1 an example that should score was rejected, 2 OUT/submissions
+    exists and was not written by the demo.
+    """
     out_path = Path(out)
     submissions = out_path / "submissions"
     if submissions.exists():
@@ -380,12 +449,19 @@ def _shown_path(path: Path) -> Path:
         return path
 
 
-@main.group(context_settings={"help_option_names": ["-h", "--help"]})
+@main.group(short_help="Check and test a year's rubric.")
 def rules() -> None:
-    """Check and test a year's rubric (see docs/rubric-authoring.md)."""
+    """Check and test a year's rubric (docs/rubric-authoring.md).
+
+    FOLDER is a rubric folder or a bundled year; default: the newest bundled year.
+
+    \b
+    Example:
+      appraisal rules check scoring_rules/2027 && appraisal rules test scoring_rules/2027
+    """
 
 
-@rules.command("check")
+@rules.command("check", short_help="Check a rubric: every problem as file:line:col.")
 @click.argument("folder", required=False)
 def rules_check(folder: str | None) -> None:
     """Check the rubric in FOLDER: every problem as file:line:col with a hint.
@@ -422,10 +498,11 @@ def rules_check(folder: str | None) -> None:
     sys.exit(EXIT_OK if result.ok else EXIT_REJECTED)
 
 
-main.add_command(rules_check, "check-rubric")  # the earlier name, kept as an alias
+# The earlier name, kept as a hidden alias.
+main.add_command(click.Command("check-rubric", callback=rules_check.callback, params=rules_check.params, hidden=True))
 
 
-@rules.command("test")
+@rules.command("test", short_help="Run a rubric's golden cases and print coverage.")
 @click.argument("folder", required=False)
 @click.option("--require-coverage", is_flag=True, help="Exit 1 unless the cases show every outcome (100%).")
 def rules_test(folder: str | None, require_coverage: bool) -> None:
@@ -468,7 +545,7 @@ def rules_test(folder: str | None, require_coverage: bool) -> None:
     sys.exit(EXIT_REJECTED if failed or short else EXIT_OK)
 
 
-@main.command()
+@main.command(short_help="Explain a unit's score item by item: what failed, by how much.")
 @click.argument("submission", type=click.Path())
 @click.option("--item", "item_ids", multiple=True, metavar="ID", help="Explain only this item (repeatable).")
 @with_rubric
