@@ -102,3 +102,27 @@ def test_coverage_counts_only_passing_cases_and_real_outcomes(rubric_copy: Path)
         if result.card is not None and result.card.item("L01").status == "missed":
             result.mismatches = ["made to fail"]
     assert coverage(rubric, results).seen["L01"] == {"awarding"}
+
+
+def test_a_misspelt_expectation_or_item_gets_a_did_you_mean(rubric_copy: Path) -> None:
+    case = rubric_copy / "cases" / "village.yaml"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(
+        text.replace("    statuses:\n      L01: missed", "    statuses:\n      L1: missed", 1), encoding="utf-8"
+    )
+    (rubric_copy / "cases" / "typo.yaml").write_text(
+        "name: typo\nsubmission: {unit_id: t, name: T, org_type: village, year: 2026, appraisal_date: '2026-12-18'}\n"
+        "expect: {totl: 0}\n",
+        encoding="utf-8",
+    )
+    failed = [m for r in run_cases(load_rubric(rubric_copy)) for m in r.mismatches]
+    assert "L1: no such item; did you mean L01?" in failed
+    assert "expect.totl: Extra inputs are not permitted; did you mean total?" in failed
+
+
+def test_a_case_file_that_is_not_a_regular_file_is_refused(rubric_copy: Path) -> None:
+    import os
+
+    os.mkfifo(rubric_copy / "cases" / "pipe.yaml")
+    result = CliRunner().invoke(main, ["rules", "test", str(rubric_copy)])
+    assert result.exit_code == 2 and "cases/pipe.yaml: not a regular file (a FIFO)" in result.stderr

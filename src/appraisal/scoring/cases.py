@@ -80,11 +80,17 @@ def _cases_in(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return found
 
 
+def _expectation_error(error: Any) -> str:
+    where = ".".join(map(str, error["loc"]))
+    hint = did_you_mean(str(error["loc"][-1]), Expectation.model_fields) if error["type"] == "extra_forbidden" else ""
+    return f"expect.{where}: {error['msg']}{hint}"
+
+
 def _compare(rubric: Rubric, entry: dict[str, Any], source: str) -> tuple[list[str], Scorecard | None]:
     try:
         expect = Expectation.model_validate(entry["expect"])
     except ValidationError as exc:
-        return [f"expect.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)], None
+        return [_expectation_error(e) for e in exc.errors(include_url=False)], None
     try:
         card = appraise(validate_unit(entry["submission"], source), rubric)
     except InputError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple, cast
 
@@ -77,8 +77,11 @@ class _Plan:
     tier_rules: tuple[str, ...]
     when_rule: str
     value_rule: str
+    # reasons already written, by the item's values and outcome: units often report the same values
+    reasons: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, hash=False)
 
 
+_REASONS_PER_ITEM = 2048
 _PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
 
 
@@ -143,7 +146,12 @@ def score_item(plan: _Plan, org_type: str, fired: Fired, values: dict[str, Any])
         return Scored(entry, ZERO, maximum)
     points = _round(max(ZERO, min(points, maximum)))
     status = "awarded" if points == maximum else "partial" if points > 0 else "missed"
-    reason = item_reason(item, maximum, values, points, tier_hit)
+    key = (*seen.values(), points, tier_hit)
+    reason = plan.reasons.get(key)
+    if reason is None:
+        reason = item_reason(item, maximum, seen, points, tier_hit)
+        if len(plan.reasons) < _REASONS_PER_ITEM:
+            plan.reasons[key] = reason
     entry = dict(common, points=float(points), max=plan.max_shown, status=status, values=seen, reason=reason)
     entry |= {"rule": rule, "advice": None if status == "awarded" else item.advice.en}
     return Scored(entry, points, maximum)
