@@ -547,7 +547,7 @@ def rules_test(folder: str | None, require_coverage: bool) -> None:
 
 @main.command(short_help="Explain a unit's score item by item: what failed, by how much.")
 @click.argument("submission", type=click.Path())
-@click.option("--item", "item_ids", multiple=True, metavar="ID", help="Explain only this item (repeatable).")
+@click.option("--item", "item_ids", multiple=True, metavar="ID", help="Explain only this item or veto (repeatable).")
 @with_rubric
 def explain(submission: str, item_ids: tuple[str, ...], year: int | None, rubric_path: str | None) -> None:
     """Explain why SUBMISSION scored as it did, item by item.
@@ -570,7 +570,7 @@ def explain(submission: str, item_ids: tuple[str, ...], year: int | None, rubric
     _report_rejected(rejected)
     for unit in units:
         rubric = _rubric(year if year is not None or rubric_path is not None else unit.year, rubric_path)
-        known = [item.id for item in rubric.items]
+        known = [item.id for item in rubric.items] + [veto.id for veto in rubric.vetoes]
         for item_id in item_ids:
             if item_id not in known:
                 raise click.UsageError(f"--item {item_id}: no such item in {rubric.id}{did_you_mean(item_id, known)}")
@@ -585,8 +585,6 @@ def explain(submission: str, item_ids: tuple[str, ...], year: int | None, rubric
             f"{card.unit_id} ({card.name}, {card.org_type}), {rubric.id} {rubric.manifest.version}: "
             f"total {card.total:g} of {card.base:g}, {card.grade}" + (", vetoed" if card.vetoed else "")
         )
-        for reason in card.veto_reasons:
-            click.echo(f"  veto {reason}")
         for item in result.items:
             click.echo(f"{item.id}  {item.title}: {item.points:g} of {item.max:g}, {item.status.replace('_', ' ')}")
             for role, outcome in item.conditions:
@@ -598,6 +596,13 @@ def explain(submission: str, item_ids: tuple[str, ...], year: int | None, rubric
                 shown = ", ".join(f"{path} = {_value(value)}" for path, value in item.values.items())
                 click.echo(f"    values: {shown}")
             click.echo(f"    why: {item.reason}")
+        for veto in result.vetoes:
+            fired = "fired: the grade is unqualified" if veto.outcome.holds else "not fired"
+            click.echo(f"{veto.id}  veto, {veto.title}: {fired}")
+            click.echo(f"    when: {veto.outcome.text}")
+            if veto.values:
+                click.echo(f"    values: {', '.join(f'{path} = {_value(v)}' for path, v in veto.values.items())}")
+            click.echo(f"    why: condition {'met' if veto.outcome.holds else 'not met'}: {veto.outcome.words}")
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 

@@ -118,3 +118,17 @@ def test_appraisal_explain_uses_the_submissions_year() -> None:
     assert result.exit_code == 0, result.output
     assert "womens-federation-appraisal 2026.1" in result.stdout
     assert "the next tier (3 points) needs working meetings: 3, needs >= 4 (1 short)" in result.stdout
+
+
+def test_appraisal_explain_shows_a_veto_and_why_it_fired(tmp_path: Path) -> None:
+    path = tmp_path / "u.json"
+    path.write_text(json.dumps(unit(unit_id="u", inspection={"falsified_data": True})), encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", str(path), "--rubric", str(MINI), "--item", "V01"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "u (Unit u, village), mini 1: total 0 of 10, unqualified, vetoed",
+        "V01  veto, Falsified data: fired: the grade is unqualified",
+        "    when: inspection.falsified_data",
+        "    values: inspection.falsified_data = true",
+        "    why: condition met: falsified data: yes",
+    ]

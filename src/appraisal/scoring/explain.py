@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine import item_paths
 from ..engine.explain import Outcome, explain
 from ..facts import build_facts, values_of
 from ..rubric import Rubric
@@ -34,13 +35,24 @@ class ItemExplanation:
 
 
 @dataclass(frozen=True)
+class VetoExplanation:
+    """One veto applying to the unit's type: whether its condition held, and on which values."""
+
+    id: str
+    title: str
+    outcome: Outcome
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class UnitExplanation:
     card: Scorecard
     items: tuple[ItemExplanation, ...]
+    vetoes: tuple[VetoExplanation, ...]
 
 
 def explain_unit(submission: SubmissionBase, rubric: Rubric, item_ids: tuple[str, ...] = ()) -> UnitExplanation:
-    """Every item applying to the unit (or those of ``item_ids``), explained."""
+    """Every item and veto applying to the unit (or those of ``item_ids``), explained."""
     card = appraise(submission, rubric)
     values = values_of(build_facts(submission))
     by_id = {item.id: item for item in rubric.items}
@@ -64,4 +76,14 @@ def explain_unit(submission: SubmissionBase, rubric: Rubric, item_ids: tuple[str
                 entry.reason,
             )
         )
-    return UnitExplanation(card, tuple(found))
+    vetoes = tuple(
+        VetoExplanation(
+            veto.id,
+            veto.title.en,
+            explain(veto.when, values),
+            {path: values.get(path) for path in item_paths(veto)},
+        )
+        for veto in rubric.vetoes_for(card.org_type)
+        if not item_ids or veto.id in item_ids
+    )
+    return UnitExplanation(card, tuple(found), vetoes)
