@@ -442,6 +442,12 @@ def _folder(rubric: Rubric | None, given: str | None) -> Path | None:
     return Path(given) if given is not None and Path(given).is_dir() else None
 
 
+def _folder_exists(folder: str | None) -> None:
+    """FOLDER is a folder or a bundled year: anything else is a usage error, not a broken rubric."""
+    if folder is not None and not folder.isdigit() and not Path(folder).is_dir():
+        raise click.UsageError(f"no such folder: {folder}")
+
+
 def _shown_path(path: Path) -> Path:
     try:
         return path.relative_to(Path.cwd())
@@ -479,6 +485,7 @@ def rules_check(folder: str | None) -> None:
     \b
     Exit codes: 0 no errors (warnings allowed), 1 errors.
     """
+    _folder_exists(folder)
     result = check_rubric(folder)
     where = _folder(result.rubric, folder)
     for problem in result.errors:
@@ -523,6 +530,7 @@ def rules_test(folder: str | None, require_coverage: bool) -> None:
     100%), 1 a case failed or coverage is short, 2 the rubric or a case file
     cannot be read.
     """
+    _folder_exists(folder)
     try:
         rubric = load_rubric(folder)
         results = run_cases(rubric)

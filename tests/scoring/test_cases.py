@@ -126,3 +126,10 @@ def test_a_case_file_that_is_not_a_regular_file_is_refused(rubric_copy: Path) ->
     os.mkfifo(rubric_copy / "cases" / "pipe.yaml")
     result = CliRunner().invoke(main, ["rules", "test", str(rubric_copy)])
     assert result.exit_code == 2 and "cases/pipe.yaml: not a regular file (a FIFO)" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "test"])
+def test_rules_commands_name_a_missing_folder_and_take_a_year(command: str, tmp_path: Path) -> None:
+    missing = CliRunner().invoke(main, ["rules", command, str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "no such folder: " in missing.stderr
+    assert CliRunner().invoke(main, ["rules", command, "2026"]).exit_code == 0

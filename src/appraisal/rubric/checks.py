@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from ..errors import RubricProblem
 from ..submission import ORG_TYPES
@@ -56,6 +58,21 @@ class Finding:
 
 
 suggest = did_you_mean
+
+
+def keys_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys a model accepts at ``loc`` inside it (for "did you mean")."""
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        inner = [a for a in typing.get_args(field.annotation) if isinstance(a, type)] if field else []
+        inner += [field.annotation] if field and isinstance(field.annotation, type) else []
+        nested = [a for a in inner if issubclass(a, BaseModel)]
+        if not nested:
+            if isinstance(part, int):
+                continue
+            return []
+        model = nested[0]
+    return list(model.model_fields)
 
 
 def check(rubric: Rubric, kinds: Kinds) -> list[Finding]:
@@ -195,12 +212,11 @@ def _check_item(item: Item, kinds: Kinds, locate: _Locator) -> list[Finding]:
     if item.when is not None:
         outcomes = _outcomes(item.when, known)
         at = locate(item, ("when",), 0)
-        what = "award" if item.kind == "check" else "count"
         if outcomes == {False}:
             findings.append(
                 Finding(
                     at(
-                        f"{item.id} can never {what}: no reported values make its condition hold ({item.when}); "
+                        f"{item.id} can never award: no reported values make its condition hold ({item.when}); "
                         "check each comparison's direction and number"
                     ),
                     True,

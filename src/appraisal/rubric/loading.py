@@ -9,7 +9,6 @@ the base. A rubric with any problem is refused whole.
 from __future__ import annotations
 
 import hashlib
-import typing
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -87,24 +86,9 @@ def _validate(model: type[BaseModel], data: Any, file: _File, path: Path_, probl
             where = ".".join(str(p) for p in loc)
             message = error["msg"].removeprefix("Value error, ")
             if error["type"] == "extra_forbidden":  # a misspelt key: name the one meant
-                message += checks.suggest(str(loc[-1]), _keys(model, loc[:-1]))
+                message += checks.suggest(str(loc[-1]), checks.keys_of(model, loc[:-1]))
             problems.append(file.problem((*path, *loc), f"{where + ': ' if where else ''}{message}"))
         return None
-
-
-def _keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys a model accepts at ``loc`` inside it (for "did you mean")."""
-    for part in loc:
-        field = model.model_fields.get(str(part))
-        inner = [a for a in typing.get_args(field.annotation) if isinstance(a, type)] if field else []
-        inner += [field.annotation] if field and isinstance(field.annotation, type) else []
-        nested = [a for a in inner if issubclass(a, BaseModel)]
-        if not nested:
-            if isinstance(part, int):
-                continue
-            return []
-        model = nested[0]
-    return list(model.model_fields)
 
 
 def _check_condition(text: str, orgs: list[str], file: _File, path: Path_, problems: list[RubricProblem]) -> None:
