@@ -429,11 +429,12 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
     sys.exit(EXIT_REJECTED if unexpected else EXIT_OK)
 
 
-def _where(folder: Path | None, problem: RubricProblem) -> str:
-    """A problem as ``folder/file:line:col: message``, so an editor can jump to it."""
-    if folder is None or Path(problem.file).is_absolute() or problem.file == str(folder):
-        return str(problem)
-    return str(replace(problem, file=str(folder / problem.file)))
+def _where(folder: Path | None, problem: RubricProblem, severity: str = "error") -> str:
+    """A problem as ``folder/file:line:col: error: message``, the form editors and CI annotations jump to."""
+    if folder is not None and not Path(problem.file).is_absolute() and problem.file != str(folder):
+        problem = replace(problem, file=str(folder / problem.file))
+    where, _, message = str(problem).partition(f": {problem.message}")
+    return f"{where}: {severity}: {problem.message}{message}"
 
 
 def _folder(rubric: Rubric | None, given: str | None) -> Path | None:
@@ -489,11 +490,11 @@ def rules_check(folder: str | None) -> None:
     result = check_rubric(folder)
     where = _folder(result.rubric, folder)
     for problem in result.errors:
-        click.echo(f"error: {_where(where, problem)}", err=True)
+        click.echo(_where(where, problem), err=True)
     if result.warnings:
         click.echo(f"warnings ({len(result.warnings)}):")
         for problem in result.warnings:
-            click.echo(f"  warning: {_where(where, problem)}")
+            click.echo(f"  {_where(where, problem, 'warning')}")
     if result.rubric is not None:
         rubric = result.rubric
         click.echo(
@@ -537,7 +538,7 @@ def rules_test(folder: str | None, require_coverage: bool) -> None:
     except RubricError as exc:
         where = _folder(None, folder)
         for problem in exc.problems:
-            click.echo(f"error: {_where(where, problem)}", err=True)
+            click.echo(_where(where, problem), err=True)
         sys.exit(EXIT_USAGE)
     for result in results:
         click.echo(str(result), err=not result.passed)

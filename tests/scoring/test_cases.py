@@ -52,7 +52,7 @@ def test_rules_test_exit_codes(rubric_copy: Path) -> None:
     assert failed.exit_code == 1 and "L06: expected 3.0 points, got 1.5" in failed.stderr
     (rubric_copy / "leadership.yaml").write_text("items: [", encoding="utf-8")
     broken = runner.invoke(main, ["rules", "test", str(rubric_copy)])
-    assert broken.exit_code == 2 and f"error: {rubric_copy / 'leadership.yaml'}:1:" in broken.stderr
+    assert broken.exit_code == 2 and f"{rubric_copy / 'leadership.yaml'}:1:" in broken.stderr
 
 
 def test_rules_check_lists_errors_and_warnings_apart_and_check_rubric_is_an_alias(rubric_copy: Path) -> None:
@@ -66,14 +66,14 @@ def test_rules_check_lists_errors_and_warnings_apart_and_check_rubric_is_an_alia
         text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_committee_hearings >= 0")
     )
     warned = runner.invoke(main, ["rules", "check", str(rubric_copy)])
-    assert warned.exit_code == 0 and "warnings (1):\n  warning: " in warned.stdout
-    assert f"{items}:14:11: L01 can never miss" in warned.stdout
+    assert warned.exit_code == 0 and "warnings (1):\n  " in warned.stdout
+    assert f"{items}:14:11: warning: L01 can never miss" in warned.stdout
     items.write_text(
         text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_comittee_hearings = 1")
     )
     broken = runner.invoke(main, ["rules", "check", str(rubric_copy)])
     assert broken.exit_code == 1
-    assert f"error: {items}:14:49: condition: unexpected '=': write '=='" in broken.stderr
+    assert f"{items}:14:49: error: condition: unexpected '=': write '=='" in broken.stderr
 
 
 def test_rules_test_prints_coverage_and_requires_it_on_request(rubric_copy: Path) -> None:
@@ -125,7 +125,7 @@ def test_a_case_file_that_is_not_a_regular_file_is_refused(rubric_copy: Path) ->
 
     os.mkfifo(rubric_copy / "cases" / "pipe.yaml")
     result = CliRunner().invoke(main, ["rules", "test", str(rubric_copy)])
-    assert result.exit_code == 2 and "cases/pipe.yaml: not a regular file (a FIFO)" in result.stderr
+    assert result.exit_code == 2 and "cases/pipe.yaml: error: not a regular file (a FIFO)" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["check", "test"])
