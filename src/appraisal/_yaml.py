@@ -10,15 +10,17 @@ documents and duplicate keys are refused.
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
+import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import RubricProblem
+from .errors import RubricProblem, did_you_mean
 
 MAX_DEPTH = 32
 MAX_NODES = 2_000_000
@@ -192,24 +194,61 @@ class LineIndex:
         return self.lines.get(path, (0, 0))
 
 
-def read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes; ``ParseError`` otherwise.
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
 
-    A FIFO would block the reader and ``/dev/zero`` would never end: only regular files are opened, and no
-    more than ``limit`` bytes are read whatever the size the file claims."""
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file (or a symlink to one) of at most ``limit`` bytes; a
+    ``ParseError`` saying why not otherwise.
+
+    A year's folder is data that may come from anywhere: a FIFO named ``items.yaml`` would block a reader
+    forever, and a symlink to ``/dev/zero`` would be read until memory runs out. The file is opened without
+    blocking and its kind checked on the open descriptor (not on the name, which could be swapped in between),
+    then read up to one byte past the limit."""
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ParseError("not a regular file")
-        if info.st_size > limit:
-            raise ParseError(f"file larger than {limit} bytes")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror or exc}") from exc
-    if len(data) > limit:
-        raise ParseError(f"file larger than {limit} bytes")
-    return data
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise ParseError(f"not a regular file ({_KINDS.get(stat.S_IFMT(mode), 'a special file')})")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise ParseError(f"file larger than {limit} bytes")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ParseError(f"cannot read the file: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+
+
+def keys_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys a model accepts at ``loc`` inside it (for "did you mean")."""
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        inner = [a for a in typing.get_args(field.annotation) if isinstance(a, type)] if field else []
+        inner += [field.annotation] if field and isinstance(field.annotation, type) else []
+        nested = [a for a in inner if issubclass(a, BaseModel)]
+        if not nested:
+            if isinstance(part, int):
+                continue
+            return []
+        model = nested[0]
+    return list(model.model_fields)
 
 
 class YamlFile:
@@ -256,5 +295,7 @@ class YamlFile:
                 loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
                 where = ".".join(str(p) for p in loc)
                 message = error["msg"].removeprefix("Value error, ")
+                if error["type"] == "extra_forbidden" and loc:  # a misspelt key: name the one meant
+                    message += did_you_mean(str(loc[-1]), keys_of(model, loc[:-1]))
                 problems.append(self.problem((*path, *loc), f"{where + ': ' if where else ''}{message}"))
             return None

@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,7 +22,8 @@ from pydantic import ValidationError
 
 from . import __version__, load_rubric
 from .batch import ReportSettings, RunResult, outputs, run
-from .errors import AppraisalError, InputError, ReportError, RubricError
+from .engine.verify import check_rubric
+from .errors import AppraisalError, EngineError, InputError, ReportError, RubricError, RubricProblem, did_you_mean
 from .reports import (
     KINDS,
     LANGS,
@@ -38,7 +39,9 @@ from .resources import examples
 from .rubric import Rubric
 from .rubric.diff import diff, diff_text
 from .scoring import Scorecard
-from .scoring.cases import run_cases
+from .scoring.appraise import rubric_for
+from .scoring.cases import coverage, run_cases
+from .scoring.explain import explain_unit
 from .submission import expand, json_schema, load_submissions
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -97,7 +100,17 @@ def with_rubric(func: Any) -> Any:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="appraisal")
 def main() -> None:
-    """Score women's federations' yearly submissions with a rubric on durable-rules."""
+    """Score women's federations' yearly submissions with a year's rubric on durable-rules.
+
+    \b
+    Start with:
+      appraisal demo                       the bundled examples, end to end
+      appraisal run in/ --out out/         score your own submissions
+      appraisal explain in/unit.json       why a unit scored as it did
+      appraisal rules check scoring_rules/2027
+
+    Run "appraisal COMMAND --help" for a command's options, an example and its exit codes.
+    """
     _show_render_warnings()
 
 
@@ -187,7 +200,8 @@ report_options = [
         "--config",
         type=click.Path(exists=True, dir_okay=False),
         default=None,
-        help="Report options file (TOML, JSON or YAML): issuing_body, issue_date, deadline_days, recheck_days, lang.",
+        help="Report options file (TOML, JSON or YAML): issuing_body, issue_date, deadline_days, recheck_days, lang; "
+        "the flags below override it.",
     ),
     click.option(
         "--previous",
@@ -208,6 +222,12 @@ report_options = [
         default=None,
         help="Rectification deadline, in days after the appraisal date (default 90).",
     ),
+    click.option(
+        "--recheck-days",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Re-check, in days after the appraisal date (default: two weeks after the deadline).",
+    ),
 ]
 
 
@@ -216,7 +236,7 @@ def with_report_options(func: Any) -> Any:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        flags = {name: kwargs.pop(name) for name in ("issuing_body", "issue_date", "deadline_days")}
+        flags = {name: kwargs.pop(name) for name in ("issuing_body", "issue_date", "deadline_days", "recheck_days")}
         if flags["issue_date"] is not None:
             flags["issue_date"] = flags["issue_date"].date()
         overrides = {name: value for name, value in flags.items() if value is not None}
@@ -228,7 +248,7 @@ def with_report_options(func: Any) -> Any:
     return wrapper
 
 
-@main.command("run")
+@main.command("run", short_help="Score submissions and write scorecards, summary and reports.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Folder for the results.")
 @click.option(
@@ -251,18 +271,36 @@ def run_command(
     year: int | None,
     rubric_path: str | None,
 ) -> None:
-    """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out."""
+    """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out.
+
+    \b
+    Example:
+      appraisal run submissions/ --out out/2026 --lang zh --issuing-body "某县妇联" --deadline-days 60
+
+    \b
+    Exit codes: 0 every input scored, 1 some inputs rejected (the rest are scored and
+    written; errors.json lists them), 2 a usage, rubric or engine error (nothing written).
+    """
     files = _inputs(inputs, out)
     rubric = _chosen_rubric(year, rubric_path)
     settings = None if no_reports else reporting.settings()
-    result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings)
+    try:
+        result = run(
+            files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings
+        )
+    except (RubricError, EngineError) as exc:  # raised before anything is written: --out is as it was
+        click.echo(f"error: the rubric cannot be used; nothing was written:\n{exc}", err=True)
+        sys.exit(EXIT_USAGE)
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
 
 
-@main.command()
+@main.command(short_help="Render one unit's report (PDF) from its scorecard.")
 @click.argument("scorecard", type=click.Path(exists=True, dir_okay=False))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The PDF to write.")
+@click.option(
+    "--out", "-o", "output", default=None, type=click.Path(dir_okay=False), help="The PDF to write (required)."
+)
+@click.option("--output", "output_alias", default=None, hidden=True, type=click.Path(dir_okay=False))
 @click.option(
     "--kind",
     type=click.Choice(KINDS),
@@ -274,13 +312,26 @@ def run_command(
 @with_rubric
 def report(
     scorecard: str,
-    output: str,
+    output: str | None,
+    output_alias: str | None,
     kind: str,
     reporting: _Reporting,
     year: int | None,
     rubric_path: str | None,
 ) -> None:
-    """Render one unit's report from its SCORECARD.json (as written by appraisal run)."""
+    """Render one unit's report from its SCORECARD.json (as written by appraisal run).
+
+    \b
+    Example:
+      appraisal report out/2026/scorecards/village-017.json --out village-017.pdf --lang zh
+
+    \b
+    Exit codes: 0 written, 1 the scorecard cannot be read, 2 a usage, rubric or
+    report error.
+    """
+    output = output or output_alias  # --output: the earlier spelling, kept as a hidden alias
+    if output is None:
+        raise click.UsageError("Missing option '--out' / '-o'.")
     try:
         card = read_scorecard(scorecard)
     except InputError as exc:
@@ -301,11 +352,19 @@ def report(
     click.echo(f"wrote {output}")
 
 
-@main.command()
+@main.command(short_help="Check submissions without scoring them.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @with_rubric
 def validate(inputs: tuple[str, ...], year: int | None, rubric_path: str | None) -> None:
-    """Check INPUTS without scoring them: every problem, with file and field."""
+    """Check INPUTS without scoring them: every problem, with file and field.
+
+    \b
+    Example:
+      appraisal validate submissions/ --year 2026
+
+    \b
+    Exit codes: 0 every unit valid, 1 some rejected, 2 a usage or rubric error.
+    """
     files = _inputs(inputs)
     units, rejected = load_submissions(files, rubric=_chosen_rubric(year, rubric_path))
     _report_rejected(rejected)
@@ -313,22 +372,42 @@ def validate(inputs: tuple[str, ...], year: int | None, rubric_path: str | None)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
-@main.command()
+@main.command(short_help="Print the JSON Schema of a submission or a scorecard.")
 @click.option("--scorecard", is_flag=True, help="Print the scorecard's schema instead of the submission's.")
 @with_rubric
 def schema(scorecard: bool, year: int | None, rubric_path: str | None) -> None:
-    """Print the JSON Schema of a submission of the year (default: the newest bundled), or of a scorecard."""
+    """Print the JSON Schema of a submission of the year (default: the newest bundled year), or with
+    --scorecard of a scorecard.
+
+    \b
+    Example:
+      appraisal schema --year 2025 > submission-2025.schema.json
+
+    \b
+    Exit codes: 0; 2 if the year or folder cannot be loaded.
+    """
     document = Scorecard.model_json_schema() if scorecard else json_schema(_rubric(year, rubric_path).indicators)
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-@main.command()
+@main.command(short_help="Appraise the bundled examples, end to end.")
 @click.option("--out", "-o", default="out/demo", show_default=True, type=click.Path(file_okay=False))
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the reports.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Worker processes.")
 @click.option("--no-reports", is_flag=True, help="Score only.")
 def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
-    """Copy the bundled example submissions to OUT/submissions and appraise them into OUT, with reports."""
+    """Copy the bundled example submissions to OUT/submissions and appraise them into OUT, with reports.
+
+    Some examples are invalid on purpose: they are reported, and the demo still succeeds.
+
+    \b
+    Example:
+      appraisal demo --out out/demo --lang zh
+
+    \b
+    Exit codes: 0 done, 1 an example that should score was rejected, 2 OUT/submissions
+    exists and was not written by the demo.
+    """
     out_path = Path(out)
     submissions = out_path / "submissions"
     if submissions.exists():
@@ -352,39 +431,200 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
     sys.exit(EXIT_REJECTED if unexpected else EXIT_OK)
 
 
-@main.command("check-rubric")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
-def check_rubric(folder: str) -> None:
-    """Check the rubric in FOLDER (every problem with file:line; exit 2 if any) and run its golden cases in
-    FOLDER/cases (exit 1 if one fails)."""
+def _where(folder: Path | None, problem: RubricProblem, severity: str = "error") -> str:
+    """A problem as ``folder/file:line:col: error: message``, the form editors and CI annotations jump to."""
+    if folder is not None and not Path(problem.file).is_absolute() and problem.file != str(folder):
+        problem = replace(problem, file=str(folder / problem.file))
+    where, _, message = str(problem).partition(f": {problem.message}")
+    return f"{where}: {severity}: {problem.message}{message}"
+
+
+def _folder(rubric: Rubric | None, given: str | None) -> Path | None:
+    if rubric is not None:
+        return _shown_path(Path(rubric.path))
+    return Path(given) if given is not None and Path(given).is_dir() else None
+
+
+def _folder_exists(folder: str | None) -> None:
+    """FOLDER is a folder or a bundled year: anything else is a usage error, not a broken rubric."""
+    if folder is not None and not folder.isdigit() and not Path(folder).is_dir():
+        raise click.UsageError(f"no such folder: {folder}")
+
+
+def _shown_path(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+@main.group(short_help="Check and test a year's rubric.")
+def rules() -> None:
+    """Check and test a year's rubric (docs/rubric-authoring.md).
+
+    FOLDER is a rubric folder or a bundled year; default: the newest bundled year.
+
+    \b
+    Example:
+      appraisal rules check scoring_rules/2027 && appraisal rules test scoring_rules/2027
+    """
+
+
+@rules.command("check", short_help="Check a rubric: every problem as file:line:col.")
+@click.argument("folder", required=False)
+def rules_check(folder: str | None) -> None:
+    """Check the rubric in FOLDER: every problem as file:line:col with a hint.
+
+    \b
+    Errors (the rubric cannot be used) come first, on stderr; warnings (it scores, but
+    probably not as meant: overlapping tiers, an item that can never miss) are listed
+    apart. Every org type's ruleset is also compiled in durable-rules, so a rubric that
+    passes also scores.
+
+    \b
+    Example:
+      appraisal rules check scoring_rules/2027
+
+    \b
+    Exit codes: 0 no errors (warnings allowed), 1 errors.
+    """
+    _folder_exists(folder)
+    result = check_rubric(folder)
+    where = _folder(result.rubric, folder)
+    for problem in result.errors:
+        click.echo(_where(where, problem), err=True)
+    if result.warnings:
+        click.echo(f"warnings ({len(result.warnings)}):")
+        for problem in result.warnings:
+            click.echo(f"  {_where(where, problem, 'warning')}")
+    if result.rubric is not None:
+        rubric = result.rubric
+        click.echo(
+            f"{rubric.id} {rubric.manifest.version}: {len(rubric.items)} items, {len(rubric.vetoes)} vetoes, "
+            f"base {rubric.manifest.base}: errors {len(result.errors)}, warnings {len(result.warnings)}"
+        )
+    else:
+        click.echo(f"{folder or 'the bundled rubric'}: errors {len(result.errors)}; the rubric cannot be used")
+    sys.exit(EXIT_OK if result.ok else EXIT_REJECTED)
+
+
+# The earlier name, kept as a hidden alias.
+main.add_command(click.Command("check-rubric", callback=rules_check.callback, params=rules_check.params, hidden=True))
+
+
+@rules.command("test", short_help="Run a rubric's golden cases and print coverage.")
+@click.argument("folder", required=False)
+@click.option("--require-coverage", is_flag=True, help="Exit 1 unless the cases show every outcome (100%).")
+def rules_test(folder: str | None, require_coverage: bool) -> None:
+    """Run the golden cases in FOLDER/cases and print the rubric's coverage.
+
+    \b
+    A failing case shows, per item, the points or status expected against those
+    got. Coverage counts the outcomes the passing cases show: every item awarding
+    and not awarding, every veto firing and not firing; items no case scores are
+    listed. Case format: docs/rubric-format.md, "Golden cases".
+
+    \b
+    Example:
+      appraisal rules test scoring_rules/2027 --require-coverage
+
+    \b
+    Exit codes: 0 every case passed (and, with --require-coverage, coverage is
+    100%), 1 a case failed or coverage is short, 2 the rubric or a case file
+    cannot be read.
+    """
+    _folder_exists(folder)
     try:
         rubric = load_rubric(folder)
-    except RubricError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(
-        f"{rubric.id} {rubric.manifest.version}: {len(rubric.items)} items, {len(rubric.vetoes)} vetoes, "
-        f"base {rubric.manifest.base}: ok"
-    )
-    try:
         results = run_cases(rubric)
     except RubricError as exc:
-        click.echo(str(exc), err=True)
+        where = _folder(None, folder)
+        for problem in exc.problems:
+            click.echo(_where(where, problem), err=True)
         sys.exit(EXIT_USAGE)
     for result in results:
         click.echo(str(result), err=not result.passed)
     failed = sum(not r.passed for r in results)
     click.echo(f"golden cases: {len(results) - failed} passed, {failed} failed")
-    if failed:
-        sys.exit(EXIT_REJECTED)
+    covered = coverage(rubric, results)
+    click.echo(f"coverage: {covered.shown} of {covered.total} outcomes ({covered.percent:.1f}%)")
+    if without := covered.without_cases():
+        click.echo(f"without cases: {', '.join(without)}")
+    if unseen := covered.unseen():
+        click.echo(f"not seen: {', '.join(f'{key} {outcome}' for key, outcome in unseen)}")
+    short = require_coverage and not covered.complete
+    sys.exit(EXIT_REJECTED if failed or short else EXIT_OK)
 
 
-@main.group()
-def rules() -> None:
-    """Work with a year's folder of indicators and rubric."""
+@main.command(short_help="Explain a unit's score item by item: what failed, by how much.")
+@click.argument("submission", type=click.Path())
+@click.option("--item", "item_ids", multiple=True, metavar="ID", help="Explain only this item or veto (repeatable).")
+@with_rubric
+def explain(submission: str, item_ids: tuple[str, ...], year: int | None, rubric_path: str | None) -> None:
+    """Explain why SUBMISSION scored as it did, item by item.
+
+    \b
+    Per item: its condition, the values the unit reported, the outcome, and for a
+    miss which part failed and by how much ("standing committee hearings: 0, needs
+    >= 1 (1 short)"); for a partial, what the next tier needs. Items that do not
+    apply to the unit's type are left out. The rubric is the bundled one of the
+    submission's year unless --year or --rubric says otherwise.
+
+    \b
+    Example:
+      appraisal explain village-017.json --item L01 --item L06
+
+    \b
+    Exit codes: 0 explained, 1 the submission is invalid, 2 a usage or rubric error.
+    """
+    chosen = _chosen_rubric(year, rubric_path)
+    units, rejected = load_submissions(_inputs([submission]), rubric=chosen)
+    _report_rejected(rejected)
+    for unit in units:
+        rubric = chosen or rubric_for(unit)
+        known = [item.id for item in rubric.items] + [veto.id for veto in rubric.vetoes]
+        for item_id in item_ids:
+            if item_id not in known:
+                raise click.UsageError(f"--item {item_id}: no such item in {rubric.id}{did_you_mean(item_id, known)}")
+        try:
+            result = explain_unit(unit, rubric, item_ids)
+        except InputError as exc:
+            _report_rejected([exc])
+            rejected.append(exc)
+            continue
+        card = result.card
+        click.echo(
+            f"{card.unit_id} ({card.name}, {card.org_type}), {rubric.id} {rubric.manifest.version}: "
+            f"total {card.total:g} of {card.base:g}, {card.grade}" + (", vetoed" if card.vetoed else "")
+        )
+        for item in result.items:
+            click.echo(f"{item.id}  {item.title}: {item.points:g} of {item.max:g}, {item.status.replace('_', ' ')}")
+            for role, outcome in item.conditions:
+                state = "holds" if outcome.holds else "does not hold"
+                click.echo(f"    {role}: {outcome.text}  ({state})")
+            if item.counted:
+                click.echo(f"    counts: {item.counted}")
+            if item.values:
+                shown = ", ".join(f"{path} = {_value(value)}" for path, value in item.values.items())
+                click.echo(f"    values: {shown}")
+            click.echo(f"    why: {item.reason}")
+        for veto in result.vetoes:
+            fired = "fired: the grade is unqualified" if veto.outcome.holds else "not fired"
+            click.echo(f"{veto.id}  veto, {veto.title}: {fired}")
+            click.echo(f"    when: {veto.outcome.text}")
+            if veto.values:
+                click.echo(f"    values: {', '.join(f'{path} = {_value(v)}' for path, v in veto.values.items())}")
+            click.echo(f"    why: condition {'met' if veto.outcome.holds else 'not met'}: {veto.outcome.words}")
+    sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
-@rules.command("diff")
+def _value(value: object) -> str:
+    if value is None:
+        return "not reported"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@rules.command("diff", short_help="What changed between two years: indicators, items, vetoes, grades.")
 @click.argument("old")
 @click.argument("new")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
@@ -395,7 +635,9 @@ def rules_diff(old: str, new: str, as_json: bool) -> None:
     Example:
       appraisal rules diff 2025 2026
       appraisal rules diff scoring_rules/2026 my-county/2027 --json
-    Exit status: 0 on success, 2 if a folder cannot be loaded.
+
+    \b
+    Exit codes: 0 printed, 2 a folder cannot be loaded.
     """
     before, after = _rubric_arg(old), _rubric_arg(new)
     if as_json:

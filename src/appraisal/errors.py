@@ -6,7 +6,15 @@ call site, so callers catch ``AppraisalError`` and nothing else.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``"; did you mean X?"`` for the closest of ``known``, or ``""`` when none is close (rubric messages)."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 @dataclass(frozen=True)
@@ -83,13 +91,21 @@ class RubricError(AppraisalError):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[RubricError], tuple[list[RubricProblem]]]:
+        return (RubricError, (self.problems,))  # picklable across worker processes
+
 
 class EngineError(AppraisalError):
-    """durable-rules failed while scoring one unit (the unit is rejected, the batch goes on)."""
+    """durable-rules failed while scoring a unit. The facts it was given are valid, so the engine (or the rubric
+    it runs) is at fault, not the unit: the run stops and writes nothing, as for a ``RubricError``."""
 
     def __init__(self, unit_id: str, message: str) -> None:
         self.unit_id = unit_id
+        self.detail = message
         super().__init__(f"{unit_id}: {message}")
+
+    def __reduce__(self) -> tuple[type[EngineError], tuple[str, str]]:
+        return (EngineError, (self.unit_id, self.detail))
 
 
 class ReportError(AppraisalError):

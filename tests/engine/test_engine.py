@@ -118,3 +118,10 @@ def test_units_matching_no_rule_but_the_sentinel_are_deleted_safely(mini: Rubric
     for index in range(300):
         unit = make("village", unit_id=f"s{index}", leadership={"standing_committee_hearings": 1})
         assert [f.rule for f in engine.run("village", build_facts(unit))] == ["?unit"]
+
+
+def test_rulesets_reach_the_engine_in_plain_notation() -> None:
+    from appraisal.engine.run import plain_json
+
+    text = plain_json({"r": {"all": [{"m0": {"$gte": {"x": 1e-05}}}], "n": [1, 2.5, True, None, "é"]}})
+    assert text == '{"r":{"all":[{"m0":{"$gte":{"x":0.00001}}}],"n":[1,2.5,true,null,"\\u00e9"]}}'

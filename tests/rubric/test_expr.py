@@ -95,3 +95,36 @@ def test_or_across_sections_becomes_one_rule_per_term() -> None:
         ["a", "c"],
         ["b", "c"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        ("a.x = 1", "unexpected '=': write '=='", 4),
+        ("a.x => 1", "unexpected '=>': write '>='", 4),
+        ("a.x =< 1", "unexpected '=<': write '<='", 4),
+        ("a.x <> 1", "unexpected '<>': write '!='", 4),
+        ("a.x >= 1 && a.y", "unexpected '&&': write 'and'", 9),
+        ("a.x >= 1 || a.y", "unexpected '||': write 'or'", 9),
+        ("!a.y", "unexpected '!': write 'not'", 0),
+        ("a.x >= 1234567890123456", "the number 1234567890123456... has 16 digits; at most 15 are kept exactly", 7),
+    ],
+)
+def test_other_languages_operators_and_long_numbers_get_a_hint(text: str, message: str, column: int) -> None:
+    with pytest.raises(expr.ExprError) as caught:
+        expr.parse(text)
+    assert (caught.value.message, caught.value.column) == (message, column)
+
+
+def test_alternatives_are_counted_without_expanding() -> None:
+    assert expr.alternatives(expr.parse("a.x >= 1 and (a.y or b.z) and (b.w or c.v or c.u)")) == 6
+    assert expr.alternatives(expr.parse("not (a.x >= 1 and a.y)")) == 2  # not pushed in: an or
+    six = " and ".join(f"(a.x >= {i} or b.y)" for i in range(6))
+    assert len(expr.compile_rules(expr.parse(six))) == 64
+    with pytest.raises(expr.ExprError, match="the condition has 128 alternatives"):
+        expr.parse(six + " and (a.z or b.z)")
+
+
+def test_literals_print_in_positional_notation() -> None:
+    assert str(expr.parse("a.x >= 0.00001")) == "a.x >= 0.00001"
+    assert str(expr.parse("a.x < 123456789012345")) == "a.x < 123456789012345"

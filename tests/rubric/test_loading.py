@@ -145,7 +145,10 @@ def test_not_a_rubric_folder(tmp_path: Path) -> None:
 
 def test_unknown_top_level_key(tmp_path: Path) -> None:
     folder = broken(tmp_path, "items.yaml", "vetoes:", "vetos:")
-    assert "items.yaml:45: unknown key 'vetos' (an item file holds items: and vetoes:)" in problems(folder)
+    assert (
+        "items.yaml:45: unknown key 'vetos' (an item file holds items: and vetoes:); did you mean vetoes?"
+        in problems(folder)
+    )
 
 
 def test_bundled_year_not_found() -> None:

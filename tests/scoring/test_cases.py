@@ -9,15 +9,22 @@ from click.testing import CliRunner
 from appraisal import load_rubric
 from appraisal.cli import main
 from appraisal.resources import bundled
-from appraisal.scoring.cases import run_cases
+from appraisal.scoring.cases import coverage, run_cases
 
 DEFAULT = bundled("scoring_rules") / "2026"
 
 
 def test_default_rubric_golden_cases_hold() -> None:
     results = run_cases(load_rubric())
-    assert len(results) >= 4
+    assert len(results) >= 15
     assert [str(r) for r in results if not r.passed] == []
+
+
+def test_the_shipped_cases_cover_every_outcome() -> None:
+    rubric = load_rubric()
+    covered = coverage(rubric, run_cases(rubric))
+    assert (covered.without_cases(), covered.unseen()) == ([], [])
+    assert covered.complete and covered.total == 2 * (len(rubric.items) + len(rubric.vetoes))
 
 
 @pytest.fixture
@@ -35,14 +42,94 @@ def test_a_moved_expectation_is_named_with_file_and_line(rubric_copy: Path) -> N
     assert failed.mismatches == ["total: expected 90.0, got 89.0"]
 
 
-def test_check_rubric_exit_codes(rubric_copy: Path) -> None:
+def test_rules_test_exit_codes(rubric_copy: Path) -> None:
     runner = CliRunner()
-    ok = runner.invoke(main, ["check-rubric", str(rubric_copy)])
-    assert ok.exit_code == 0 and "golden cases: 4 passed, 0 failed" in ok.stdout
+    ok = runner.invoke(main, ["rules", "test", str(rubric_copy)])
+    assert ok.exit_code == 0 and "golden cases: 15 passed, 0 failed" in ok.stdout
     case = rubric_copy / "cases" / "village.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace("L06: 1.5", "L06: 3"), encoding="utf-8")
-    failed = runner.invoke(main, ["check-rubric", str(rubric_copy)])
+    failed = runner.invoke(main, ["rules", "test", str(rubric_copy)])
     assert failed.exit_code == 1 and "L06: expected 3.0 points, got 1.5" in failed.stderr
     (rubric_copy / "leadership.yaml").write_text("items: [", encoding="utf-8")
-    broken = runner.invoke(main, ["check-rubric", str(rubric_copy)])
-    assert broken.exit_code == 2 and "leadership.yaml:1:" in broken.stderr
+    broken = runner.invoke(main, ["rules", "test", str(rubric_copy)])
+    assert broken.exit_code == 2 and f"{rubric_copy / 'leadership.yaml'}:1:" in broken.stderr
+
+
+def test_rules_check_lists_errors_and_warnings_apart_and_check_rubric_is_an_alias(rubric_copy: Path) -> None:
+    runner = CliRunner()
+    for command in (["rules", "check"], ["check-rubric"]):
+        ok = runner.invoke(main, [*command, str(rubric_copy)])
+        assert ok.exit_code == 0 and "80 items, 2 vetoes, base 100: errors 0, warnings 0" in ok.stdout
+    items = rubric_copy / "leadership.yaml"
+    text = items.read_text(encoding="utf-8")
+    items.write_text(
+        text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_committee_hearings >= 0")
+    )
+    warned = runner.invoke(main, ["rules", "check", str(rubric_copy)])
+    assert warned.exit_code == 0 and "warnings (1):\n  " in warned.stdout
+    assert f"{items}:14:11: warning: L01 can never miss" in warned.stdout
+    items.write_text(
+        text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_comittee_hearings = 1")
+    )
+    broken = runner.invoke(main, ["rules", "check", str(rubric_copy)])
+    assert broken.exit_code == 1
+    assert f"{items}:14:49: error: condition: unexpected '=': write '=='" in broken.stderr
+
+
+def test_rules_test_prints_coverage_and_requires_it_on_request(rubric_copy: Path) -> None:
+    for case in (rubric_copy / "cases").iterdir():
+        if case.name != "village.yaml":
+            case.unlink()
+    village = rubric_copy / "cases" / "village.yaml"
+    text = village.read_text(encoding="utf-8")
+    village.write_text(text[: text.index("\n# Every item missed")], encoding="utf-8")  # the first three cases
+    result = CliRunner().invoke(main, ["rules", "test", str(rubric_copy)])
+    assert result.exit_code == 0
+    assert "coverage: " in result.stdout and "without cases: L07, " in result.stdout
+    assert "not seen: L02 not awarding, " in result.stdout and "V02 firing" in result.stdout
+    required = CliRunner().invoke(main, ["rules", "test", str(rubric_copy), "--require-coverage"])
+    assert required.exit_code == 1
+
+
+def test_coverage_counts_only_passing_cases_and_real_outcomes(rubric_copy: Path) -> None:
+    rubric = load_rubric(rubric_copy)
+    results = run_cases(rubric)
+    full = coverage(rubric, results)
+    assert full.seen["L01"] == {"awarding", "not awarding"} and full.seen["V01"] == {"firing", "not firing"}
+    village_only = coverage(rubric, [r for r in results if r.file == "village.yaml"])
+    assert village_only.seen["L07"] == set()  # no county or township case: only not_applicable
+    for result in results:
+        if result.card is not None and result.card.item("L01").status == "missed":
+            result.mismatches = ["made to fail"]
+    assert coverage(rubric, results).seen["L01"] == {"awarding"}
+
+
+def test_a_misspelt_expectation_or_item_gets_a_did_you_mean(rubric_copy: Path) -> None:
+    case = rubric_copy / "cases" / "village.yaml"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(
+        text.replace("    statuses:\n      L01: missed", "    statuses:\n      L1: missed", 1), encoding="utf-8"
+    )
+    (rubric_copy / "cases" / "typo.yaml").write_text(
+        "name: typo\nsubmission: {unit_id: t, name: T, org_type: village, year: 2026, appraisal_date: '2026-12-18'}\n"
+        "expect: {totl: 0}\n",
+        encoding="utf-8",
+    )
+    failed = [m for r in run_cases(load_rubric(rubric_copy)) for m in r.mismatches]
+    assert "L1: no such item; did you mean L01?" in failed
+    assert "expect.totl: Extra inputs are not permitted; did you mean total?" in failed
+
+
+def test_a_case_file_that_is_not_a_regular_file_is_refused(rubric_copy: Path) -> None:
+    import os
+
+    os.mkfifo(rubric_copy / "cases" / "pipe.yaml")
+    result = CliRunner().invoke(main, ["rules", "test", str(rubric_copy)])
+    assert result.exit_code == 2 and "cases/pipe.yaml: error: not a regular file (a FIFO)" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "test"])
+def test_rules_commands_name_a_missing_folder_and_take_a_year(command: str, tmp_path: Path) -> None:
+    missing = CliRunner().invoke(main, ["rules", command, str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "no such folder: " in missing.stderr
+    assert CliRunner().invoke(main, ["rules", command, "2026"]).exit_code == 0

@@ -33,7 +33,7 @@ def test_scoring_uses_the_verified_value_and_the_scorecard_shows_both() -> None:
             "note": "minutes of 2 meetings only",
         }
     ]
-    assert "leadership.working_meetings = 2 (reported 4, verified 2 by 李红)" in item.reason
+    assert item.reason.endswith("; leadership.working_meetings: reported 4, verified 2 by 李红")
 
 
 def test_a_value_verified_as_reported_is_not_listed_as_changed() -> None:

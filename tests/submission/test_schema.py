@@ -77,7 +77,7 @@ def schema_strategy(schema: dict[str, Any], root: dict[str, Any]) -> st.SearchSt
             text = st.from_regex(pattern, fullmatch=True).filter(lambda s: low <= len(s) <= high)
         else:  # a class of thousands of ranges (the name pattern): draw text, keep what the pattern admits
             compiled = re.compile(pattern or "")
-            text = st.text(min_size=low, max_size=high).filter(lambda s: bool(compiled.search(s)))
+            text = st.text(min_size=low, max_size=high).filter(lambda s: bool(compiled.fullmatch(s)))
         if "not" in schema:
             refused = re.compile(schema["not"]["pattern"])
             text = text.filter(lambda s: not refused.search(s))

@@ -16,13 +16,14 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import durable_rules_engine as dre
 
-from ..errors import EngineError
+from ..errors import EngineError, RubricError, RubricProblem
 from ..rubric import Rubric
 from .compile import ruleset_for
 
@@ -54,6 +55,17 @@ def facts_json(facts: list[dict[str, Any]]) -> str:
     return "[" + ",".join(parts) + "]"
 
 
+def plain_json(value: Any) -> str:
+    """Any JSON document (a ruleset) with its floats in positional notation, as ``facts_json`` writes facts."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k))}:{plain_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(plain_json(v) for v in value) + "]"
+    if type(value) is float and _exponent(value):
+        return format(Decimal(repr(value)), "f")
+    return json.dumps(value)
+
+
 @dataclass(frozen=True)
 class Firing:
     """One rule that fired, and the facts it matched (by pattern name: m0, m1, ...)."""
@@ -75,11 +87,19 @@ class Engine:
             definition = ruleset_for(self.rubric, org_type)
             name = f"appraisal-{self.rubric.id}-{org_type}-{next(_NAMES)}"
             try:
-                self._handles[org_type] = dre.create_ruleset(name, json.dumps(definition))
+                self._handles[org_type] = dre.create_ruleset(name, plain_json(definition))
             except dre.error as exc:
-                raise EngineError("-", f"durable-rules refused the {org_type} ruleset: {exc}") from exc
+                # The rubric, not a unit, is at fault: nothing of the run may be written (exit 2).
+                where = RubricProblem(self.rubric.path, 0, f"durable-rules refused the {org_type} ruleset: {exc}")
+                raise RubricError([where]) from exc
             self.definitions[org_type] = definition
         return self._handles[org_type]
+
+    def compile(self, org_types: Iterable[str]) -> None:
+        """Create the rulesets of ``org_types`` now (``rules check``): a refusal is a ``RubricError``."""
+        with _LOCK:
+            for org_type in org_types:
+                self._handle(org_type)
 
     def run(self, org_type: str, facts: list[dict[str, Any]]) -> list[Firing]:
         """Assert one unit's facts, take every action they trigger, delete the unit's state."""

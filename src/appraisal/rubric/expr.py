@@ -13,13 +13,21 @@ Grammar (``and`` binds tighter than ``or``)::
 Parsing is a hand-written recursive descent over a regex tokenizer: nothing is ever evaluated as Python.
 A bare ``path`` means ``path == true``. ``not`` is pushed down to the comparisons (negation normal form)
 before compiling, so the engine sees only comparisons joined by ``$and``/``$or``.
+
+What durable-rules 2.0.28 can take is checked here, when the text is parsed, so a rubric that loads also
+compiles: a number literal has at most ``MAX_DIGITS`` digits (a longer one is rounded by the float it
+becomes, or written with an exponent durable-rules cannot read), and a condition expands to at most
+``MAX_ALTERNATIVES`` alternatives (durable-rules turns every ``or`` into rules of its own: 16 groups
+``(a or b)`` are 65,536 rules, which it refuses; far fewer already make every unit slow to score).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +41,10 @@ _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 _DURABLE_OP = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 _KEYWORDS = {"and", "or", "not", "true", "false"}
 MAX_LENGTH = 2000
+MAX_DIGITS = 15  # a double holds 15 significant decimal digits exactly
+MAX_ALTERNATIVES = 64
+# Operators of other languages, and what this one writes instead.
+_FOREIGN = {"=": "==", "=>": ">=", "=<": "<=", "<>": "!=", "&&": "and", "||": "or", "!": "not"}
 
 
 class ExprError(Exception):
@@ -57,11 +69,18 @@ class Compare:
         return f"{self.section}.{self.field}"
 
     def __str__(self) -> str:
-        if isinstance(self.value, str):
-            value = f'"{self.value}"'
-        else:
-            value = str(self.value).lower() if isinstance(self.value, bool) else str(self.value)
-        return f"{self.path} {self.op} {value}"
+        return f"{self.path} {self.op} {literal_text(self.value)}"
+
+
+def literal_text(value: Literal_) -> str:
+    """A literal as the rubric writes it: ``true``, ``3``, ``0.00001`` (never an exponent), ``"crafts"``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -100,11 +119,28 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
             column = pos + len(text[pos:]) - len(text[pos:].lstrip())
-            raise ExprError(f"unexpected character {text[column]!r}", column)
+            raise ExprError(_unexpected(text, column), column)
         kind = match.lastgroup or ""
+        if kind == "op" and text[match.end() : match.end() + 1] in ("=", "<", ">"):
+            column = match.start(kind)
+            raise ExprError(_unexpected(text, column), column)
         tokens.append((kind, match.group(kind), match.start(kind)))
         pos = match.end()
     return tokens
+
+
+def _unexpected(text: str, column: int) -> str:
+    for foreign in sorted(_FOREIGN, key=len, reverse=True):
+        if text.startswith(foreign, column):
+            return f"unexpected {foreign!r}: write {_FOREIGN[foreign]!r}"
+    return f"unexpected character {text[column]!r}"
+
+
+def _number(text: str, column: int) -> int | float:
+    digits = sum(ch.isdigit() for ch in text)
+    if digits > MAX_DIGITS:
+        raise ExprError(f"the number {text[:20]}... has {digits} digits; at most {MAX_DIGITS} are kept exactly", column)
+    return float(text) if "." in text else int(text)
 
 
 class _Parser:
@@ -177,7 +213,7 @@ class _Parser:
         lit_kind, lit, lit_col = self.take()
         value: Literal_
         if lit_kind == "num":
-            value = float(lit) if "." in lit else int(lit)
+            value = _number(lit, lit_col)
         elif lit_kind == "name" and lit in ("true", "false"):
             value = lit == "true"
         elif lit_kind == "str":
@@ -193,7 +229,31 @@ def parse(text: str) -> Node:
     same text is parsed once per process."""
     if len(text) > MAX_LENGTH:
         raise ExprError(f"condition longer than {MAX_LENGTH} characters", 0)
-    return _Parser(text).parse()
+    node = _Parser(text).parse()
+    count = alternatives(node)
+    if count > MAX_ALTERNATIVES:
+        raise ExprError(
+            f"the condition has {count:,} alternatives (each 'or' multiplies the ones around it), more than the "
+            f"{MAX_ALTERNATIVES} the engine is given; split it into tiers or items, or compute a value in the "
+            "submission's facts",
+            0,
+        )
+    return node
+
+
+def alternatives(node: Node) -> int:
+    """How many and-only alternatives the condition's disjunctive form has, counted without expanding it:
+    an ``or`` adds its parts' counts, an ``and`` multiplies them (after ``not`` is pushed in)."""
+    return _alternatives(nnf(node))
+
+
+def _alternatives(node: Node) -> int:
+    if isinstance(node, Compare):
+        return 1
+    if isinstance(node, Not):  # pragma: no cover - nnf() removes them
+        raise AssertionError("count an expression in negation normal form")
+    counts = [_alternatives(part) for part in node.parts]
+    return sum(counts) if isinstance(node, Or) else math.prod(counts)
 
 
 def comparisons(node: Node) -> list[Compare]:
@@ -225,10 +285,11 @@ def evaluate(node: Node, values: dict[str, Any]) -> bool:
     """Evaluate in Python with the engine's semantics: ``not`` is pushed into the comparisons first, and a
     comparison on a value that was not reported is false (so ``not x`` is false, not true, when x is
     missing: unknown is never taken as met)."""
-    return _holds(nnf(node), values)
+    return holds_nnf(nnf(node), values)
 
 
-def _holds(node: Node, values: dict[str, Any]) -> bool:
+def holds_nnf(node: Node, values: dict[str, Any]) -> bool:
+    """``evaluate`` for a tree already in negation normal form (what ``nnf`` returns)."""
     if isinstance(node, Compare):
         value = values.get(node.path)
         if value is None:
@@ -244,7 +305,7 @@ def _holds(node: Node, values: dict[str, Any]) -> bool:
         )
     if isinstance(node, Not):  # pragma: no cover - nnf() removes them
         raise AssertionError("evaluate an expression in negation normal form")
-    results = (_holds(p, values) for p in node.parts)
+    results = (holds_nnf(p, values) for p in node.parts)
     return all(results) if isinstance(node, And) else any(results)
 
 

@@ -8,19 +8,18 @@ the base. A rubric with any problem is refused whole.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .._yaml import YamlFile
-from ..errors import RubricError, RubricProblem
+from .._yaml import MAX_FOLDER_FILE_BYTES, YamlFile, read_regular
+from ..errors import RubricError, RubricProblem, did_you_mean
 from ..submission import Indicators, bundled_folder, bundled_years, load_indicators
 from ..submission.indicators import INDICATORS, MANIFEST
-from . import expr
-from .models import BONUS_GROUP, GROUPS, Item, Manifest, Rubric, Veto
+from . import checks, expr
+from .models import BONUS_GROUP, GROUPS, Item, Manifest, Rubric, Veto, grade_bound
 
 Path_ = tuple[int | str, ...]
 
@@ -36,20 +35,19 @@ class _Checks:
     def org_type(self, org: str, file: YamlFile, path: Path_) -> bool:
         if org in self.org_types:
             return True
-        close = difflib.get_close_matches(org, self.org_types, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f"; the manifest declares {', '.join(self.org_types)}"
+        hint = did_you_mean(org, self.org_types) or f"; the manifest declares {', '.join(self.org_types)}"
         self.problems.append(file.problem(path, f"unknown org type {org!r}{hint}"))
         return False
 
 
-def _check_condition(text: str, orgs: list[str], file: YamlFile, path: Path_, checks: _Checks) -> None:
+def _check_condition(text: str, orgs: list[str], file: YamlFile, path: Path_, context: _Checks) -> None:
     try:
         node = expr.parse(text)
     except expr.ExprError as exc:
-        checks.problems.append(file.problem(path, f"condition: {exc.message}", exc.column))
+        context.problems.append(file.problem(path, f"condition: {exc.message}", exc.column))
         return
     for comparison in expr.comparisons(node):
-        _check_value(comparison.path, orgs, file, path, checks, comparison)
+        _check_value(comparison.path, orgs, file, path, context, comparison)
 
 
 def _check_value(
@@ -57,21 +55,22 @@ def _check_value(
     orgs: list[str],
     file: YamlFile,
     path: Path_,
-    checks: _Checks,
+    context: _Checks,
     comparison: expr.Compare | None = None,
 ) -> None:
-    indicators, problems = checks.indicators, checks.problems
+    indicators, problems = context.indicators, context.problems
     lacking = [org for org in orgs if value_path not in indicators.attributes(org)]
     column = comparison.column if comparison else None
     if lacking:
-        known = any(value_path in indicators.attributes(org) for org in checks.org_types)
+        known = any(value_path in indicators.attributes(org) for org in context.org_types)
         field = indicators.field(value_path)
         if known:
             why = f"{value_path} is not reported by {', '.join(lacking)} units"
         elif field is not None:
             why = f"{value_path} is {field.kind}: shown, never scored"
         else:
-            why = f"unknown value {value_path}{indicators.suggest(value_path)} ({INDICATORS} lists them)"
+            known_paths = {p for org in orgs or context.org_types for p in indicators.attributes(org)}
+            why = f"unknown value {value_path} ({INDICATORS} lists them){did_you_mean(value_path, known_paths)}"
         problems.append(file.problem(path, why, column))
         return
     kind = indicators.attributes(orgs[0])[value_path] if orgs else None
@@ -88,33 +87,32 @@ def _check_value(
         if not isinstance(comparison.value, str) or comparison.op not in ("==", "!="):
             problems.append(file.problem(path, f'{value_path} is a choice: compare it with == or != "id"', column))
         elif comparison.value not in ids:
-            close = difflib.get_close_matches(comparison.value, ids, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else f"; one of {', '.join(ids)}"
+            hint = did_you_mean(comparison.value, ids) or f"; one of {', '.join(ids)}"
             problems.append(file.problem(path, f"{value_path} has no choice {comparison.value!r}{hint}", column))
     elif kind in ("count", "number") and isinstance(comparison.value, bool | str):
         problems.append(file.problem(path, f"{value_path} is a number: compare it with a number", column))
 
 
-def _check_item(item: Item, file: YamlFile, path: Path_, checks: _Checks) -> None:
-    problems = checks.problems
+def _check_item(item: Item, file: YamlFile, path: Path_, context: _Checks) -> None:
+    problems = context.problems
     if isinstance(item.max, dict):
         for org in item.max:
-            checks.org_type(org, file, (*path, "max", org))
+            context.org_type(org, file, (*path, "max", org))
     for index, org in enumerate(item.applies_to or ()):
-        checks.org_type(org, file, (*path, "applies_to", index))
+        context.org_type(org, file, (*path, "applies_to", index))
     for index, need in enumerate(item.requires):
-        if need not in checks.indicators.requirements:
-            known = ", ".join(checks.indicators.requirements) or "none"
+        if need not in context.indicators.requirements:
+            known = ", ".join(context.indicators.requirements) or "none"
             problems.append(
                 file.problem((*path, "requires", index), f"unknown requirement {need!r}; declared: {known}")
             )
-    orgs = [org for org in checks.org_types if item.max_for(org) is not None]
+    orgs = [org for org in context.org_types if item.max_for(org) is not None]
     if not orgs:
         problems.append(file.problem((*path, "max"), f"item {item.id} applies to no org type"))
     if item.when:
-        _check_condition(item.when, orgs, file, (*path, "when"), checks)
+        _check_condition(item.when, orgs, file, (*path, "when"), context)
     for index, tier in enumerate(item.tiers or ()):
-        _check_condition(tier.when, orgs, file, (*path, "tiers", index, "when"), checks)
+        _check_condition(tier.when, orgs, file, (*path, "tiers", index, "when"), context)
         maxima = {item.max_for(org) for org in orgs}
         if tier.points is not None and isinstance(item.max, dict) and len(maxima) > 1:
             problems.append(
@@ -130,14 +128,14 @@ def _check_item(item: Item, file: YamlFile, path: Path_, checks: _Checks) -> Non
     value = item.value_path()
     if value is not None:
         way = next(k for k in ("per_occurrence", "deduct", "shortfall") if getattr(item, k))
-        _check_value(value, orgs, file, (*path, way, "value"), checks)
+        _check_value(value, orgs, file, (*path, way, "value"), context)
 
 
 def _sha256(files: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
     for file in files:
         digest.update(file.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
+        digest.update(read_regular(file, MAX_FOLDER_FILE_BYTES) + b"\0")
     return digest.hexdigest()
 
 
@@ -170,7 +168,7 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     paths = sorted(p for p in root.glob("*.yaml") if p.name not in (MANIFEST, INDICATORS))
     if indicators is None:  # nothing else can be checked against a year whose indicators are broken
         raise RubricError(problems)
-    checks = _Checks(indicators, problems)
+    context = _Checks(indicators, problems)
     items: list[Item] = []
     vetoes: list[Veto] = []
     seen: dict[str, str] = {}
@@ -188,7 +186,8 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
                     RubricProblem(
                         file.name,
                         file.keys.get((str(key),), 0),
-                        f"unknown key {key!r} (an item file holds items: and vetoes:)",
+                        f"unknown key {key!r} (an item file holds items: and vetoes:)"
+                        + did_you_mean(str(key), ("items", "vetoes")),
                     )
                 )
         models: tuple[tuple[str, type[Item] | type[Veto]], ...] = (("items", Item), ("vetoes", Veto))
@@ -208,13 +207,13 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
                     continue
                 seen[parsed.id] = f"{path.name}:{line}"
                 if isinstance(parsed, Item):
-                    _check_item(parsed, file, where, checks)
+                    _check_item(parsed, file, where, context)
                     items.append(parsed)
                 else:
                     for index, org in enumerate(parsed.applies_to or ()):
-                        checks.org_type(org, file, (*where, "applies_to", index))
-                    orgs = [o for o in checks.org_types if parsed.applies_to is None or o in parsed.applies_to]
-                    _check_condition(parsed.when, orgs, file, (*where, "when"), checks)
+                        context.org_type(org, file, (*where, "applies_to", index))
+                    orgs = [o for o in context.org_types if parsed.applies_to is None or o in parsed.applies_to]
+                    _check_condition(parsed.when, orgs, file, (*where, "when"), context)
                     vetoes.append(parsed)
     if manifest is not None and not invalid:
         problems += _check_totals(manifest, items, manifest_file)
@@ -225,7 +224,7 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     # the order the files give them.
     order = [*GROUPS, BONUS_GROUP]
     items.sort(key=lambda item: order.index(item.group))
-    return Rubric(
+    rubric = Rubric(
         manifest=manifest,
         indicators=indicators,
         items=tuple(items),
@@ -233,6 +232,9 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
         sha256=_sha256([root / MANIFEST, root / INDICATORS, *paths], root),
         path=str(root.resolve()),  # absolute: worker processes reload it from another working directory
     )
+    if found := checks.errors(rubric):  # what loads but cannot be meant (rubric/checks.py)
+        raise RubricError(found)
+    return rubric
 
 
 def _check_totals(manifest: Manifest, items: list[Item], file: YamlFile) -> list[RubricProblem]:
@@ -249,8 +251,8 @@ def _check_totals(manifest: Manifest, items: list[Item], file: YamlFile) -> list
     bounds = []
     for grade, raw in manifest.grades.items():
         try:
-            bound = Decimal(str(raw).rstrip("%")) * (manifest.base / 100 if str(raw).endswith("%") else 1)
-        except ArithmeticError:
+            bound = grade_bound(raw, manifest.base)
+        except ValueError:
             problems.append(file.problem(("grades", grade), f"grades.{grade}: not a number or a share like 90%"))
             continue
         if not 0 < bound <= manifest.base:

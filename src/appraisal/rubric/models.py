@@ -6,11 +6,13 @@ and the scorer reads. The YAML format is documented in docs/rubric-format.md.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..errors import did_you_mean
 from ..submission.indicators import Indicators, OrgTypeDef, Text
 
 __all__ = ["BONUS_GROUP", "GRADES", "GROUPS", "Item", "Manifest", "Rubric", "Text", "Veto"]
@@ -27,6 +29,7 @@ GROUPS: tuple[str, ...] = (
 )
 GRADES: tuple[str, ...] = ("excellent", "good", "qualified", "unqualified")
 BONUS_GROUP = "bonus"
+_BOUND = re.compile(r"([0-9]{1,4}(?:\.[0-9]{1,2})?)\s*(%?)", re.ASCII)
 
 Points = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)]
 # No dots: a rule name "L01#tier2.1" is the item, the condition, and the part of a condition split in several rules.
@@ -111,7 +114,8 @@ class Item(Strict):
     @classmethod
     def _known_group(cls, value: str) -> str:
         if value not in (*GROUPS, BONUS_GROUP):
-            raise ValueError(f"unknown group {value!r}; one of {', '.join((*GROUPS, BONUS_GROUP))}")
+            known = (*GROUPS, BONUS_GROUP)
+            raise ValueError(f"unknown group {value!r}; one of {', '.join(known)}{did_you_mean(value, known)}")
         return value
 
     @model_validator(mode="after")
@@ -204,6 +208,20 @@ class Manifest(Strict):
         return value
 
 
+def grade_bound(raw: Decimal | str, base: Decimal) -> Decimal:
+    """A grade's lower bound in points: ``90`` and ``"90"`` are points, ``"90%"`` is 90% of ``base``. The one
+    place a bound is read, for the checker and the scorer alike; raises ``ValueError`` for anything else."""
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise ValueError(f"not a number or a share like 90%: {raw}")
+        return raw
+    match = _BOUND.fullmatch(raw.strip())
+    if match is None:
+        raise ValueError(f"not a number or a share like 90%: {raw!r}")
+    number = Decimal(match.group(1))
+    return number * base / 100 if match.group(2) else number
+
+
 class Rubric(Strict):
     """A loaded, checked year's folder: its manifest, indicators, items, vetoes, and the sha256 of its files."""
 
@@ -235,14 +253,7 @@ class Rubric(Strict):
 
     def grade_bounds(self) -> list[tuple[str, Decimal]]:
         """(grade, lower bound in points), best grade first; ``"90%"`` means 90% of the base."""
-        bounds = []
-        for grade in GRADES[:-1]:
-            raw = self.manifest.grades[grade]
-            if isinstance(raw, str):
-                bounds.append((grade, (Decimal(raw.rstrip("%")) * self.manifest.base / 100)))
-            else:
-                bounds.append((grade, raw))
-        return bounds
+        return [(grade, grade_bound(self.manifest.grades[grade], self.manifest.base)) for grade in GRADES[:-1]]
 
     def items_for(self, org_type: str) -> list[Item]:
         return [item for item in self.items if item.max_for(org_type) is not None]

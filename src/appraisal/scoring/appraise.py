@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from ..engine import Engine
-from ..errors import EngineError, InputError, Problem
+from ..errors import InputError, Problem
 from ..facts import build_facts
 from ..rubric import Rubric
 from ..rubric import load_rubric as _load_rubric
@@ -81,10 +81,9 @@ def _score(submission: SubmissionBase, rubric: Rubric) -> Scorecard:
     if error := year_error(submission, rubric):
         raise error
     facts = build_facts(submission)
-    try:
-        firings = _engine(rubric).run(submission.org, facts)
-    except EngineError as exc:
-        raise InputError(submission.source, [Problem("", exc.message)], submission.unit_id) from exc
+    # An EngineError or RubricError is not the unit's fault: it stops the run (nothing is written), where an
+    # InputError would reject this unit and let every other unit be scored by a broken engine.
+    firings = _engine(rubric).run(submission.org, facts)
     return score_unit(submission, rubric, facts, firings)
 
 
@@ -96,8 +95,8 @@ def appraise(submission: SubmissionBase, rubric: Rubric | None = None) -> Scorec
 
 def appraise_many(submissions: Sequence[SubmissionBase], rubric: Rubric | None = None) -> Appraisals:
     """Score every unit, then rank and commend within each year and org type. A unit that cannot be scored
-    (another year, a unit id already seen, an engine failure) is rejected without costing the others their
-    results."""
+    (another year, a unit id already seen) is rejected without costing the others their results; a rubric or
+    engine failure raises ``RubricError`` or ``EngineError`` before any result is returned."""
     units, rejected = unique_units(submissions)
     cards: list[Scorecard] = []
     rubrics: dict[tuple[str, str], Rubric] = {}

@@ -11,8 +11,10 @@ A case file holds one case (or a list)::
       items: {L01: 0, L06: 1.5}          # points per item id
       statuses: {L01: missed}            # status per item id
 
-Policy staff editing next year's rubric run ``appraisal check-rubric``: a case that no longer holds shows which
-expectation moved, so a change of score is always a decision, never an accident.
+Policy staff editing next year's rubric run ``appraisal rules test``: a case that no longer holds shows which
+expectation moved, so a change of score is always a decision, never an accident. ``coverage`` says which
+outcomes the passing cases have shown: every item awarding and not awarding (partial or missed), every veto
+firing and not firing; an item no case scores at all is listed as without cases.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .._yaml import ParseError, parse_yaml_nodes
-from ..errors import InputError, RubricError, RubricProblem
+from .._yaml import ParseError, parse_yaml_nodes, read_regular
+from ..errors import InputError, RubricError, RubricProblem, did_you_mean
 from ..rubric import Rubric
 from ..submission.loading import validate_unit
 from .appraise import appraise
+from .scorecard import Scorecard
+
+MAX_CASE_FILE_BYTES = 2 * 1024 * 1024
 
 
 class Expectation(BaseModel):
@@ -47,6 +52,7 @@ class CaseResult:
     line: int
     name: str
     mismatches: list[str] = field(default_factory=list)
+    card: Scorecard | None = None
 
     @property
     def passed(self) -> bool:
@@ -59,7 +65,7 @@ class CaseResult:
 
 def _cases_in(path: Path) -> list[tuple[int, dict[str, Any]]]:
     try:
-        data, node = parse_yaml_nodes(path.read_text(encoding="utf-8"))
+        data, node = parse_yaml_nodes(read_regular(path, MAX_CASE_FILE_BYTES).decode("utf-8"))
     except (ParseError, OSError, UnicodeDecodeError) as exc:
         raise RubricError([RubricProblem(f"cases/{path.name}", 0, str(exc))]) from exc
     entries = data if isinstance(data, list) else [data]
@@ -73,40 +79,116 @@ def _cases_in(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return found
 
 
-def _compare(rubric: Rubric, entry: dict[str, Any], source: str) -> list[str]:
+def _expectation_error(error: Any) -> str:
+    where = ".".join(map(str, error["loc"]))
+    hint = did_you_mean(str(error["loc"][-1]), Expectation.model_fields) if error["type"] == "extra_forbidden" else ""
+    return f"expect.{where}: {error['msg']}{hint}"
+
+
+def _compare(rubric: Rubric, entry: dict[str, Any], source: str) -> tuple[list[str], Scorecard | None]:
     try:
         expect = Expectation.model_validate(entry["expect"])
     except ValidationError as exc:
-        return [f"expect.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
+        return [_expectation_error(e) for e in exc.errors(include_url=False)], None
     try:
         card = appraise(validate_unit(entry["submission"], source), rubric)
     except InputError as exc:
-        return [f"the submission is invalid: {line}" for line in exc.lines()]
+        return [f"the submission is invalid: {line}" for line in exc.lines()], None
     mismatches = []
     for key in ("total", "bonus", "grade", "vetoed"):
         wanted = getattr(expect, key)
         if wanted is not None and getattr(card, key) != wanted:
             mismatches.append(f"{key}: expected {wanted}, got {getattr(card, key)}")
+    ids = [i.id for i in card.items]
     for item_id, points in expect.items.items():
         got = next((i for i in card.items if i.id == item_id), None)
         if got is None:
-            mismatches.append(f"{item_id}: no such item")
+            mismatches.append(f"{item_id}: no such item{did_you_mean(item_id, ids)}")
         elif got.points != points:
             mismatches.append(f"{item_id}: expected {points} points, got {got.points} ({got.reason})")
     for item_id, status in expect.statuses.items():
         got = next((i for i in card.items if i.id == item_id), None)
-        if got is None or got.status != status:
-            mismatches.append(f"{item_id}: expected {status}, got {got.status if got else 'no such item'}")
-    return mismatches
+        if got is None:
+            mismatches.append(f"{item_id}: no such item{did_you_mean(item_id, ids)}")
+        elif got.status != status:
+            mismatches.append(f"{item_id}: expected {status}, got {got.status} ({got.reason})")
+    return mismatches, card
+
+
+def case_files(rubric: Rubric) -> list[Path]:
+    folder = Path(rubric.path) / "cases"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
 def run_cases(rubric: Rubric) -> list[CaseResult]:
     """Run every golden case of ``rubric`` (none when it has no ``cases/`` folder)."""
-    folder = Path(rubric.path) / "cases"
     results = []
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for path in case_files(rubric):
         for line, entry in _cases_in(path):
             result = CaseResult(path.name, line, str(entry["name"]))
-            result.mismatches = _compare(rubric, entry, f"cases/{path.name}")
+            result.mismatches, result.card = _compare(rubric, entry, f"cases/{path.name}")
             results.append(result)
     return results
+
+
+AWARDED, NOT_AWARDED, FIRED, NOT_FIRED = "awarding", "not awarding", "firing", "not firing"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which outcomes the passing golden cases show: per item id (or veto id), the outcomes seen and wanted."""
+
+    seen: dict[str, set[str]]
+    wanted: dict[str, tuple[str, str]]
+
+    @property
+    def shown(self) -> int:
+        return sum(len(self.seen[key] & set(outcomes)) for key, outcomes in self.wanted.items())
+
+    @property
+    def total(self) -> int:
+        return 2 * len(self.wanted)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.shown / self.total if self.total else 100.0
+
+    @property
+    def complete(self) -> bool:
+        return self.shown == self.total
+
+    def without_cases(self) -> list[str]:
+        """Items and vetoes no passing case scores in any way (all applicable units left them unreported)."""
+        return [key for key in self.wanted if not self.seen[key]]
+
+    def unseen(self) -> list[tuple[str, str]]:
+        """(id, outcome) of every outcome no passing case shows, for ids some case does score."""
+        return [
+            (key, outcome)
+            for key, outcomes in self.wanted.items()
+            if self.seen[key]
+            for outcome in outcomes
+            if outcome not in self.seen[key]
+        ]
+
+
+def coverage(rubric: Rubric, results: list[CaseResult]) -> Coverage:
+    """Item and veto coverage of the passing cases. An item counts as awarding when awarded, as not awarding
+    when partial or missed (``not_evaluated`` shows no rule at work); a veto as firing or not firing for a unit
+    of a type it applies to."""
+    wanted = {item.id: (AWARDED, NOT_AWARDED) for item in rubric.items}
+    wanted |= {veto.id: (FIRED, NOT_FIRED) for veto in rubric.vetoes}
+    seen: dict[str, set[str]] = {key: set() for key in wanted}
+    for result in results:
+        card = result.card
+        if card is None or not result.passed:
+            continue
+        for item in card.items:
+            if item.status == "awarded":
+                seen[item.id].add(AWARDED)
+            elif item.status in ("partial", "missed"):
+                seen[item.id].add(NOT_AWARDED)
+        vetoed = {reason.partition(":")[0] for reason in card.veto_reasons}
+        for veto in rubric.vetoes_for(card.org_type):
+            seen[veto.id].add(FIRED if veto.id in vetoed else NOT_FIRED)
+    return Coverage(seen, wanted)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple, cast
 
 from ..engine import MISSING, Firing, item_paths
+from ..engine.explain import item_reason
 from ..errors import InputError, Problem
 from ..facts import values_of
 from ..rubric import BONUS_GROUP, GROUPS, Item, Rubric
@@ -49,15 +50,12 @@ def _text(value: Any) -> str:
     return "not reported" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _show(values: dict[str, Any], verified: dict[str, dict[str, Any]]) -> str:
-    shown = []
-    for path, value in values.items():
-        text = f"{path} = {_text(value)}"
-        if path in verified:
-            check = verified[path]
-            text += f" (reported {_text(check['reported'])}, verified {_text(check['verified'])} by {check['by']})"
-        shown.append(text)
-    return ", ".join(shown)
+def _verified_words(checked: list[dict[str, Any]]) -> str:
+    """``; x.y: reported 12, verified 8 by Li`` for each value the appraisers changed."""
+    return "".join(
+        f"; {c['field']}: reported {_text(c['reported'])}, verified {_text(c['verified'])} by {c['by']}"
+        for c in checked
+    )
 
 
 def verified_values(submission: SubmissionBase) -> dict[str, dict[str, Any]]:
@@ -88,21 +86,16 @@ def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _amount(item: Item, maximum: Decimal, value: Decimal) -> tuple[Decimal, str]:
-    """Points of a per_occurrence, deduct or shortfall item for the reported value, and how they came."""
+def _amount(item: Item, maximum: Decimal, value: Decimal) -> Decimal:
+    """Points of a per_occurrence, deduct or shortfall item for the reported value."""
     if item.per_occurrence:
-        points = min(maximum, item.per_occurrence.points * value)
-        return points, f"{item.per_occurrence.points} per occurrence × {value}, at most {maximum}"
+        return min(maximum, item.per_occurrence.points * value)
     if item.deduct:
-        points = max(ZERO, maximum - item.deduct.points * value)
-        return points, f"{maximum} less {item.deduct.points} per occurrence × {value}"
+        return max(ZERO, maximum - item.deduct.points * value)
     assert item.shortfall is not None
     short = max(ZERO, item.shortfall.target - value)
     steps = Decimal(math.ceil(short / item.shortfall.step))
-    points = max(ZERO, maximum - item.shortfall.points * steps)
-    return points, (
-        f"{steps} step(s) of {item.shortfall.step} short of {item.shortfall.target}, {item.shortfall.points} each"
-    )
+    return max(ZERO, maximum - item.shortfall.points * steps)
 
 
 class Scored(NamedTuple):
@@ -126,8 +119,11 @@ class _Plan:
     tier_rules: tuple[str, ...]
     when_rule: str
     value_rule: str
+    # reasons already written, by the item's values and outcome: units often report the same values
+    reasons: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, hash=False)
 
 
+_REASONS_PER_ITEM = 2048
 _PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
 
 
@@ -186,29 +182,23 @@ def score_item(
         return Scored(entry, ZERO, maximum)
     missing = [path for path, rule in plan.missing_rules if fired(rule)]
     gate = fired(plan.when_rule)
-    points, rule, reason = ZERO, None, ""
+    points, rule, tier_hit = ZERO, None, None
     if item.kind == "check":
         if gate:
-            points, rule, reason = maximum, gate[0].rule, f"{gate[0].rule} fired: {item.when}"
-        else:
-            reason = f"condition not met: {item.when}"
+            points, rule = maximum, gate[0].rule
     elif item.tiers:
-        for tier, tier_rule in zip(item.tiers, plan.tier_rules, strict=True):
+        for index, (tier, tier_rule) in enumerate(zip(item.tiers, plan.tier_rules, strict=True)):
             hit = fired(tier_rule)
             amount = tier.points if tier.points is not None else maximum * (tier.share or ZERO)
             if hit and min(amount, maximum) > points:
-                points, rule = min(amount, maximum), hit[0].rule
-                reason = f"{rule} fired: {tier.when}"
-        if rule is None:
-            reason = f"no tier met; the lowest needs {item.tiers[-1].when}"
+                points, rule, tier_hit = min(amount, maximum), hit[0].rule, index
     elif item.when and not gate:
-        reason = f"condition not met: {item.when}"
+        pass
     elif counted := fired(plan.value_rule):
         path = str(item.value_path())
         raw = counted[0].facts["m0"][path.partition(".")[2]]
-        points, how = _amount(item, maximum, Decimal(str(raw)))
+        points = _amount(item, maximum, Decimal(str(raw)))
         rule = counted[0].rule
-        reason = f"{rule} fired: {path} = {raw}; {how}"
     if rule is None and missing:
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
         entry = dict(common, points=0.0, max=plan.max_shown, status="not_evaluated", values=seen, verified=checked)
@@ -220,8 +210,13 @@ def score_item(
         return Scored(entry, ZERO, maximum)
     points = _round(max(ZERO, min(points, maximum)))
     status = "awarded" if points == maximum else "partial" if points > 0 else "missed"
-    if seen:
-        reason += f" ({_show(seen, verified)})"
+    key = (*seen.values(), points, tier_hit)
+    reason = plan.reasons.get(key)
+    if reason is None:
+        reason = item_reason(item, maximum, seen, points, tier_hit)
+        if len(plan.reasons) < _REASONS_PER_ITEM:
+            plan.reasons[key] = reason
+    reason += _verified_words(checked)
     entry = dict(common, points=float(points), max=plan.max_shown, status=status, values=seen, reason=reason)
     entry["verified"] = checked
     entry |= {"rule": rule, "advice": None if status == "awarded" else item.advice.en}

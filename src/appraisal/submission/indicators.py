@@ -9,7 +9,6 @@ year needs no Python.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from decimal import Decimal
@@ -20,7 +19,7 @@ from typing import Annotated, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .._yaml import YamlFile
-from ..errors import RubricError, RubricProblem
+from ..errors import RubricError, RubricProblem, did_you_mean
 from ..resources import bundled
 from .fields import FACT_KINDS, KINDS, FactKind, Kind
 
@@ -271,12 +270,6 @@ class Indicators(Strict):
                 found[section.id] = fields
         return found
 
-    def suggest(self, path: str, org_type: str | None = None) -> str:
-        """`` (did you mean 'x.y'?)`` for a misspelt value path, or nothing."""
-        names = list(self.attributes(org_type)) if org_type else [*self._fields, *self._derived]
-        close = difflib.get_close_matches(path, names, n=1)
-        return f" (did you mean {close[0]!r}?)" if close else ""
-
 
 class HasIndicators(Protocol):
     """Anything that carries a year's indicators (a ``Rubric`` does)."""
@@ -306,8 +299,7 @@ def _check(file: IndicatorsFile, org_types: tuple[OrgTypeDef, ...], found: YamlF
             paths[f"{section.id}.{field.id}"] = field
             for t_index, org in enumerate(field.org_types or ()):
                 if org not in known:
-                    close = difflib.get_close_matches(org, sorted(known), n=1)
-                    hint = f" (did you mean {close[0]!r}?)" if close else f"; the manifest declares {', '.join(known)}"
+                    hint = did_you_mean(org, sorted(known)) or f"; the manifest declares {', '.join(sorted(known))}"
                     problems.append(found.problem((*at, "org_types", t_index), f"unknown org type {org!r}{hint}"))
     for d_index, derived in enumerate(file.derived):
         at = ("derived", d_index)
@@ -318,9 +310,7 @@ def _check(file: IndicatorsFile, org_types: tuple[OrgTypeDef, ...], found: YamlF
         for path in derived.inputs:
             found_field = paths.get(path)
             if found_field is None:
-                close = difflib.get_close_matches(path, list(paths), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(found.problem(at, f"{derived.id}: unknown input {path}{hint}"))
+                problems.append(found.problem(at, f"{derived.id}: unknown input {path}{did_you_mean(path, paths)}"))
             elif found_field.fact_kind not in ("count", "number"):
                 problems.append(found.problem(at, f"{derived.id}: input {path} is not a number ({found_field.kind})"))
         paths_taken = [d.id for d in file.derived]

@@ -1,0 +1,202 @@
+"""Explaining an item's outcome: its conditions and the unit's values in, what held and what failed out, in words.
+
+For a condition that failed, the parts that failed and by how much ("standing committee hearings: 0, needs >= 1,
+1 short"); for one that held, the parts that made it hold. An ``and`` fails on each of its failing parts, an
+``or`` on all of its alternatives ("one of ..."). Values are as the engine saw them (``facts.values_of``); a
+value not reported is said so, never taken as zero. The scorecard's item ``reason`` and ``appraisal explain``
+both come from here, so the two always say the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from ..rubric import Item, expr
+
+Label = Callable[[str], str]
+
+
+@lru_cache(maxsize=4096)
+def field_words(path: str) -> str:
+    """A value's name in words: ``leadership.standing_committee_hearings`` -> ``standing committee hearings``."""
+    return path.rpartition(".")[2].replace("_", " ")
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "not reported"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).quantize(Decimal("0.01")).normalize(), "f")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One comparison of a condition, the value it saw, and whether it held."""
+
+    compare: expr.Compare
+    value: Any
+    holds: bool
+
+    def words(self, label: Label = field_words) -> str:
+        name = label(self.compare.path)
+        seen = _value_text(self.value)
+        if (
+            isinstance(self.value, float)
+            and expr.evaluate(self.compare, {self.compare.path: float(seen)}) != self.holds
+        ):
+            seen = expr.literal_text(self.value)  # rounded, 79.99998 would read as meeting >= 80
+        if isinstance(self.compare.value, bool):
+            wanted = "yes" if (self.compare.value == (self.compare.op == "==")) else "no"
+            return f"{name}: {seen}" + ("" if self.holds else f", needs {wanted}")
+        test = f"{self.compare.op} {expr.literal_text(self.compare.value)}"
+        if self.holds:
+            return f"{name}: {seen}, meets {test}"
+        return f"{name}: {seen}, needs {test}{self._gap()}"
+
+    def _gap(self) -> str:
+        """How far a number is from a bound it must reach (``>=``) or stay within (``<=``)."""
+        value, target, op = self.value, self.compare.value, self.compare.op
+        if value is None or isinstance(value, bool) or isinstance(target, bool) or op not in (">=", "<="):
+            return ""
+        gap = abs(Decimal(str(target)) - Decimal(str(value)))
+        shown = _value_text(float(gap))
+        if Decimal(shown) == 0:  # 0.00002 short would read as 0 short
+            shown = format(gap.normalize(), "f")
+        return f" ({shown} {'short' if op == '>=' else 'over'})"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A condition's outcome for one unit: whether it held, and the parts that decided it, in words."""
+
+    text: str
+    holds: bool
+    parts: tuple[Part, ...]
+    words: str
+
+
+def _part(compare: expr.Compare, values: dict[str, Any]) -> Part:
+    return Part(compare, values.get(compare.path), expr.holds_nnf(compare, values))
+
+
+def _say(node: expr.Node, values: dict[str, Any], holds: bool, label: Label) -> tuple[list[Part], str]:
+    """The parts that made ``node`` come out as ``holds``, and the sentence saying so."""
+    if isinstance(node, expr.Compare):
+        part = _part(node, values)
+        return [part], part.words(label)
+    assert not isinstance(node, expr.Not)  # in negation normal form
+    results = [(child, expr.holds_nnf(child, values)) for child in node.parts]
+    # and: held on all parts, failed on the failing ones; or: held on a holding one, failed on all
+    if isinstance(node, expr.And):
+        deciding = [c for c, r in results if r] if holds else [c for c, r in results if not r]
+    else:
+        deciding = [next(c for c, r in results if r)] if holds else [c for c, _ in results]
+    parts: list[Part] = []
+    sentences = []
+    for child in deciding:
+        found, sentence = _say(child, values, holds, label)
+        parts += found
+        sentences.append(f"({sentence})" if isinstance(child, expr.And | expr.Or) and len(deciding) > 1 else sentence)
+    if isinstance(node, expr.Or) and not holds and len(sentences) > 1:
+        return parts, "none of: " + "; or ".join(sentences)
+    return parts, "; ".join(sentences)
+
+
+@lru_cache(maxsize=8192)
+def _normal(text: str) -> expr.Node:
+    return expr.nnf(expr.parse(text))
+
+
+def explain(text: str, values: dict[str, Any], label: Label = field_words) -> Outcome:
+    """The outcome of the condition ``text`` on ``values`` (``section.field`` -> value, as facts give them)."""
+    node = _normal(text)
+    holds = expr.holds_nnf(node, values)
+    parts, words = _say(node, values, holds, label)
+    return Outcome(text, holds, tuple(parts), words)
+
+
+# --- an item's outcome ----------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _n(amount: Decimal) -> str:
+    return format(amount.quantize(Decimal("0.01")).normalize(), "f")
+
+
+@lru_cache(maxsize=1024)
+def _points(amount: Decimal) -> str:
+    return f"{_n(amount)} point" + ("" if amount == 1 else "s")
+
+
+def item_reason(
+    item: Item,
+    maximum: Decimal,
+    values: dict[str, Any],
+    points: Decimal,
+    tier: int | None,
+    label: Label = field_words,
+) -> str:
+    """Why ``item`` scored ``points`` of ``maximum`` for a unit with ``values``: the condition met, or the part
+    that failed and by how much; for a partial tier, what the next tier needs. ``tier`` is the index of the tier
+    that gave the points (``None`` when none did)."""
+    if item.kind == "check":
+        outcome = explain(str(item.when), values, label)
+        return f"{'met' if outcome.holds else 'not met'}: {outcome.words}"
+    if item.tiers:
+        return _tiers_reason(item, maximum, values, tier, label)
+    if item.when is not None:
+        gate = explain(item.when, values, label)
+        if not gate.holds:
+            return f"condition not met: {gate.words}"
+    path = str(item.value_path())
+    raw = values.get(path)
+    if raw is None:
+        return f"not reported: {path}"
+    value = Decimal(str(raw))
+    name, shown = label(path), _value_text(raw)
+    if item.per_occurrence:
+        each = item.per_occurrence.points
+        reason = f"{name}: {shown} × {_points(each)} = {_n(each * value)}, at most {_n(maximum)}"
+        if points < maximum:
+            needed = Decimal(math.ceil(maximum / each))
+            reason += f"; {_n(needed)} for full marks ({_n(needed - value)} more)"
+        return reason
+    if item.deduct:
+        each = item.deduct.points
+        reason = f"{name}: {shown}, {_points(each)} deducted for each from {_n(maximum)}"
+        return reason + ("" if value else ": nothing deducted")
+    assert item.shortfall is not None
+    rule = item.shortfall
+    short = max(Decimal(0), rule.target - value)
+    if not short:
+        return f"{name}: {shown}, meets the target {_n(rule.target)}"
+    steps = Decimal(math.ceil(short / rule.step))
+    return (
+        f"{name}: {shown}, {_n(short)} short of the target {_n(rule.target)}: {_n(steps)} started steps of "
+        f"{_n(rule.step)}, {_points(rule.points)} deducted for each from {_n(maximum)}"
+    )
+
+
+def _tiers_reason(item: Item, maximum: Decimal, values: dict[str, Any], tier: int | None, label: Label) -> str:
+    tiers = item.tiers or []
+    amounts = [min(maximum, t.points if t.points is not None else maximum * (t.share or Decimal(0))) for t in tiers]
+    if tier is None:
+        lowest = min(range(len(tiers)), key=lambda i: amounts[i])
+        outcome = explain(tiers[lowest].when, values, label)
+        return f"no tier met; the lowest ({_points(amounts[lowest])}) needs {outcome.words}"
+    met = explain(tiers[tier].when, values, label)
+    reason = f"tier {tier + 1} met, {_n(amounts[tier])} of {_n(maximum)}: {met.words}"
+    higher = [i for i in range(len(tiers)) if amounts[i] > amounts[tier]]
+    if higher:
+        step = min(higher, key=lambda i: amounts[i])
+        outcome = explain(tiers[step].when, values, label)
+        reason += f"; the next tier ({_points(amounts[step])}) needs {outcome.words}"
+    return reason
