@@ -18,7 +18,7 @@ def test_all_is_sorted_and_complete() -> None:
 
 
 def test_every_error_is_an_appraisal_error() -> None:
-    for name in ("InputError", "RubricError", "EngineError", "ReportError"):
+    for name in ("InputError", "RubricError", "EngineError", "ReportError", "OutputError"):
         assert issubclass(getattr(appraisal, name), appraisal.AppraisalError)
 
 

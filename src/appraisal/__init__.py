@@ -15,7 +15,16 @@ Typical use::
 
 from __future__ import annotations
 
-from .errors import AppraisalError, EngineError, InputError, Problem, ReportError, RubricError, RubricProblem
+from .errors import (
+    AppraisalError,
+    EngineError,
+    InputError,
+    OutputError,
+    Problem,
+    ReportError,
+    RubricError,
+    RubricProblem,
+)
 from .reports import ReportOptions, render_report, render_summary
 from .rubric import Rubric
 from .scoring import Scorecard
@@ -30,6 +39,7 @@ __all__ = [
     "Appraisals",
     "EngineError",
     "InputError",
+    "OutputError",
     "Problem",
     "ReportError",
     "ReportOptions",

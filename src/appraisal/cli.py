@@ -1,7 +1,7 @@
 """The ``appraisal`` command: a thin shell over the public API and ``batch``.
 
 Exit codes: 0 every input scored (or valid); 1 some inputs were rejected (the rest are still scored and
-written); 2 a usage or rubric error (nothing scored).
+written); 2 a usage or rubric error, or an output folder another run holds (nothing scored); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import click
 from pydantic import ValidationError
 
 from . import __version__, load_rubric
-from .batch import ReportSettings, RunResult, outputs, run
-from .errors import AppraisalError, InputError, ReportError, RubricError
+from .batch import ReportSettings, RunResult, output_lock, outputs, run
+from .errors import AppraisalError, InputError, OutputError, ReportError, RubricError
 from .reports import (
     KINDS,
     LANGS,
@@ -41,7 +41,7 @@ from .scoring.appraise import year_error
 from .scoring.cases import run_cases
 from .submission import expand, load_submissions, submission_adapter
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEMO_MARK = ".appraisal-demo"
 
 
@@ -89,7 +89,22 @@ def with_rubric(func: Any) -> Any:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Ctrl-C ends any command with one line and exit status 130 (128 + SIGINT), never a traceback or click's
+    "Aborted!" (exit 1, which means "some rejected"). An output folder another run holds exits 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing more was written; the output folder keeps its last whole run", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except OutputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="appraisal")
 def main() -> None:
     """Score women's federations' yearly submissions with a rubric on durable-rules."""
@@ -327,18 +342,20 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
     """Copy the bundled example submissions to OUT/submissions and appraise them into OUT, with reports."""
     out_path = Path(out)
     submissions = out_path / "submissions"
-    if submissions.exists():
-        if not (submissions / DEMO_MARK).is_file():
-            click.echo(
-                f"error: {submissions} exists and was not written by appraisal demo; choose another --out", err=True
-            )
-            sys.exit(EXIT_USAGE)
-        shutil.rmtree(submissions)
-    shutil.copytree(examples(), submissions)
-    (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
     rubric = _rubric(None, None)
     settings = None if no_reports else ReportSettings(lang=lang)
-    result = run([submissions], out_path, rubric, jobs=jobs or os.cpu_count() or 1, reports=settings)
+    with output_lock(out_path):  # the copy too: another demo on the same folder must not replace it meanwhile
+        if submissions.exists():
+            if not (submissions / DEMO_MARK).is_file():
+                click.echo(
+                    f"error: {submissions} exists and was not written by appraisal demo; choose another --out",
+                    err=True,
+                )
+                sys.exit(EXIT_USAGE)
+            shutil.rmtree(submissions)
+        shutil.copytree(examples(), submissions)
+        (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
+        result = run([submissions], out_path, rubric, jobs=jobs or os.cpu_count() or 1, reports=settings)
     click.echo(
         f"demo: {len(result.rejected)} example input(s) are invalid on purpose and were reported in "
         f"{out_path / 'errors.json'}:"
@@ -381,6 +398,9 @@ def check_rubric(folder: str) -> None:
 def entry() -> None:  # pragma: no cover - console script wrapper
     try:
         main()
+    except KeyboardInterrupt:  # before a command started (click's own parsing)
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except AppraisalError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

@@ -85,12 +85,17 @@ def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, t
     invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out))
     assert sorted(p.name for p in (out / "scorecards").iterdir()) == ["a.json"]
     assert sorted(p.name for p in out.iterdir()) == [
+        ".appraisal",
         "errors.json",
+        "manifest.json",
         "reports",
         "scorecards",
         "summary.csv",
         "summary.pdf",
     ]
+    # one published run, nothing else: no staging folder or temporary file of either run is left
+    assert sorted(p.name for p in (out / ".appraisal").iterdir()) == ["current", "lock", "runs"]
+    assert len(list((out / ".appraisal" / "runs").iterdir())) == 1
     assert sorted(p.name for p in (out / "reports").iterdir()) == ["a.pdf"]
     assert (out / "scorecards" / "a.json").read_bytes() != first  # rescored: B01 now not evaluated
 

@@ -17,6 +17,7 @@ from ..facts import build_facts
 from ..rubric import Rubric
 from ..rubric import load_rubric as _load_rubric
 from ..submission import SubmissionBase, unique_units
+from ..submission.loading import validate_unit
 from .rank import rank_and_commend
 from .score import score_unit
 from .scorecard import Scorecard
@@ -77,19 +78,41 @@ def _score(submission: SubmissionBase, rubric: Rubric) -> Scorecard:
     return score_unit(submission, rubric, facts, firings)
 
 
+def checked(submission: object) -> SubmissionBase:
+    """``submission`` validated again from its fields. A model built with ``model_construct`` or changed with
+    ``model_copy(update=...)`` skipped validation; scoring trusts only what validation made. Raises
+    ``InputError`` naming what is wrong (a bad unit id, a missing field, a value out of bounds)."""
+    if not isinstance(submission, SubmissionBase):
+        raise InputError(type(submission).__name__, [Problem("", "not a submission (a SubmissionBase model)")])
+    source = getattr(submission, "_source", None) or str(getattr(submission, "unit_id", "") or "?")[:80]
+    try:
+        data = submission.model_dump(mode="json", exclude_none=True, warnings=False)
+    except Exception as exc:  # a constructed model can hold anything: its own serializer's errors, missing fields
+        raise InputError(source, [Problem("", f"not a valid submission: {str(exc)[:200]}")]) from exc
+    return validate_unit(data, source)
+
+
 def appraise(submission: SubmissionBase, rubric: Rubric | None = None) -> Scorecard:
-    """Score one unit. Rank, peers and commendation need the whole run: here they stay empty and false."""
-    return _score(submission, rubric or load_rubric())
+    """Score one unit. Rank, peers and commendation need the whole run: here they stay empty and false.
+    The unit is validated again first (``checked``)."""
+    return _score(checked(submission), rubric or load_rubric())
 
 
 def appraise_many(submissions: Sequence[SubmissionBase], rubric: Rubric | None = None) -> Appraisals:
     """Score every unit, then rank and commend within each org type. A unit that cannot be scored (another
-    year, a unit id already seen, an engine failure) is rejected without costing the others their results."""
+    year, a unit id already seen, an engine failure, a model that fails validation again) is rejected without
+    costing the others their results."""
     rubric = rubric or load_rubric()
+    for unit in submissions:
+        if not isinstance(unit, SubmissionBase):
+            raise InputError(type(unit).__name__, [Problem("", "not a submission (a SubmissionBase model)")])
     units, rejected = unique_units(submissions)
     cards: list[Scorecard] = []
     for unit in units:
-        result = score_or_reject(unit, rubric)
+        try:
+            result = score_or_reject(checked(unit), rubric)
+        except InputError as exc:
+            result = exc
         if isinstance(result, Scorecard):
             cards.append(result)
         else:

@@ -1,0 +1,43 @@
+"""Many units: input files in, an output folder holding one whole run out.
+
+- ``run``: the files read once, units scored (in worker processes with ``jobs > 1``), ranked, reports rendered,
+  and the whole set published together under a lock (``run.py``);
+- ``publish``: the lock on the output folder, the run built aside, its manifest, the one-rename publication;
+- ``workers``: spawned worker processes that ignore Ctrl-C and die with their parent.
+"""
+
+from __future__ import annotations
+
+from .publish import current_run, output_lock, outputs, read_manifest, verify
+from .run import (
+    CHUNK,
+    InputFile,
+    ReportSettings,
+    RunResult,
+    appraise_batch,
+    errors_json,
+    load_inputs,
+    run,
+    summary_csv,
+    write_results,
+)
+from .workers import worker_pool
+
+__all__ = [
+    "CHUNK",
+    "InputFile",
+    "ReportSettings",
+    "RunResult",
+    "appraise_batch",
+    "current_run",
+    "errors_json",
+    "load_inputs",
+    "output_lock",
+    "outputs",
+    "read_manifest",
+    "run",
+    "summary_csv",
+    "verify",
+    "worker_pool",
+    "write_results",
+]

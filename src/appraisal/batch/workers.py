@@ -1,0 +1,135 @@
+"""Worker processes: the rubric in, scorecards and PDF bytes out, in order.
+
+Workers are spawned (each has its own durable-rules rulesets, since the engine is not thread-safe, and its own
+weasyprint caches), started with the glibc malloc tunables that keep durable-rules' throughput steady. They
+ignore Ctrl-C (the parent alone answers it, once) and die with their parent: on Linux the kernel kills them when
+it ends (``PR_SET_PDEATHSIG``), and a watchdog thread checks the parent is still there, so a ``kill -9`` of the
+run leaves no worker holding the caller's pipes open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+from ..errors import InputError
+from ..rubric import Rubric, load_rubric
+from ..scoring import Scorecard
+from ..scoring.appraise import score_or_reject
+from ..submission.loading import validate_unit
+
+TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
+_PR_SET_PDEATHSIG = 1
+_WATCH_SECONDS = 0.5
+
+_worker_rubric: Rubric | None = None
+
+
+def _die_with(parent: int) -> None:
+    """End this process when ``parent`` ends, whatever ends it."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            threading.Event().wait(_WATCH_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def start_worker(path: str, sha256: str, parent: int) -> None:
+    """A worker's start: deaf to Ctrl-C, tied to its parent, holding the run's rubric."""
+    global _worker_rubric
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])  # see run._few_collections
+    _worker_rubric = load_rubric(path)
+    if _worker_rubric.sha256 != sha256:
+        raise RuntimeError(f"the rubric in {path} changed while the run was starting")
+
+
+def score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | InputError]:
+    """Validate and score each unit (its source and its fields, as dumped by the parent)."""
+    assert _worker_rubric is not None
+    results: list[Scorecard | InputError] = []
+    for source, data in payloads:
+        try:
+            unit = validate_unit(data, source)
+        except InputError as exc:
+            results.append(exc)
+            continue
+        results.append(score_or_reject(unit, _worker_rubric))
+    return results
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: queued work cancelled, running workers killed (shutdown alone would wait for them)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor's, by pid
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(5)
+
+
+@contextlib.contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while workers are started: a spawned process keeps an ignored SIGINT ignored and Python
+    then installs no KeyboardInterrupt handler, so a Ctrl-C while a worker is still importing prints no
+    traceback. (A Ctrl-C in these few milliseconds is lost; the next one is heard.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int, rubric: Rubric) -> Iterator[Executor | None]:
+    """``jobs`` spawned worker processes holding ``rubric`` (``None`` for one job: work in this process).
+
+    glibc reads its tunables when a process starts, so they are set in the environment the workers inherit.
+    Leaving the block by an error or Ctrl-C kills the workers at once.
+    """
+    if jobs <= 1:
+        yield None
+        return
+    before = os.environ.get("GLIBC_TUNABLES")
+    os.environ["GLIBC_TUNABLES"] = before or TUNABLES
+    try:
+        with _deaf_to_ctrl_c():
+            context = multiprocessing.get_context("spawn")
+            pool = ProcessPoolExecutor(jobs, context, start_worker, (rubric.path, rubric.sha256, os.getpid()))
+            for _ in range(jobs):  # each submit starts a worker until there are ``jobs``: all of them now
+                pool.submit(int)
+        try:
+            yield pool
+        except BaseException:
+            _terminate(pool)
+            raise
+        pool.shutdown(wait=True)
+    finally:
+        if before is None:
+            os.environ.pop("GLIBC_TUNABLES", None)
+
+
+__all__ = ["score_chunk", "start_worker", "worker_pool"]
