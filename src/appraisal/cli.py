@@ -23,17 +23,7 @@ from pydantic import ValidationError
 from . import __version__, load_rubric
 from .batch import ReportSettings, RunResult, output_lock, outputs, run
 from .errors import AppraisalError, InputError, OutputError, ReportError, RubricError
-from .reports import (
-    KINDS,
-    LANGS,
-    Kind,
-    ReportOptions,
-    load_options,
-    previous_scorecard,
-    read_scorecard,
-    render_report,
-    write_atomic,
-)
+from .reports import KINDS, LANGS, Kind, ReportOptions, load_options
 from .resources import examples
 from .rubric import Rubric
 from .scoring import Scorecard
@@ -291,6 +281,8 @@ def report(
     rubric_path: str | None,
 ) -> None:
     """Render one unit's report from its SCORECARD.json (as written by appraisal run)."""
+    from .reports import previous_scorecard, read_scorecard, render_report, write_atomic  # weasyprint: only here
+
     try:
         card = read_scorecard(scorecard)
     except InputError as exc:

@@ -59,3 +59,16 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0, what: str = "
 def interrupt(process: subprocess.Popen[str]) -> None:
     """Ctrl-C as a terminal sends it: SIGINT to the whole process group."""
     os.killpg(process.pid, signal.SIGINT)
+
+
+def few_examples(folder: Path, count: int = 8) -> Path:
+    """A folder of ``count`` bundled examples of every type: enough for a run that renders reports for seconds."""
+    import shutil
+
+    from appraisal.resources import examples
+
+    folder.mkdir()
+    for path in sorted(examples().iterdir())[:: max(1, 48 // count)][:count]:
+        if not path.name.startswith("invalid"):
+            shutil.copy(path, folder / path.name)
+    return folder

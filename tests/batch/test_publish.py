@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.batch.processes import start, wait_for
+from tests.batch.processes import few_examples, start, wait_for
 from tests.builders import MINI, unit
 
 from appraisal import load_rubric
@@ -139,17 +139,17 @@ def test_kill_9_at_random_moments_then_rerun_gives_the_uninterrupted_bytes(tmp_p
 
 
 def test_a_killed_run_with_reports_leaves_the_previous_run_whole(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    run([examples()], out, load_rubric())
+    out, inputs = tmp_path / "out", few_examples(tmp_path / "in")
+    run([inputs], out, load_rubric())
     before = published(out)
-    process = start("run", examples(), "--out", out, "--jobs", "2")
+    process = start("run", inputs, "--out", out, "--jobs", "2")
     wait_for(lambda: any((out / ".appraisal" / "runs").glob("*.partial/.reports.*.new/*.pdf")), what="a report")
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=60)
     assert published(out) == before and verify(out) == []
     assert not (out / "reports").exists()
     assert any((out / ".appraisal" / "runs").glob("*.partial"))  # what the kill left ...
-    run([examples()], out, load_rubric())
+    run([inputs], out, load_rubric())
     assert not any((out / ".appraisal" / "runs").glob("*.partial"))  # ... the next run removes
     assert published(out) == before
 

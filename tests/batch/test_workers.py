@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.batch.processes import alive, children, interrupt, start, wait_for
+from tests.batch.processes import alive, children, few_examples, interrupt, start, wait_for
 
 from appraisal import load_rubric
 from appraisal.batch import run, verify
@@ -19,6 +19,7 @@ def test_kill_9_of_the_run_takes_its_workers_and_frees_the_callers_pipes(tmp_pat
     wait_for(lambda: len(children(process.pid)) >= 3, what="two workers and the resource tracker")
     time.sleep(0.5)  # the workers are rendering
     workers = children(process.pid)
+    assert process.poll() is None  # still rendering: killed in the middle
     process.send_signal(signal.SIGKILL)
     started = time.monotonic()
     process.communicate(timeout=20)  # hangs while any child holds the pipes open
@@ -28,9 +29,9 @@ def test_kill_9_of_the_run_takes_its_workers_and_frees_the_callers_pipes(tmp_pat
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_exits_130_with_one_line_and_the_last_run_kept(tmp_path: Path, jobs: str) -> None:
-    out = tmp_path / "out"
-    run([examples()], out, load_rubric())
-    process = start("run", examples(), "--out", out, "--jobs", jobs, new_session=True)
+    out, inputs = tmp_path / "out", few_examples(tmp_path / "in")
+    run([inputs], out, load_rubric())
+    process = start("run", inputs, "--out", out, "--jobs", jobs, new_session=True)
     lock = out / ".appraisal" / "lock"
     wait_for(lambda: f'"pid": {process.pid},' in lock.read_text(), what="the run to take the lock")
     wait_for(lambda: any((out / ".appraisal" / "runs").glob("*.partial/.reports.*.new/*.pdf")), what="a report")
