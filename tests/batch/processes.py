@@ -61,14 +61,16 @@ def interrupt(process: subprocess.Popen[str]) -> None:
     os.killpg(process.pid, signal.SIGINT)
 
 
-def few_examples(folder: Path, count: int = 8) -> Path:
-    """A folder of ``count`` bundled examples of every type: enough for a run that renders reports for seconds."""
+def few_examples(
+    folder: Path, per_type: int = 2, orgs: tuple[str, ...] = ("county", "township", "village", "community", "agency")
+) -> Path:
+    """The first ``per_type`` bundled examples of each of ``orgs`` (``county-01.json`` ...), in a new folder."""
     import shutil
 
     from appraisal.resources import examples
 
     folder.mkdir()
-    for path in sorted(examples().iterdir())[:: max(1, 48 // count)][:count]:
-        if not path.name.startswith("invalid"):
+    for org in orgs:
+        for path in sorted(examples().glob(f"{org}-*"))[:per_type]:
             shutil.copy(path, folder / path.name)
     return folder

@@ -17,7 +17,7 @@ from tests.batch.processes import few_examples, start, wait_for
 from tests.builders import MINI, unit
 
 from appraisal import load_rubric
-from appraisal.batch import current_run, read_manifest, run, verify
+from appraisal.batch import ReportSettings, current_run, read_manifest, run, verify
 from appraisal.batch.publish import output_lock
 from appraisal.errors import OutputError
 from appraisal.resources import examples
@@ -138,20 +138,26 @@ def test_kill_9_at_random_moments_then_rerun_gives_the_uninterrupted_bytes(tmp_p
     assert os.listdir(out / ".appraisal" / "runs") == [current_run(out).name]  # type: ignore[union-attr]
 
 
-def test_a_killed_run_with_reports_leaves_the_previous_run_whole(tmp_path: Path) -> None:
+def test_a_killed_run_with_reports_leaves_the_previous_run_whole_and_the_next_resumes(tmp_path: Path) -> None:
     out, inputs = tmp_path / "out", few_examples(tmp_path / "in")
+    reference = tmp_path / "reference"
+    run([inputs], reference, load_rubric(), reports=ReportSettings())  # uninterrupted
     run([inputs], out, load_rubric())
     before = published(out)
     process = start("run", inputs, "--out", out, "--jobs", "2")
-    wait_for(lambda: any((out / ".appraisal" / "runs").glob("*.partial/.reports.*.new/*.pdf")), what="a report")
+    cached = out / ".appraisal" / "cache" / "reports"
+    wait_for(lambda: any(cached.glob("*.pdf")), what="a report")
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=60)
     assert published(out) == before and verify(out) == []
     assert not (out / "reports").exists()
     assert any((out / ".appraisal" / "runs").glob("*.partial"))  # what the kill left ...
-    run([inputs], out, load_rubric())
+    rendered = {p.name: p.stat().st_ino for p in cached.glob("*.pdf")}
+    run([inputs], out, load_rubric(), reports=ReportSettings())
     assert not any((out / ".appraisal" / "runs").glob("*.partial"))  # ... the next run removes
-    assert published(out) == before
+    assert published(out) == published(reference)  # and it completes the set: the uninterrupted bytes
+    # the reports rendered before the kill were kept, not rendered again
+    assert {p.name: p.stat().st_ino for p in cached.glob("*.pdf") if p.name in rendered} == rendered
 
 
 def test_leftovers_of_earlier_versions_are_removed_and_never_read_as_input(tmp_path: Path) -> None:

@@ -94,8 +94,11 @@ def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, t
         "summary.pdf",
     ]
     # one published run, nothing else: no staging folder or temporary file of either run is left
-    assert sorted(p.name for p in (out / ".appraisal").iterdir()) == ["current", "lock", "runs"]
+    assert sorted(p.name for p in (out / ".appraisal").iterdir()) == ["cache", "current", "lock", "runs"]
     assert len(list((out / ".appraisal" / "runs").iterdir())) == 1
+    # the cache keeps what this run used only: one input file, its report and the summary
+    assert len(list((out / ".appraisal" / "cache" / "files").iterdir())) == 1
+    assert len(list((out / ".appraisal" / "cache" / "reports").iterdir())) == 2
     assert sorted(p.name for p in (out / "reports").iterdir()) == ["a.pdf"]
     assert (out / "scorecards" / "a.json").read_bytes() != first  # rescored: B01 now not evaluated
 

@@ -3,6 +3,8 @@
 - ``run``: the files read once, units scored (in worker processes with ``jobs > 1``), ranked, reports rendered,
   and the whole set published together under a lock (``run.py``);
 - ``publish``: the lock on the output folder, the run built aside, its manifest, the one-rename publication;
+- ``score``: one input file read, validated and scored (in a worker), and a run's files ranked together;
+- ``cache``: what a run reuses from earlier ones on the same folder (scored files, rendered reports);
 - ``workers``: spawned worker processes that ignore Ctrl-C and die with their parent.
 """
 
@@ -16,8 +18,8 @@ from .run import (
     RunResult,
     appraise_batch,
     errors_json,
-    load_inputs,
     run,
+    score_inputs,
     summary_csv,
     write_results,
 )
@@ -31,11 +33,11 @@ __all__ = [
     "appraise_batch",
     "current_run",
     "errors_json",
-    "load_inputs",
     "output_lock",
     "outputs",
     "read_manifest",
     "run",
+    "score_inputs",
     "summary_csv",
     "verify",
     "worker_pool",

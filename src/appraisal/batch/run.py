@@ -12,8 +12,8 @@ number of jobs.
 from __future__ import annotations
 
 import csv
+import functools
 import gc
-import hashlib
 import io
 import json
 import sys
@@ -27,14 +27,16 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from .. import __version__
-from ..errors import InputError, Problem
+from ..errors import InputError
 from ..rubric import Rubric
 from ..scoring import Scorecard, rank_and_commend
 from ..scoring.appraise import Appraisals, checked, score_or_reject
 from ..submission import ORG_TYPES, SubmissionBase, unique_units
-from ..submission.loading import expand_named, parse_document, read_bytes, validate_unit
-from .publish import MANIFEST_FORMAT, RunFolder, output_lock, outputs
-from .workers import score_chunk, worker_pool
+from ..submission.loading import RefusedPath, expand_named
+from .cache import Cache, FileResult, link_or_copy
+from .publish import MANIFEST_FORMAT, STATE, RunFolder, output_lock, outputs
+from .score import combine, score_file
+from .workers import score_chunk, score_files, worker_pool
 
 if TYPE_CHECKING:
     from ..reports import ReportOptions
@@ -69,12 +71,17 @@ def errors_json(rejected: Iterable[InputError]) -> bytes:
     return (json.dumps([e.as_dict() for e in rejected], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _write_results(folder: RunFolder, appraisals: Appraisals) -> None:
+def _write_results(folder: RunFolder, appraisals: Appraisals) -> list[str]:
+    """Write the scorecards, summary.csv and errors.json into the run's folder; the scorecards' JSON texts."""
+    texts = []
     for card in appraisals.scorecards:
-        folder.write(card.to_json().encode("utf-8"), *folder.unit_file("scorecards", card.unit_id, ".json"))
+        text = card.to_json()
+        folder.write(text.encode("utf-8"), *folder.unit_file("scorecards", card.unit_id, ".json"))
+        texts.append(text)
     folder.path("scorecards").mkdir(exist_ok=True)
     folder.write(summary_csv(appraisals.scorecards), "summary.csv")
     folder.write(errors_json(appraisals.rejected), "errors.json")
+    return texts
 
 
 def write_results(appraisals: Appraisals, out: Path, rubric: Rubric | None = None) -> None:
@@ -85,7 +92,7 @@ def write_results(appraisals: Appraisals, out: Path, rubric: Rubric | None = Non
         folder.publish(_manifest(appraisals, rubric, [], None))
 
 
-# --- loading -------------------------------------------------------------------------------------------------
+# --- input files ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -97,35 +104,48 @@ class InputFile:
     size: int | None
 
 
-def load_inputs(
-    inputs: Sequence[str | Path], exclude: Sequence[Path] = ()
-) -> tuple[list[InputFile], list[SubmissionBase], list[InputError]]:
-    """Every file under ``inputs`` read once: its record, its valid units, and the errors rejecting the rest."""
-    files: list[InputFile] = []
-    units: list[SubmissionBase] = []
-    rejected: list[InputError] = []
-    for path, name in expand_named(inputs, exclude):
-        try:
-            data = read_bytes(path, name)
-        except InputError as exc:
-            files.append(InputFile(name, None, None))
-            rejected.append(exc)
-            continue
-        files.append(InputFile(name, hashlib.sha256(data).hexdigest(), len(data)))
-        try:
-            document = parse_document(data, path.suffix.lower(), name)
-        except InputError as exc:
-            rejected.append(exc)
-            continue
-        items = list(enumerate(document)) if isinstance(document, list) else [(None, document)]
-        if not items:
-            rejected.append(InputError(name, [Problem("", "the file holds an empty list")]))
-        for index, item in items:
-            try:
-                units.append(validate_unit(item, name if index is None else f"{name}[{index}]"))
-            except InputError as exc:
-                rejected.append(exc)
-    return files, units, rejected
+def score_inputs(
+    inputs: Sequence[str | Path],
+    rubric: Rubric,
+    *,
+    exclude: Sequence[Path] = (),
+    cache: Cache | None = None,
+    pool: Executor | None = None,
+    progress: bool = False,
+    chunk: int = CHUNK,
+) -> tuple[list[InputFile], Appraisals]:
+    """Every file under ``inputs`` read once and scored (by ``pool``'s workers, which read the files themselves,
+    when given; from ``cache`` when its bytes were scored before), then ranked over the run."""
+    found = expand_named(inputs, exclude)
+    results: list[FileResult | None] = [None] * len(found)
+    work: list[tuple[int, str, str]] = []
+    for index, (path, name) in enumerate(found):
+        if isinstance(path, RefusedPath):  # reported as it is, here (its reason does not travel to a worker)
+            results[index] = score_file(path, name, rubric, None)
+        else:
+            work.append((index, str(path), name))
+    bar = tqdm(total=len(found), unit="file", desc="scoring", disable=not progress, file=sys.stderr)
+    bar.update(len(found) - len(work))
+    with _few_collections():
+        if pool is None:
+            for index, file, name in work:
+                results[index] = score_file(Path(file), name, rubric, cache)
+                bar.update()
+        else:
+            chunks = [work[i : i + chunk] for i in range(0, len(work), chunk)]
+            tasks = [[(path, name) for _, path, name in c] for c in chunks]
+            for part, done in zip(chunks, pool.map(score_files, tasks), strict=True):
+                for (index, _, _), result in zip(part, done, strict=True):
+                    results[index] = result
+                bar.update(len(done))
+    bar.close()
+    scored = [r for r in results if r is not None]
+    if cache is not None:
+        for result in scored:
+            if result.key is not None:
+                cache.mark_file(result.key)
+    files = [InputFile(r.name, r.sha256, r.size) for r in scored]
+    return files, combine(scored, rubric)
 
 
 # --- scoring -------------------------------------------------------------------------------------------------
@@ -239,55 +259,85 @@ def run(
     reports: ReportSettings | None = None,
 ) -> RunResult:
     """Score ``inputs`` (files or folders) with ``rubric`` and publish the results, and the reports unless
-    ``reports`` is None, as ``out``'s whole run. Another run working on ``out`` is an ``OutputError``."""
+    ``reports`` is None, as ``out``'s whole run. Another run working on ``out`` is an ``OutputError``.
+
+    What an earlier run on ``out`` (finished or killed) already did is reused: files whose bytes, name and rubric
+    are unchanged are not scored again, and reports whose content is unchanged are not rendered again."""
     out_path = Path(out)
     with output_lock(out_path):
-        files, units, rejected = load_inputs(inputs, exclude=outputs(out_path))
-        written: list[Path] = []
-        with worker_pool(jobs, rubric) as pool, RunFolder(out_path) as folder:
-            scored = appraise_batch(units, rubric, pool=pool, progress=progress, trusted=True)
-            appraisals = Appraisals(scored.scorecards, [*rejected, *scored.rejected])
-            _write_results(folder, appraisals)
+        cache = Cache(out_path / STATE / "cache", rubric.sha256)
+        with worker_pool(jobs, rubric, cache.root) as pool, RunFolder(out_path) as folder:
+            files, appraisals = score_inputs(
+                inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, progress=progress
+            )
+            texts = _write_results(folder, appraisals)
+            written: list[Path] = []
             if reports is not None:
-                written = _write_reports(folder, appraisals.scorecards, rubric, reports, pool, progress)
+                written = _write_reports(folder, appraisals.scorecards, texts, rubric, reports, pool, cache, progress)
             folder.publish(_manifest(appraisals, rubric, files, reports))
+        cache.prune()
     return RunResult(appraisals, out_path, len(files), written)
+
+
+def _previous(previous_dir: Path | None, unit_id: str) -> bytes:
+    """The bytes of the unit's scorecard in last year's folder, as ``previous_scorecard`` finds it (or none)."""
+    if previous_dir is None:
+        return b""
+    for candidate in (previous_dir / "scorecards" / f"{unit_id}.json", previous_dir / f"{unit_id}.json"):
+        if candidate.is_file():
+            return candidate.read_bytes()
+    return b""
 
 
 def _write_reports(
     folder: RunFolder,
     cards: Sequence[Scorecard],
+    texts: Sequence[str],
     rubric: Rubric,
     reports: ReportSettings,
     pool: Executor | None,
+    cache: Cache,
     progress: bool,
 ) -> list[Path]:
-    """Every unit's report and the summary, rendered into the run's folder; their paths as published."""
-    from ..reports import write_reports  # the report stack is imported only when reports are made
+    """Every unit's report and the summary in the run's folder, rendering only those whose content changed since
+    they were last rendered (the rest are linked from the cache); their paths as published."""
+    targets = [folder.path(*folder.unit_file("reports", c.unit_id, ".pdf")) for c in cards]  # all names checked
+    options = reports.options.model_dump_json() if reports.options is not None else ""
+    settings = json.dumps([reports.lang, options, str(reports.previous_dir or "")])
+    keys = [
+        cache.report_key("report", settings, [text, _previous(reports.previous_dir, card.unit_id)])
+        for card, text in zip(cards, texts, strict=True)
+    ]
+    missing = [i for i, key in enumerate(keys) if cache.report(key) is None]
+    summary_key = cache.report_key("summary", settings, texts) if cards else None
+    if missing or (summary_key is not None and cache.report(summary_key) is None):
+        from ..reports import render_summary  # the report stack is imported only when something is rendered
+        from ..reports.output import render_for
 
-    bar = tqdm(total=len(cards), unit="report", desc="reports", disable=not progress, file=sys.stderr)
-
-    def mapper(render: Any, items: Sequence[Scorecard]) -> Iterator[bytes]:
-        results = pool.map(render, items, chunksize=4) if pool is not None else map(render, items)
-        for pdf in results:
+        render = functools.partial(
+            render_for, lang=reports.lang, options=reports.options, previous_dir=reports.previous_dir, rubric=rubric
+        )
+        todo = [cards[i] for i in missing]
+        bar = tqdm(total=len(todo), unit="report", desc="reports", disable=not progress, file=sys.stderr)
+        results = pool.map(render, todo, chunksize=4) if pool is not None else map(render, todo)
+        for index, pdf in zip(missing, results, strict=True):
+            cache.store_report(keys[index], pdf)
             bar.update()
-            yield pdf
-
-    for card in cards:
-        folder.path(
-            *folder.unit_file("reports", card.unit_id, ".pdf")
-        )  # refuses an unsafe name before anything is rendered
-    written = write_reports(
-        cards,
-        folder.root,
-        reports.lang,
-        options=reports.options,
-        previous_dir=reports.previous_dir,
-        rubric=rubric,
-        mapper=mapper,
-    )
-    bar.close()
-    return [folder.out / path.relative_to(folder.root) for path in written]
+        bar.close()
+        if summary_key is not None and cache.report(summary_key) is None:
+            cache.store_report(summary_key, render_summary(cards, reports.lang, options=reports.options, rubric=rubric))
+    folder.path("reports").mkdir(exist_ok=True)
+    for key, target in zip(keys, targets, strict=True):
+        source = cache.report(key)
+        assert source is not None
+        link_or_copy(source, target)
+    written = [folder.out / "reports" / target.name for target in targets]
+    if summary_key is not None:
+        source = cache.report(summary_key)
+        assert source is not None
+        link_or_copy(source, folder.path("summary.pdf"))
+        written.append(folder.out / "summary.pdf")
+    return written
 
 
 __all__ = [
@@ -296,8 +346,8 @@ __all__ = [
     "RunResult",
     "appraise_batch",
     "errors_json",
-    "load_inputs",
     "run",
+    "score_inputs",
     "summary_csv",
     "write_results",
 ]

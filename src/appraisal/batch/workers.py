@@ -19,6 +19,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -26,12 +27,15 @@ from ..rubric import Rubric, load_rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import score_or_reject
 from ..submission.loading import validate_unit
+from .cache import Cache, FileResult
+from .score import score_file
 
 TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
 _PR_SET_PDEATHSIG = 1
 _WATCH_SECONDS = 0.5
 
 _worker_rubric: Rubric | None = None
+_worker_cache: Cache | None = None
 
 
 def _die_with(parent: int) -> None:
@@ -51,15 +55,22 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
-def start_worker(path: str, sha256: str, parent: int) -> None:
-    """A worker's start: deaf to Ctrl-C, tied to its parent, holding the run's rubric."""
-    global _worker_rubric
+def start_worker(path: str, sha256: str, parent: int, cache: str | None = None) -> None:
+    """A worker's start: deaf to Ctrl-C, tied to its parent, holding the run's rubric (and its cache)."""
+    global _worker_rubric, _worker_cache
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(parent)
     gc.set_threshold(50_000, *gc.get_threshold()[1:])  # see run._few_collections
     _worker_rubric = load_rubric(path)
     if _worker_rubric.sha256 != sha256:
         raise RuntimeError(f"the rubric in {path} changed while the run was starting")
+    _worker_cache = Cache(Path(cache), sha256) if cache is not None else None
+
+
+def score_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
+    """Read and score each file (its path and the name errors show): the workers read the files themselves."""
+    assert _worker_rubric is not None
+    return [score_file(Path(path), name, _worker_rubric, _worker_cache) for path, name in chunk]
 
 
 def score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | InputError]:
@@ -104,7 +115,7 @@ def _deaf_to_ctrl_c() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def worker_pool(jobs: int, rubric: Rubric) -> Iterator[Executor | None]:
+def worker_pool(jobs: int, rubric: Rubric, cache: Path | None = None) -> Iterator[Executor | None]:
     """``jobs`` spawned worker processes holding ``rubric`` (``None`` for one job: work in this process).
 
     glibc reads its tunables when a process starts, so they are set in the environment the workers inherit.
@@ -118,7 +129,8 @@ def worker_pool(jobs: int, rubric: Rubric) -> Iterator[Executor | None]:
     try:
         with _deaf_to_ctrl_c():
             context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(jobs, context, start_worker, (rubric.path, rubric.sha256, os.getpid()))
+            started = (rubric.path, rubric.sha256, os.getpid(), str(cache) if cache is not None else None)
+            pool = ProcessPoolExecutor(jobs, context, start_worker, started)
             for _ in range(jobs):  # each submit starts a worker until there are ``jobs``: all of them now
                 pool.submit(int)
         try:
@@ -132,4 +144,4 @@ def worker_pool(jobs: int, rubric: Rubric) -> Iterator[Executor | None]:
             os.environ.pop("GLIBC_TUNABLES", None)
 
 
-__all__ = ["score_chunk", "start_worker", "worker_pool"]
+__all__ = ["score_chunk", "score_files", "start_worker", "worker_pool"]

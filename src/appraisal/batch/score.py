@@ -1,0 +1,79 @@
+"""Scoring input files: a file's path in, its units' outcomes before ranking out; then a run's ranks.
+
+``score_file`` reads one file, and unless the output folder's cache already holds its outcome (same bytes, same
+name, same rubric, same version), parses it, validates each unit and scores it, and stores the outcome. It runs
+in the worker processes, which read the files themselves; ``combine`` puts a run's files together in input
+order: duplicate unit ids rejected, ranks, peers and commendation decided over the whole run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..rubric import Rubric
+from ..scoring import Scorecard, rank_and_commend
+from ..scoring.appraise import Appraisals, score_or_reject
+from ..submission.loading import parse_document, read_bytes, validate_unit
+from .cache import Cache, FileResult, Unit
+
+
+def score_file(path: Path, name: str, rubric: Rubric, cache: Cache | None) -> FileResult:
+    """One input file's outcome: from the cache when its bytes were scored before with this rubric."""
+    try:
+        data = read_bytes(path, name)
+    except InputError as exc:
+        return FileResult(name, None, None, [exc], [])
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = cache.file_key(name, data) if cache is not None else None
+    if cache is not None and key is not None and (hit := cache.load_file(key, name, sha256, len(data))) is not None:
+        return hit
+    rejected: list[InputError] = []
+    units: list[Unit] = []
+    try:
+        document = parse_document(data, path.suffix.lower(), name)
+    except InputError as exc:
+        rejected.append(exc)
+    else:
+        items = list(enumerate(document)) if isinstance(document, list) else [(None, document)]
+        if not items:
+            rejected.append(InputError(name, [Problem("", "the file holds an empty list")]))
+        for index, item in items:
+            source = name if index is None else f"{name}[{index}]"
+            try:
+                unit = validate_unit(item, source)
+            except InputError as exc:
+                rejected.append(exc)
+                continue
+            units.append(Unit(unit.unit_id, unit.source, score_or_reject(unit, rubric)))
+    result = FileResult(name, sha256, len(data), rejected, units, key=key)
+    if cache is not None and key is not None:
+        cache.store_file(key, result)
+    return result
+
+
+def combine(results: Sequence[FileResult], rubric: Rubric) -> Appraisals:
+    """The run's scorecards, ranked, and its rejected inputs: the files' own errors, then units whose id was
+    already seen (as ``unique_units`` words it), then units that could not be scored, each in input order."""
+    rejected = [error for result in results for error in result.rejected]
+    first: dict[str, str] = {}
+    duplicates: list[InputError] = []
+    cards: list[Scorecard] = []
+    failed: list[InputError] = []
+    for result in results:
+        for unit in result.units:
+            if unit.unit_id in first:
+                problem = Problem("unit_id", f"unit id {unit.unit_id!r} already seen in {first[unit.unit_id]}")
+                duplicates.append(InputError(unit.source, [problem], unit.unit_id))
+                continue
+            first[unit.unit_id] = unit.source
+            if isinstance(unit.outcome, Scorecard):
+                cards.append(unit.outcome)
+            else:
+                failed.append(unit.outcome)
+    return Appraisals(rank_and_commend(cards, rubric), [*rejected, *duplicates, *failed])
+
+
+__all__ = ["combine", "score_file"]
