@@ -153,10 +153,8 @@ class RunFolder:
         for part in parts:
             if not SAFE_NAME.fullmatch(part) or not part.strip("."):
                 raise OutputError(f"{part[:80]!r} is not a safe file name (letters, digits, . _ -): not written")
-        target = self.root.joinpath(*parts)
-        if not target.resolve().is_relative_to(self.root.resolve()):
-            raise OutputError(f"{'/'.join(parts)[:120]!r} would be written outside {self.out}: not written")
-        return target
+        # each part is a plain name (no separator, not . or ..) below a folder this run made: the path stays in it
+        return self.root.joinpath(*parts)
 
     def unit_file(self, folder: str, unit_id: str, suffix: str) -> tuple[str, str]:
         """(folder, ``<unit-id><suffix>``) for ``path`` and ``write``; a unit id that is not a plain file name (the

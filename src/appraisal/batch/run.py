@@ -32,17 +32,19 @@ from ..rubric import Rubric
 from ..scoring import Scorecard, rank_and_commend
 from ..scoring.appraise import Appraisals, checked, score_or_reject
 from ..submission import ORG_TYPES, SubmissionBase, unique_units
-from ..submission.loading import RefusedPath, expand_named
+from ..submission.loading import expand_named
 from .cache import Cache, FileResult, link_or_copy
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, output_lock, outputs
-from .score import combine, score_file
-from .workers import score_chunk, score_files, worker_pool
+from .score import cached, combine, read_file, score_file
+from .workers import Workers, score_chunk, score_files, workers
 
 if TYPE_CHECKING:
     from ..reports import ReportOptions
 
 SUMMARY_HEADER = ("unit_id", "name", "org_type", "total", "grade", "vetoed", "commended", "rank")
-CHUNK = 100  # units per task sent to a worker
+CHUNK = 100  # files per task sent to a worker
+PARALLEL_FROM = 64  # fewer files to score than this are scored here: starting workers would cost more
+PARALLEL_REPORTS_FROM = 8  # likewise for reports
 
 
 # --- files ---------------------------------------------------------------------------------------------------
@@ -110,32 +112,39 @@ def score_inputs(
     *,
     exclude: Sequence[Path] = (),
     cache: Cache | None = None,
-    pool: Executor | None = None,
+    pool: Workers | None = None,
     progress: bool = False,
     chunk: int = CHUNK,
 ) -> tuple[list[InputFile], Appraisals]:
-    """Every file under ``inputs`` read once and scored (by ``pool``'s workers, which read the files themselves,
-    when given; from ``cache`` when its bytes were scored before), then ranked over the run."""
+    """Every file under ``inputs`` read and scored, then ranked over the run. A file whose bytes ``cache`` holds
+    the outcome of is not scored again; the others are scored by ``pool``'s workers (which read the files
+    themselves) when there are enough of them to be worth starting workers for, else here."""
     found = expand_named(inputs, exclude)
     results: list[FileResult | None] = [None] * len(found)
-    work: list[tuple[int, str, str]] = []
-    for index, (path, name) in enumerate(found):
-        if isinstance(path, RefusedPath):  # reported as it is, here (its reason does not travel to a worker)
-            results[index] = score_file(path, name, rubric, None)
-        else:
-            work.append((index, str(path), name))
+    misses: list[tuple[int, str, str, bytes]] = []
     bar = tqdm(total=len(found), unit="file", desc="scoring", disable=not progress, file=sys.stderr)
-    bar.update(len(found) - len(work))
+    for index, (path, name) in enumerate(found):
+        read = read_file(path, name)
+        if isinstance(read, FileResult):
+            results[index] = read
+        elif cache is not None and (hit := cached(name, read, cache)) is not None:
+            results[index] = hit
+        else:
+            misses.append((index, str(path), name, read))
+            continue
+        bar.update()
+    executor = pool.executor() if pool is not None and len(misses) >= PARALLEL_FROM else None
     with _few_collections():
-        if pool is None:
-            for index, file, name in work:
-                results[index] = score_file(Path(file), name, rubric, cache)
+        if executor is None:
+            for index, file, name, data in misses:
+                results[index] = score_file(Path(file), name, rubric, cache, data)
                 bar.update()
         else:
-            chunks = [work[i : i + chunk] for i in range(0, len(work), chunk)]
-            tasks = [[(path, name) for _, path, name in c] for c in chunks]
-            for part, done in zip(chunks, pool.map(score_files, tasks), strict=True):
-                for (index, _, _), result in zip(part, done, strict=True):
+            chunks = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
+            tasks = [[(file, name) for _, file, name, _ in part] for part in chunks]
+            del misses  # the workers read the files again: the bytes need not stay in memory
+            for part, done in zip(chunks, executor.map(score_files, tasks), strict=True):
+                for (index, *_), result in zip(part, done, strict=True):
                     results[index] = result
                 bar.update(len(done))
     bar.close()
@@ -266,7 +275,7 @@ def run(
     out_path = Path(out)
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", rubric.sha256)
-        with worker_pool(jobs, rubric, cache.root) as pool, RunFolder(out_path) as folder:
+        with workers(jobs, rubric, cache.root) as pool, RunFolder(out_path) as folder:
             files, appraisals = score_inputs(
                 inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, progress=progress
             )
@@ -295,7 +304,7 @@ def _write_reports(
     texts: Sequence[str],
     rubric: Rubric,
     reports: ReportSettings,
-    pool: Executor | None,
+    pool: Workers,
     cache: Cache,
     progress: bool,
 ) -> list[Path]:
@@ -319,7 +328,8 @@ def _write_reports(
         )
         todo = [cards[i] for i in missing]
         bar = tqdm(total=len(todo), unit="report", desc="reports", disable=not progress, file=sys.stderr)
-        results = pool.map(render, todo, chunksize=4) if pool is not None else map(render, todo)
+        executor = pool.executor() if len(todo) >= PARALLEL_REPORTS_FROM else None
+        results = executor.map(render, todo, chunksize=4) if executor is not None else map(render, todo)
         for index, pdf in zip(missing, results, strict=True):
             cache.store_report(keys[index], pdf)
             bar.update()

@@ -20,16 +20,31 @@ from ..submission.loading import parse_document, read_bytes, validate_unit
 from .cache import Cache, FileResult, Unit
 
 
-def score_file(path: Path, name: str, rubric: Rubric, cache: Cache | None) -> FileResult:
-    """One input file's outcome: from the cache when its bytes were scored before with this rubric."""
+def read_file(path: Path, name: str) -> bytes | FileResult:
+    """The file's bytes, or its outcome when it cannot be read (a refused entry, a FIFO, a file too large)."""
     try:
-        data = read_bytes(path, name)
+        return read_bytes(path, name)
     except InputError as exc:
         return FileResult(name, None, None, [exc], [])
+
+
+def cached(name: str, data: bytes, cache: Cache) -> FileResult | None:
+    """The file's outcome from the cache, when these bytes under this name were scored before with this rubric."""
+    return cache.load_file(cache.file_key(name, data), name, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def score_file(path: Path, name: str, rubric: Rubric, cache: Cache | None, data: bytes | None = None) -> FileResult:
+    """One input file's outcome (``data``: its bytes, when already read): from the cache when its bytes were
+    scored before with this rubric, else parsed, validated and scored, and then stored in the cache."""
+    if data is None:
+        read = read_file(path, name)
+        if isinstance(read, FileResult):
+            return read
+        data = read
+    if cache is not None and (hit := cached(name, data, cache)) is not None:
+        return hit
     sha256 = hashlib.sha256(data).hexdigest()
     key = cache.file_key(name, data) if cache is not None else None
-    if cache is not None and key is not None and (hit := cache.load_file(key, name, sha256, len(data))) is not None:
-        return hit
     rejected: list[InputError] = []
     units: list[Unit] = []
     try:
@@ -76,4 +91,4 @@ def combine(results: Sequence[FileResult], rubric: Rubric) -> Appraisals:
     return Appraisals(rank_and_commend(cards, rubric), [*rejected, *duplicates, *failed])
 
 
-__all__ = ["combine", "score_file"]
+__all__ = ["cached", "combine", "read_file", "score_file"]

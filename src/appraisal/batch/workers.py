@@ -114,34 +114,64 @@ def _deaf_to_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGINT, before)
 
 
+class Workers:
+    """``jobs`` spawned worker processes holding ``rubric``, started when first asked for (a re-run that finds
+    everything in its cache starts none). ``executor()`` is None for one job: work in this process."""
+
+    def __init__(self, jobs: int, rubric: Rubric, cache: Path | None = None) -> None:
+        self.jobs = jobs
+        self.rubric = rubric
+        self.cache = cache
+        self._pool: ProcessPoolExecutor | None = None
+
+    def executor(self) -> Executor | None:
+        if self.jobs <= 1:
+            return None
+        if self._pool is None:
+            # glibc reads its tunables when a process starts: set in the environment the workers inherit
+            before = os.environ.get("GLIBC_TUNABLES")
+            os.environ["GLIBC_TUNABLES"] = before or TUNABLES
+            try:
+                with _deaf_to_ctrl_c():
+                    context = multiprocessing.get_context("spawn")
+                    cache = str(self.cache) if self.cache is not None else None
+                    started = (self.rubric.path, self.rubric.sha256, os.getpid(), cache)
+                    self._pool = ProcessPoolExecutor(self.jobs, context, start_worker, started)
+                    for _ in range(self.jobs):  # each submit starts a worker until there are ``jobs``: all now
+                        self._pool.submit(int)
+            finally:
+                if before is None:
+                    os.environ.pop("GLIBC_TUNABLES", None)
+        return self._pool
+
+    def close(self, failed: bool) -> None:
+        """Wait for the workers to finish, or (``failed``: an error, Ctrl-C) kill them at once."""
+        if self._pool is not None:
+            if failed:
+                _terminate(self._pool)
+            else:
+                self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+@contextlib.contextmanager
+def workers(jobs: int, rubric: Rubric, cache: Path | None = None) -> Iterator[Workers]:
+    """Worker processes for a run, started when first needed; leaving the block by an error or Ctrl-C kills
+    them at once."""
+    pool = Workers(jobs, rubric, cache)
+    try:
+        yield pool
+    except BaseException:
+        pool.close(failed=True)
+        raise
+    pool.close(failed=False)
+
+
 @contextlib.contextmanager
 def worker_pool(jobs: int, rubric: Rubric, cache: Path | None = None) -> Iterator[Executor | None]:
-    """``jobs`` spawned worker processes holding ``rubric`` (``None`` for one job: work in this process).
-
-    glibc reads its tunables when a process starts, so they are set in the environment the workers inherit.
-    Leaving the block by an error or Ctrl-C kills the workers at once.
-    """
-    if jobs <= 1:
-        yield None
-        return
-    before = os.environ.get("GLIBC_TUNABLES")
-    os.environ["GLIBC_TUNABLES"] = before or TUNABLES
-    try:
-        with _deaf_to_ctrl_c():
-            context = multiprocessing.get_context("spawn")
-            started = (rubric.path, rubric.sha256, os.getpid(), str(cache) if cache is not None else None)
-            pool = ProcessPoolExecutor(jobs, context, start_worker, started)
-            for _ in range(jobs):  # each submit starts a worker until there are ``jobs``: all of them now
-                pool.submit(int)
-        try:
-            yield pool
-        except BaseException:
-            _terminate(pool)
-            raise
-        pool.shutdown(wait=True)
-    finally:
-        if before is None:
-            os.environ.pop("GLIBC_TUNABLES", None)
+    """``jobs`` spawned worker processes holding ``rubric``, started now (``None`` for one job)."""
+    with workers(jobs, rubric, cache) as pool:
+        yield pool.executor()
 
 
-__all__ = ["score_chunk", "score_files", "start_worker", "worker_pool"]
+__all__ = ["Workers", "score_chunk", "score_files", "start_worker", "worker_pool", "workers"]

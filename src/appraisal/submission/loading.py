@@ -371,10 +371,12 @@ def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> l
     FIFO, socket or device, and a folder named like a submission file are listed as ``RefusedPath`` entries,
     which reading reports. Hidden entries are left out. Files at or under ``exclude`` (what a run writes, when
     its output folder is inside its input) are left out."""
-    skip = [p.absolute() for p in exclude] + [p.resolve() for p in exclude]
+    skip = {os.path.abspath(p) for p in exclude} | {os.path.realpath(p) for p in exclude}
+    prefixes = tuple(s + os.sep for s in skip)
 
-    def kept(*paths: Path) -> bool:
-        return not any(p.absolute().is_relative_to(s) for p in paths for s in skip)
+    def kept(*paths: Path) -> bool:  # strings, not Paths: this runs for every file of a large run
+        absolute = [os.path.abspath(p) for p in paths]
+        return not any(a in skip or a.startswith(prefixes) for a in absolute)
 
     files: list[tuple[Path, str]] = []
     for entry in map(Path, paths):
