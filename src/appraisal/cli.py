@@ -21,7 +21,7 @@ import click
 from pydantic import ValidationError
 
 from . import __version__, load_rubric
-from .batch import ReportSettings, RunResult, output_lock, outputs, run
+from .batch import ClusterError, DaskExecutor, ReportSettings, RunResult, output_lock, outputs, run
 from .errors import AppraisalError, InputError, OutputError, ReportError, RubricError
 from .reports import KINDS, LANGS, Kind, ReportOptions, load_options
 from .resources import examples
@@ -240,6 +240,14 @@ def with_report_options(func: Any) -> Any:
     help="Worker processes for scoring and reports (0: one per CPU).",
 )
 @click.option("--no-reports", is_flag=True, help="Write scorecards, summary.csv and errors.json only.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: --jobs worker processes here; dask: the Dask cluster at --scheduler (docs/scale.md).",
+)
+@click.option("--scheduler", default=None, help="The Dask scheduler's address, e.g. tcp://scheduler:8786.")
 @with_report_options
 @with_rubric
 def run_command(
@@ -247,15 +255,32 @@ def run_command(
     out: str,
     jobs: int,
     no_reports: bool,
+    executor: str,
+    scheduler: str | None,
     reporting: _Reporting,
     year: int | None,
     rubric_path: str | None,
 ) -> None:
     """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out."""
+    if scheduler is not None and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    if executor == "dask" and scheduler is None:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler:8786)")
     files = _inputs(inputs, out)
     rubric = _rubric(year, rubric_path)
     settings = None if no_reports else reporting.settings()
-    result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings)
+    cluster = None
+    try:
+        if executor == "dask":
+            cluster = DaskExecutor(scheduler)
+        jobs = jobs or os.cpu_count() or 1
+        result = run(files, out, rubric, jobs=jobs, progress=sys.stderr.isatty(), reports=settings, cluster=cluster)
+    except ClusterError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    finally:
+        if cluster is not None:
+            cluster.close()
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
 

@@ -5,11 +5,13 @@
 - ``publish``: the lock on the output folder, the run built aside, its manifest, the one-rename publication;
 - ``score``: one input file read, validated and scored (in a worker), and a run's files ranked together;
 - ``cache``: what a run reuses from earlier ones on the same folder (scored files, rendered reports);
-- ``workers``: spawned worker processes that ignore Ctrl-C and die with their parent.
+- ``workers``: spawned worker processes that ignore Ctrl-C and die with their parent;
+- ``cluster``: the same work on a Dask distributed cluster (``DaskExecutor``), results written by this process.
 """
 
 from __future__ import annotations
 
+from .cluster import ClusterError, DaskExecutor
 from .publish import current_run, output_lock, outputs, read_manifest, verify
 from .run import (
     CHUNK,
@@ -27,6 +29,8 @@ from .workers import worker_pool
 
 __all__ = [
     "CHUNK",
+    "ClusterError",
+    "DaskExecutor",
     "InputFile",
     "ReportSettings",
     "RunResult",

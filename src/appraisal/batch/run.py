@@ -12,6 +12,7 @@ number of jobs.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import gc
 import io
@@ -34,6 +35,7 @@ from ..scoring.appraise import Appraisals, checked, score_or_reject
 from ..submission import ORG_TYPES, SubmissionBase, unique_units
 from ..submission.loading import expand_named
 from .cache import Cache, FileResult, link_or_copy
+from .cluster import DaskExecutor
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, output_lock, outputs
 from .score import cached, combine, read_file, score_file
 from .workers import Workers, score_chunk, score_files, workers
@@ -113,12 +115,14 @@ def score_inputs(
     exclude: Sequence[Path] = (),
     cache: Cache | None = None,
     pool: Workers | None = None,
+    cluster: DaskExecutor | None = None,
     progress: bool = False,
     chunk: int = CHUNK,
 ) -> tuple[list[InputFile], Appraisals]:
     """Every file under ``inputs`` read and scored, then ranked over the run. A file whose bytes ``cache`` holds
     the outcome of is not scored again; the others are scored by ``pool``'s workers (which read the files
-    themselves) when there are enough of them to be worth starting workers for, else here."""
+    themselves) when there are enough of them to be worth starting workers for, else here; or, given a
+    ``cluster``, by its workers, sent the files' bytes (the cache stays here)."""
     found = expand_named(inputs, exclude)
     results: list[FileResult | None] = [None] * len(found)
     misses: list[tuple[int, str, str, bytes]] = []
@@ -135,7 +139,17 @@ def score_inputs(
         bar.update()
     executor = pool.executor() if pool is not None and len(misses) >= PARALLEL_FROM else None
     with _few_collections():
-        if executor is None:
+        if cluster is not None and misses:
+            chunks = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
+            payloads = [[(name, Path(file).suffix, data) for _, file, name, data in part] for part in chunks]
+            for part, done in zip(chunks, cluster.score(payloads, rubric), strict=True):
+                for (index, _, name, data), result in zip(part, done, strict=True):
+                    if cache is not None:  # the client keeps the cache: the workers need no shared storage
+                        result = dataclasses.replace(result, key=cache.file_key(name, data))
+                        cache.store_file(result.key or "", result)
+                    results[index] = result
+                bar.update(len(done))
+        elif executor is None:
             for index, file, name, data in misses:
                 results[index] = score_file(Path(file), name, rubric, cache, data)
                 bar.update()
@@ -266,23 +280,28 @@ def run(
     jobs: int = 1,
     progress: bool = False,
     reports: ReportSettings | None = None,
+    cluster: DaskExecutor | None = None,
 ) -> RunResult:
     """Score ``inputs`` (files or folders) with ``rubric`` and publish the results, and the reports unless
     ``reports`` is None, as ``out``'s whole run. Another run working on ``out`` is an ``OutputError``.
 
     What an earlier run on ``out`` (finished or killed) already did is reused: files whose bytes, name and rubric
-    are unchanged are not scored again, and reports whose content is unchanged are not rendered again."""
+    are unchanged are not scored again, and reports whose content is unchanged are not rendered again.
+
+    ``cluster`` (a ``DaskExecutor``) scores and renders on a Dask cluster instead of local worker processes, with
+    the same bytes; this process still reads the inputs and writes everything (docs/scale.md)."""
     out_path = Path(out)
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", rubric.sha256)
         with workers(jobs, rubric, cache.root) as pool, RunFolder(out_path) as folder:
             files, appraisals = score_inputs(
-                inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, progress=progress
+                inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, cluster=cluster, progress=progress
             )
             texts = _write_results(folder, appraisals)
             written: list[Path] = []
             if reports is not None:
-                written = _write_reports(folder, appraisals.scorecards, texts, rubric, reports, pool, cache, progress)
+                cards = appraisals.scorecards
+                written = _write_reports(folder, cards, texts, rubric, reports, pool, cluster, cache, progress)
             folder.publish(_manifest(appraisals, rubric, files, reports))
         cache.prune()
     return RunResult(appraisals, out_path, len(files), written)
@@ -305,6 +324,7 @@ def _write_reports(
     rubric: Rubric,
     reports: ReportSettings,
     pool: Workers,
+    cluster: DaskExecutor | None,
     cache: Cache,
     progress: bool,
 ) -> list[Path]:
@@ -321,15 +341,22 @@ def _write_reports(
     summary_key = cache.report_key("summary", settings, texts) if cards else None
     if missing or (summary_key is not None and cache.report(summary_key) is None):
         from ..reports import render_summary  # the report stack is imported only when something is rendered
-        from ..reports.output import render_for
+        from ..reports.output import previous_scorecard, render_for
 
         render = functools.partial(
             render_for, lang=reports.lang, options=reports.options, previous_dir=reports.previous_dir, rubric=rubric
         )
         todo = [cards[i] for i in missing]
         bar = tqdm(total=len(todo), unit="report", desc="reports", disable=not progress, file=sys.stderr)
-        executor = pool.executor() if len(todo) >= PARALLEL_REPORTS_FROM else None
-        results = executor.map(render, todo, chunksize=4) if executor is not None else map(render, todo)
+        results: Iterable[bytes]
+        if cluster is not None:  # last year's scorecards are read here: the workers need not see that folder
+            last = [previous_scorecard(reports.previous_dir, c.unit_id) if reports.previous_dir else None for c in todo]
+            items = list(zip(todo, last, strict=True))
+            chunks = [items[i : i + 4] for i in range(0, len(items), 4)]
+            results = (pdf for done in cluster.render(chunks, reports.lang, reports.options, rubric) for pdf in done)
+        else:
+            executor = pool.executor() if len(todo) >= PARALLEL_REPORTS_FROM else None
+            results = executor.map(render, todo, chunksize=4) if executor is not None else map(render, todo)
         for index, pdf in zip(missing, results, strict=True):
             cache.store_report(keys[index], pdf)
             bar.update()
