@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from . import __version__, load_rubric
 from .batch import ClusterError, DaskExecutor, ReportSettings, RunResult, output_lock, outputs, run
+from .batch.synthetic import write_synthetic
 from .errors import AppraisalError, InputError, OutputError, ReportError, RubricError
 from .reports import KINDS, LANGS, Kind, ReportOptions, load_options
 from .resources import examples
@@ -355,8 +356,15 @@ def schema(scorecard: bool) -> None:
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the reports.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Worker processes.")
 @click.option("--no-reports", is_flag=True, help="Score only.")
-def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
-    """Copy the bundled example submissions to OUT/submissions and appraise them into OUT, with reports."""
+@click.option(
+    "--units",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Appraise this many synthetic units of every type and grade instead of the bundled examples.",
+)
+def demo(out: str, lang: str, jobs: int, no_reports: bool, units: int | None) -> None:
+    """Copy the bundled example submissions (or write --units synthetic ones) to OUT/submissions and appraise
+    them into OUT, with reports."""
     out_path = Path(out)
     submissions = out_path / "submissions"
     rubric = _rubric(None, None)
@@ -370,13 +378,17 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
                 )
                 sys.exit(EXIT_USAGE)
             shutil.rmtree(submissions)
-        shutil.copytree(examples(), submissions)
+        if units is None:
+            shutil.copytree(examples(), submissions)
+        else:
+            write_synthetic(submissions, units, rubric)
         (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
         result = run([submissions], out_path, rubric, jobs=jobs or os.cpu_count() or 1, reports=settings)
-    click.echo(
-        f"demo: {len(result.rejected)} example input(s) are invalid on purpose and were reported in "
-        f"{out_path / 'errors.json'}:"
-    )
+    if units is None:
+        click.echo(
+            f"demo: {len(result.rejected)} example input(s) are invalid on purpose and were reported in "
+            f"{out_path / 'errors.json'}:"
+        )
     _report_rejected(result.rejected)
     _summarize(result)
     unexpected = [e.source for e in result.rejected if not e.source.startswith("invalid-")]
