@@ -9,7 +9,9 @@ Each figure is one real ``appraisal run`` process (with its worker processes), t
 - the same command again after one input file changed (one unit's name): the incremental re-run's seconds;
 - the same command again with nothing changed.
 
-Peak RSS is the largest resident size of any one process of the run (the main process or a worker), from
+The machine's load average is printed too: on a shared machine ``--jobs 2`` gains only what the other
+processes leave of the second core (compare the CPU seconds of all the run's processes). Peak RSS is the
+largest resident size of any one process of the run (the main process or a worker), from
 ``getrusage(RUSAGE_CHILDREN)`` in a small process that runs the command alone. Prints a table and one JSON line.
 """
 
@@ -45,21 +47,25 @@ def write_inputs(folder: Path, n: int) -> None:
 _PEAK = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-    "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(code, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
 )
+CPU: dict[str, float] = {}  # CPU seconds of each run, all its processes
 
 
 def timed(*args: str | Path) -> tuple[float, float, int]:
-    """(seconds, peak RSS in MB of the largest process, exit status) of one ``appraisal`` command."""
+    """(seconds, peak RSS in MB of the largest process, exit status) of one ``appraisal`` command; its CPU
+    seconds (all processes) go into ``CPU``."""
     env = {**os.environ, "GLIBC_TUNABLES": os.environ.get("GLIBC_TUNABLES", TUNABLES)}
     start = time.perf_counter()
     command = [sys.executable, "-c", _PEAK, str(APPRAISAL), *map(str, args)]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    code, peak = map(int, done.stdout.split())
-    if code not in (0, 1):
+    code, peak, cpu = done.stdout.split()
+    if int(code) not in (0, 1):
         raise SystemExit(f"appraisal {' '.join(map(str, args))} failed ({code}):\n{done.stderr[-2000:]}")
-    return seconds, peak / 1024, code
+    CPU[" ".join(map(str, args))] = float(cpu)
+    return seconds, int(peak) / 1024, int(code)
 
 
 def main() -> int:
@@ -102,10 +108,12 @@ def main() -> int:
                 "rerun_unchanged_s": round(unchanged, 2),
             }
         figures["peak_rss_mb"] = round(max(r for _, _, r in rows), 1)
-        print(f"{args.n} synthetic units, one file each, on {os.cpu_count()} CPUs")
-        print(f"{'run':<32} {'seconds':>9} {'units/s':>9} {'peak RSS MB':>12}")
-        for label, seconds, peak in rows:
-            print(f"{label:<32} {seconds:>9.2f} {args.n / seconds:>9.1f} {peak:>12.1f}")
+        figures["load_average"] = round(os.getloadavg()[0], 1)
+        load = os.getloadavg()[0]
+        print(f"{args.n} synthetic units, one file each, on {os.cpu_count()} CPUs (load average {load:.1f} at the end)")
+        print(f"{'run':<32} {'seconds':>9} {'units/s':>9} {'CPU s':>7} {'peak RSS MB':>12}")
+        for (label, seconds, peak), cpu in zip(rows, CPU.values(), strict=True):
+            print(f"{label:<32} {seconds:>9.2f} {args.n / seconds:>9.1f} {cpu:>7.1f} {peak:>12.1f}")
         print(f"--jobs {args.jobs} against serial, scoring only: {serial / parallel:.2f}x")
         print(json.dumps({"bench": "batch", **figures}))
     finally:

@@ -140,9 +140,9 @@ def score_inputs(
     executor = pool.executor() if pool is not None and len(misses) >= PARALLEL_FROM else None
     with _few_collections():
         if cluster is not None and misses:
-            chunks = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
-            payloads = [[(name, Path(file).suffix, data) for _, file, name, data in part] for part in chunks]
-            for part, done in zip(chunks, cluster.score(payloads, rubric), strict=True):
+            sent = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
+            payloads = [[(name, Path(file).suffix, data) for _, file, name, data in part] for part in sent]
+            for part, done in zip(sent, cluster.score(payloads, rubric), strict=True):
                 for (index, _, name, data), result in zip(part, done, strict=True):
                     if cache is not None:  # the client keeps the cache: the workers need no shared storage
                         result = dataclasses.replace(result, key=cache.file_key(name, data))
@@ -154,11 +154,12 @@ def score_inputs(
                 results[index] = score_file(Path(file), name, rubric, cache, data)
                 bar.update()
         else:
-            chunks = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
-            tasks = [[(file, name) for _, file, name, _ in part] for part in chunks]
+            places = [(index, file, name) for index, file, name, _ in misses]
             del misses  # the workers read the files again: the bytes need not stay in memory
-            for part, done in zip(chunks, executor.map(score_files, tasks), strict=True):
-                for (index, *_), result in zip(part, done, strict=True):
+            chunks = [places[i : i + chunk] for i in range(0, len(places), chunk)]
+            tasks = [[(file, name) for _, file, name in piece] for piece in chunks]
+            for piece, done in zip(chunks, executor.map(score_files, tasks), strict=True):
+                for (index, _, _), result in zip(piece, done, strict=True):
                     results[index] = result
                 bar.update(len(done))
     bar.close()
