@@ -26,7 +26,7 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module")  # one test uses it: under pytest -n 2 a second would build it again
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", work / "dist", ROOT, cwd=work)
@@ -66,9 +66,6 @@ def test_wheel_scores_the_examples_without_a_checkout(installed: Path) -> None:
     package, rules = where.stdout.splitlines()
     assert Path(package).is_relative_to(installed / "venv"), where.stdout + where.stderr  # the wheel's, not src/
     assert Path(rules).is_relative_to(installed / "venv") and rules.endswith("appraisal/_bundled/scoring_rules")
-
-
-def test_wheel_marks_the_package_as_typed(installed: Path) -> None:
     # developers who import appraisal into a larger system get its type hints (PEP 561)
     (typed,) = (installed / "venv" / "lib").glob("python3.*/site-packages/appraisal/py.typed")
     assert typed.is_file()

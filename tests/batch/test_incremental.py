@@ -24,7 +24,7 @@ def entries(out: Path) -> dict[str, int]:
 
 
 def test_an_unchanged_rerun_scores_and_renders_nothing_again(tmp_path: Path) -> None:
-    inputs, out = few_examples(tmp_path / "in"), tmp_path / "out"
+    inputs, out = few_examples(tmp_path / "in", 1), tmp_path / "out"
     run([inputs], out, load_rubric(), reports=ReportSettings())
     first, scored, reports = published(out), entries(out), inodes(out / "reports")
     run([inputs], out, load_rubric(), reports=ReportSettings())
@@ -34,7 +34,7 @@ def test_an_unchanged_rerun_scores_and_renders_nothing_again(tmp_path: Path) -> 
 
 
 def test_one_changed_input_is_rescored_and_only_changed_reports_rerendered(tmp_path: Path) -> None:
-    inputs, out = few_examples(tmp_path / "in"), tmp_path / "out"
+    inputs, out = few_examples(tmp_path / "in", 1), tmp_path / "out"
     run([inputs], out, load_rubric(), reports=ReportSettings())
     scored, reports = entries(out), inodes(out / "reports")
     county = json.loads((inputs / "county-01.json").read_text(encoding="utf-8"))
@@ -51,7 +51,7 @@ def test_one_changed_input_is_rescored_and_only_changed_reports_rerendered(tmp_p
 
 
 def test_a_changed_points_value_rerenders_the_reports_whose_ranks_or_peers_moved(tmp_path: Path) -> None:
-    inputs, out = few_examples(tmp_path / "in", 4, ("county", "village")), tmp_path / "out"
+    inputs, out = few_examples(tmp_path / "in", 3, ("county",)), tmp_path / "out"
     run([inputs], out, load_rubric(), reports=ReportSettings())
     before = {p.name: p.read_bytes() for p in (out / "scorecards").iterdir()}
     reports = inodes(out / "reports")

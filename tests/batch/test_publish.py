@@ -139,7 +139,7 @@ def test_kill_9_at_random_moments_then_rerun_gives_the_uninterrupted_bytes(tmp_p
 
 
 def test_a_killed_run_with_reports_leaves_the_previous_run_whole_and_the_next_resumes(tmp_path: Path) -> None:
-    out, inputs = tmp_path / "out", few_examples(tmp_path / "in")
+    out, inputs = tmp_path / "out", few_examples(tmp_path / "in", 1)
     reference = tmp_path / "reference"
     run([inputs], reference, load_rubric(), reports=ReportSettings())  # uninterrupted
     run([inputs], out, load_rubric())
