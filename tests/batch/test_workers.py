@@ -45,3 +45,15 @@ def test_ctrl_c_exits_130_with_one_line_and_the_last_run_kept(tmp_path: Path, jo
     assert verify(out) == [] and not (out / "reports").exists()  # the earlier run, whole
     assert not list((out / ".appraisal" / "runs").glob("*.partial"))
     wait_for(lambda: not any(alive(pid) for pid in workers), timeout=10, what="the workers to end")
+
+
+def test_one_and_two_worker_processes_publish_the_same_bytes(tmp_path: Path) -> None:
+    from tests.batch.test_publish import many_units, published
+
+    from appraisal.batch.run import PARALLEL_FROM
+
+    inputs = many_units(tmp_path / "in", 2)
+    assert len(list(inputs.iterdir())) >= PARALLEL_FROM  # enough files for the workers to be used
+    run([inputs], tmp_path / "one", load_rubric(), jobs=1)
+    run([inputs], tmp_path / "two", load_rubric(), jobs=2)
+    assert published(tmp_path / "two") == published(tmp_path / "one")
