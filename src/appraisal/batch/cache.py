@@ -138,6 +138,14 @@ class Cache:
                 lines += [json.dumps({"kind": "error", **meta}), json.dumps(unit.outcome.as_dict(), ensure_ascii=False)]
         _write_atomic(self._file_path(key), ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
 
+    def empty(self) -> bool:
+        """Whether no scored file is cached (a first run)."""
+        try:
+            with os.scandir(self.root / "files") as scan:
+                return next(scan, None) is None
+        except OSError:
+            return True
+
     def mark_file(self, key: str) -> None:
         """Keep this entry at ``prune`` (workers read and write entries; the run keeps the account)."""
         self.used.add(self._file_path(key))

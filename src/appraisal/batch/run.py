@@ -75,13 +75,15 @@ def errors_json(rejected: Iterable[InputError]) -> bytes:
     return (json.dumps([e.as_dict() for e in rejected], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _write_results(folder: RunFolder, appraisals: Appraisals) -> list[str]:
-    """Write the scorecards, summary.csv and errors.json into the run's folder; the scorecards' JSON texts."""
+def _write_results(folder: RunFolder, appraisals: Appraisals, keep: bool = False) -> list[str]:
+    """Write the scorecards, summary.csv and errors.json into the run's folder; the scorecards' JSON texts when
+    ``keep`` (the reports' cache keys need them; a run without reports does not hold them all)."""
     texts = []
     for card in appraisals.scorecards:
         text = card.to_json()
         folder.write(text.encode("utf-8"), *folder.unit_file("scorecards", card.unit_id, ".json"))
-        texts.append(text)
+        if keep:
+            texts.append(text)
     folder.path("scorecards").mkdir(exist_ok=True)
     folder.write(summary_csv(appraisals.scorecards), "summary.csv")
     folder.write(errors_json(appraisals.rejected), "errors.json")
@@ -124,6 +126,8 @@ def score_inputs(
     themselves) when there are enough of them to be worth starting workers for, else here; or, given a
     ``cluster``, by its workers, sent the files' bytes (the cache stays here)."""
     found = expand_named(inputs, exclude)
+    if pool is not None and cluster is None and len(found) >= PARALLEL_FROM and (cache is None or cache.empty()):
+        pool.executor()  # nothing to reuse: the workers start (import, load the rubric) while the files are read
     results: list[FileResult | None] = [None] * len(found)
     misses: list[tuple[int, str, str, bytes]] = []
     bar = tqdm(total=len(found), unit="file", desc="scoring", disable=not progress, file=sys.stderr)
@@ -298,7 +302,7 @@ def run(
             files, appraisals = score_inputs(
                 inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, cluster=cluster, progress=progress
             )
-            texts = _write_results(folder, appraisals)
+            texts = _write_results(folder, appraisals, keep=reports is not None)
             written: list[Path] = []
             if reports is not None:
                 cards = appraisals.scorecards
