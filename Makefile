@@ -33,6 +33,7 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py 5000
 	$(BIN)/python benchmarks/bench_reports.py 5
+	$(BIN)/python benchmarks/bench_batch.py 1000
 
 docs: $(STAMP)
 	$(BIN)/python -c 'from appraisal.facts import reference_document as r; print(r(), end="")' > docs/facts.md

@@ -5,18 +5,18 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from appraisal.facts import attributes
-from appraisal.submission import ORG_TYPES, PART_OF_WHOLE, SubmissionBase, submission_adapter
-
-DERIVED = {derived for _, _, derived in PART_OF_WHOLE}
+from appraisal.submission import SubmissionBase, indicators_for_year, submission_adapter
 
 
 def synthetic_unit(index: int, year: int = 2026, seed: int = 0) -> SubmissionBase:
     rng = random.Random(seed * 1_000_003 + index)
-    org = ORG_TYPES[index % len(ORG_TYPES)]
+    indicators = indicators_for_year(year)
+    org = indicators.org_type_ids[index % len(indicators.org_type_ids)]
+    derived = {d.id for d in indicators.derived}
+    shares = [(d.share.whole, d.share.part) for d in indicators.derived if d.share is not None]
     sections: dict[str, dict[str, Any]] = {}
-    for path, kind in attributes(org).items():
-        if path in DERIVED or rng.random() < 0.03:  # a few values left unreported
+    for path, kind in indicators.attributes(org).items():
+        if path in derived or rng.random() < 0.03:  # a few values left unreported
             continue
         section, _, field = path.partition(".")
         if kind == "flag":
@@ -26,12 +26,12 @@ def synthetic_unit(index: int, year: int = 2026, seed: int = 0) -> SubmissionBas
         else:
             value = round(rng.uniform(0, 100), 2)
         sections.setdefault(section, {})[field] = value
-    for total, part, _ in PART_OF_WHOLE:
+    for total, part in shares:
         t_section, _, t_field = total.partition(".")
         p_section, _, p_field = part.partition(".")
         if t_field in sections.get(t_section, {}) and p_field in sections.get(p_section, {}):
             sections[p_section][p_field] = min(sections[p_section][p_field], sections[t_section][t_field])
-    return submission_adapter.validate_python(
+    return submission_adapter(indicators).validate_python(
         {
             "unit_id": f"{org}-{index:06d}",
             "name": f"Synthetic {org} {index}",

@@ -13,124 +13,15 @@ import json
 import random
 import shutil
 import sys
-from collections import defaultdict
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from appraisal import appraise_many, load_rubric
-from appraisal.facts import attributes
-from appraisal.rubric import Rubric, expr
-from appraisal.submission import ORG_TYPES, PART_OF_WHOLE, submission_adapter
+from appraisal.batch.synthetic import QUALITIES, make_unit
+from appraisal.submission import submission_adapter
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "appraisal" / "examples"
-QUALITIES = (1.0, 0.97, 0.93, 0.9, 0.85, 0.78, 0.65, 0.45)
-PLACES = [
-    "青山",
-    "白河",
-    "临江",
-    "东岭",
-    "南湖",
-    "西坪",
-    "北塘",
-    "石桥",
-    "柳溪",
-    "桃源",
-    "金沙",
-    "云台",
-    "杏花",
-    "龙泉",
-]
-NAMES = {
-    "county": ("{p}县妇联", "county-{i:02d}"),
-    "township": ("{p}镇妇联", "township-{i:02d}"),
-    "village": ("{p}村妇代会", "village-{i:03d}"),
-    "community": ("{p}街道妇联", "community-{i:02d}"),
-    "agency": ("{p}县教育局妇委会", "agency-{i:02d}"),
-    "enterprise": ("{p}纺织有限公司妇女组织", "enterprise-{i:02d}"),
-}
-ENGLISH = {"county-01": "Qingshan County Women's Federation", "village-003": "Linjiang Village Women's Congress"}
-PEOPLE = ["王丽", "李娟", "张敏", "刘芳", "陈静", "杨秀英", "赵霞", "黄梅"]
-DERIVED = {derived for _, _, derived in PART_OF_WHOLE}
-
-
-def thresholds(rubric: Rubric) -> dict[str, list[tuple[str, float]]]:
-    """(direction, constant) pairs per value: "up" when more is better, "down" when less is."""
-    found: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for item in rubric.items:
-        for _, text in item.conditions():
-            for c in expr.comparisons(expr.parse(text)):
-                if not isinstance(c.value, bool):
-                    found[c.path].append(("up" if c.op in (">", ">=") else "down", float(c.value)))
-        if item.deduct:
-            found[item.deduct.value].append(("down", 0.0))
-        if item.per_occurrence:
-            found[item.per_occurrence.value].append(("up", float(item.max_for("county") or 5)))
-        if item.shortfall:
-            found[item.shortfall.value].append(("up", float(item.shortfall.target)))
-    return found
-
-
-def value_for(kind: str, path: str, rules: list[tuple[str, float]], q: float, rng: random.Random) -> Any:
-    good = rng.random() < q
-    if kind == "flag":
-        if path.startswith("inspection."):
-            return path == "inspection.site_inspected"
-        return good
-    if not rules:
-        return rng.randint(0, 30) if kind == "count" else round(rng.uniform(10, 90), 2)
-    direction, constant = rules[0] if len(rules) == 1 else max(rules, key=lambda r: r[1])
-    if direction == "down":
-        value = 0 if good else rng.randint(1, 4)
-    else:
-        top = max(c for _, c in rules)
-        low = min(c for _, c in rules)
-        value = top + rng.randint(0, 3) if good else rng.choice([low - 1, (low + top) / 2])
-    value = max(0.0, value)
-    return int(round(value)) if kind == "count" else min(100.0, round(float(value), 2))
-
-
-def make_unit(org: str, index: int, q: float, rubric: Rubric, rng: random.Random) -> dict[str, Any]:
-    rules = thresholds(rubric)
-    sections: dict[str, dict[str, Any]] = defaultdict(dict)
-    for path, kind in attributes(org).items():
-        if path in DERIVED:
-            continue
-        section, _, field = path.partition(".")
-        sections[section][field] = value_for(kind, path, rules.get(path, []), q, rng)
-    for total, part, derived in PART_OF_WHOLE:
-        t_section, _, t_field = total.partition(".")
-        p_section, _, p_field = part.partition(".")
-        if t_field not in sections[t_section] or p_field not in sections[p_section]:
-            continue
-        whole = max(int(sections[t_section][t_field]), 10)
-        if any(d == "down" for d, _ in rules.get(part, [])):  # a count of failings (unsupported records): as drawn
-            sections[t_section][t_field] = max(whole, int(sections[p_section][p_field]))
-            continue
-        wanted = [c for d, c in rules.get(derived, []) if d == "up"]
-        share = (max(wanted) + 5 if rng.random() < q else max(0, min(wanted) - 20)) if wanted else rng.uniform(40, 100)
-        sections[t_section][t_field] = whole
-        sections[p_section][p_field] = min(whole, int(whole * min(share, 100) / 100 + 0.999))
-    if "safeguard" in sections and "office_funds_yuan" in sections["safeguard"]:
-        sections["safeguard"]["office_funds_yuan"] = str(
-            Decimal(int(sections["safeguard"]["office_funds_yuan"] * 1000))
-        )
-    name_pattern, id_pattern = NAMES[org]
-    unit_id = id_pattern.format(i=index + 1)
-    return {
-        "unit_id": unit_id,
-        "name": ENGLISH.get(unit_id, name_pattern.format(p=PLACES[(index * 5 + ORG_TYPES.index(org)) % len(PLACES)])),
-        "org_type": org,
-        "parent_unit_id": "city-01" if org == "county" else "county-01",
-        "year": rubric.year,
-        "appraisal_date": f"{rubric.year}-12-18",
-        "rectification": {"responsible_person": PEOPLE[index % len(PEOPLE)], "position": "主席"},
-        **{k: v for k, v in sections.items() if v},
-    }
-
-
 INVALID = {
     "invalid-village-099.json": json.dumps(
         {
@@ -174,13 +65,15 @@ INVALID = {
 def main() -> int:
     rubric = load_rubric()
     rng = random.Random(2026)
-    units = [make_unit(org, i, q, rubric, rng) for org in ORG_TYPES for i, q in enumerate(QUALITIES)]
+    org_types = rubric.indicators.org_type_ids
+    units = [make_unit(org, i, q, rubric, rng) for org in org_types for i, q in enumerate(QUALITIES)]
     # one vetoed unit with otherwise strong work, and two that left values unreported
     units[1]["inspection"] = {**units[1].get("inspection", {}), "falsified_data": True}
     for unit in (units[10], units[27]):
         unit.get("leadership", {}).pop("working_meetings", None)
         unit.get("treatment", {}).pop("women_cadres_trained", None)
-    cards = appraise_many([submission_adapter.validate_python(u) for u in units], rubric).scorecards
+    adapter = submission_adapter(rubric.indicators)
+    cards = appraise_many([adapter.validate_python(u) for u in units], rubric).scorecards
     grades = {g: sum(c.grade == g for c in cards) for g in ("excellent", "good", "qualified", "unqualified")}
     print(
         f"{len(cards)} units: {grades}; vetoed {sum(c.vetoed for c in cards)}; "

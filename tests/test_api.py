@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
+from pathlib import Path
 
 import appraisal
 
@@ -11,14 +14,16 @@ def test_all_is_sorted_and_complete() -> None:
     assert appraisal.__all__ == sorted(appraisal.__all__)
     public = {
         name
-        for name, value in vars(appraisal).items()
-        if not name.startswith("_") and not inspect.ismodule(value) and name != "annotations"
+        for name in dir(appraisal)  # the lazily imported names too
+        if not name.startswith("_")
+        and not inspect.ismodule(getattr(appraisal, name))
+        and name not in ("annotations", "TYPE_CHECKING", "Any")
     }
     assert public | {"__version__"} == set(appraisal.__all__)
 
 
 def test_every_error_is_an_appraisal_error() -> None:
-    for name in ("InputError", "RubricError", "EngineError", "ReportError"):
+    for name in ("InputError", "RubricError", "EngineError", "ReportError", "OutputError"):
         assert issubclass(getattr(appraisal, name), appraisal.AppraisalError)
 
 
@@ -36,3 +41,25 @@ def test_importing_leaves_no_legacy_import_finder() -> None:
     import sys
 
     assert not [f for f in sys.meta_path if not hasattr(f, "find_spec")]
+
+
+def test_importing_and_scoring_never_load_the_report_stack(tmp_path: Path) -> None:
+    """weasyprint takes about a second to import: only rendering pays for it."""
+    script = (
+        "import sys\n"
+        "import appraisal, appraisal.cli, appraisal.batch\n"
+        "from appraisal.resources import examples\n"
+        "units, _ = appraisal.load_submissions([examples()])\n"
+        "appraisal.appraise_many(units)\n"
+        "appraisal.batch.run([examples()], sys.argv[1], appraisal.load_rubric())\n"
+        "try:\n"
+        "    appraisal.cli.main(['validate', str(examples())])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'pygal', 'pydyf')))\n"
+        "appraisal.render_report\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["[]", "True"], done.stdout

@@ -15,8 +15,19 @@ Typical use::
 
 from __future__ import annotations
 
-from .errors import AppraisalError, EngineError, InputError, Problem, ReportError, RubricError, RubricProblem
-from .reports import ReportOptions, render_report, render_summary
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AppraisalError,
+    EngineError,
+    InputError,
+    OutputError,
+    Problem,
+    ReportError,
+    RubricError,
+    RubricProblem,
+)
+from .reports import ReportOptions
 from .rubric import Rubric
 from .scoring import Scorecard
 from .scoring.appraise import Appraisals, appraise, appraise_many, load_rubric
@@ -24,12 +35,33 @@ from .submission import SubmissionBase, load_submission, load_submissions
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from .reports import render_report, render_summary
+
+_RENDERING = ("render_report", "render_summary")
+
+
+def __getattr__(name: str) -> Any:
+    """The report stack (weasyprint, about a second to import) is imported when a report is first rendered."""
+    if name in _RENDERING:
+        from . import reports
+
+        value = getattr(reports, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_RENDERING])
+
 
 __all__ = [
     "AppraisalError",
     "Appraisals",
     "EngineError",
     "InputError",
+    "OutputError",
     "Problem",
     "ReportError",
     "ReportOptions",

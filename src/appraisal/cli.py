@@ -1,7 +1,7 @@
 """The ``appraisal`` command: a thin shell over the public API and ``batch``.
 
 Exit codes: 0 every input scored (or valid); 1 some inputs were rejected (the rest are still scored and
-written); 2 a usage or rubric error (nothing scored).
+written); 2 a usage or rubric error, or an output folder another run holds (nothing scored); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -21,20 +21,20 @@ import click
 from pydantic import ValidationError
 
 from . import __version__, load_rubric
-from .batch import ReportSettings, RunResult, outputs, run
+from .batch import ClusterError, DaskExecutor, ReportSettings, RunResult, output_lock, outputs, run
+from .batch.synthetic import write_synthetic
 from .engine.verify import check_rubric
-from .errors import AppraisalError, EngineError, InputError, ReportError, RubricError, RubricProblem, did_you_mean
-from .reports import (
-    KINDS,
-    LANGS,
-    Kind,
-    ReportOptions,
-    load_options,
-    previous_scorecard,
-    read_scorecard,
-    render_report,
-    write_atomic,
+from .errors import (
+    AppraisalError,
+    EngineError,
+    InputError,
+    OutputError,
+    ReportError,
+    RubricError,
+    RubricProblem,
+    did_you_mean,
 )
+from .reports import KINDS, LANGS, Kind, ReportOptions, load_options
 from .resources import examples
 from .rubric import Rubric
 from .rubric.diff import diff, diff_text
@@ -44,7 +44,7 @@ from .scoring.cases import coverage, run_cases
 from .scoring.explain import explain_unit
 from .submission import expand, json_schema, load_submissions
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEMO_MARK = ".appraisal-demo"
 
 
@@ -97,7 +97,22 @@ def with_rubric(func: Any) -> Any:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Ctrl-C ends any command with one line and exit status 130 (128 + SIGINT), never a traceback or click's
+    "Aborted!" (exit 1, which means "some rejected"). An output folder another run holds exits 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing more was written; the output folder keeps its last whole run", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except OutputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="appraisal")
 def main() -> None:
     """Score women's federations' yearly submissions with a year's rubric on durable-rules.
@@ -260,6 +275,14 @@ def with_report_options(func: Any) -> Any:
     help="Worker processes for scoring and reports (0: one per CPU).",
 )
 @click.option("--no-reports", is_flag=True, help="Write scorecards, summary.csv and errors.json only.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: --jobs worker processes here; dask: the Dask cluster at --scheduler (docs/scale.md).",
+)
+@click.option("--scheduler", default=None, help="The Dask scheduler's address, e.g. tcp://scheduler:8786.")
 @with_report_options
 @with_rubric
 def run_command(
@@ -267,6 +290,8 @@ def run_command(
     out: str,
     jobs: int,
     no_reports: bool,
+    executor: str,
+    scheduler: str | None,
     reporting: _Reporting,
     year: int | None,
     rubric_path: str | None,
@@ -279,18 +304,31 @@ def run_command(
 
     \b
     Exit codes: 0 every input scored, 1 some inputs rejected (the rest are scored and
-    written; errors.json lists them), 2 a usage, rubric or engine error (nothing written).
+    written; errors.json lists them), 2 a usage, rubric or engine error (nothing written),
+    130 interrupted.
     """
+    if scheduler is not None and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    if executor == "dask" and scheduler is None:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler:8786)")
     files = _inputs(inputs, out)
     rubric = _chosen_rubric(year, rubric_path)
     settings = None if no_reports else reporting.settings()
+    cluster = None
     try:
-        result = run(
-            files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings
-        )
+        if executor == "dask":
+            cluster = DaskExecutor(scheduler)
+        jobs = jobs or os.cpu_count() or 1
+        result = run(files, out, rubric, jobs=jobs, progress=sys.stderr.isatty(), reports=settings, cluster=cluster)
+    except ClusterError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except (RubricError, EngineError) as exc:  # raised before anything is written: --out is as it was
         click.echo(f"error: the rubric cannot be used; nothing was written:\n{exc}", err=True)
         sys.exit(EXIT_USAGE)
+    finally:
+        if cluster is not None:
+            cluster.close()
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
 
@@ -329,6 +367,8 @@ def report(
     Exit codes: 0 written, 1 the scorecard cannot be read, 2 a usage, rubric or
     report error.
     """
+    from .reports import previous_scorecard, read_scorecard, render_report, write_atomic  # weasyprint: only here
+
     output = output or output_alias  # --output: the earlier spelling, kept as a hidden alias
     if output is None:
         raise click.UsageError("Missing option '--out' / '-o'.")
@@ -395,8 +435,15 @@ def schema(scorecard: bool, year: int | None, rubric_path: str | None) -> None:
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the reports.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Worker processes.")
 @click.option("--no-reports", is_flag=True, help="Score only.")
-def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
-    """Copy the bundled example submissions to OUT/submissions and appraise them into OUT, with reports.
+@click.option(
+    "--units",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Appraise this many synthetic units of every type and grade instead of the bundled examples.",
+)
+def demo(out: str, lang: str, jobs: int, no_reports: bool, units: int | None) -> None:
+    """Copy the bundled example submissions (or write --units synthetic ones) to OUT/submissions and appraise
+    them into OUT, with reports.
 
     Some examples are invalid on purpose: they are reported, and the demo still succeeds.
 
@@ -406,23 +453,30 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
 
     \b
     Exit codes: 0 done, 1 an example that should score was rejected, 2 OUT/submissions
-    exists and was not written by the demo.
+    exists and was not written by the demo, 130 interrupted.
     """
     out_path = Path(out)
     submissions = out_path / "submissions"
-    if submissions.exists():
-        if not (submissions / DEMO_MARK).is_file():
-            click.echo(
-                f"error: {submissions} exists and was not written by appraisal demo; choose another --out", err=True
-            )
-            sys.exit(EXIT_USAGE)
-        shutil.rmtree(submissions)
-    shutil.copytree(examples(), submissions)
-    (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
     settings = None if no_reports else ReportSettings(lang=lang)
-    result = run([submissions], out_path, None, jobs=jobs or os.cpu_count() or 1, reports=settings)
-    problems = sum(len(e.problems) for e in result.rejected)
-    click.echo(f"demo: {len(result.rejected)} inputs are invalid on purpose ({problems} problems, in errors.json):")
+    with output_lock(out_path):  # the copy too: another demo on the same folder must not replace it meanwhile
+        if submissions.exists():
+            if not (submissions / DEMO_MARK).is_file():
+                click.echo(
+                    f"error: {submissions} exists and was not written by appraisal demo; choose another --out",
+                    err=True,
+                )
+                sys.exit(EXIT_USAGE)
+            shutil.rmtree(submissions)
+        if units is None:
+            shutil.copytree(examples(), submissions)
+        else:
+            write_synthetic(submissions, units, _rubric(None, None))
+        (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
+        # each example is scored by its own year's bundled rubric
+        result = run([submissions], out_path, None, jobs=jobs or os.cpu_count() or 1, reports=settings)
+    if units is None:
+        problems = sum(len(e.problems) for e in result.rejected)
+        click.echo(f"demo: {len(result.rejected)} inputs are invalid on purpose ({problems} problems, in errors.json):")
     _report_rejected(result.rejected)
     _summarize(result)
     unexpected = [e.source for e in result.rejected if not e.source.startswith("invalid-")]
@@ -660,6 +714,9 @@ def _ref(rubric: Rubric) -> dict[str, object]:
 def entry() -> None:  # pragma: no cover - console script wrapper
     try:
         main()
+    except KeyboardInterrupt:  # before a command started (click's own parsing)
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except AppraisalError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

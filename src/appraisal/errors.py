@@ -7,8 +7,24 @@ call site, so callers catch ``AppraisalError`` and nothing else.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with control, format (bidi overrides, zero-width) and line-separator characters shown as escapes
+    (``\\n``, ``\\u202e``), so a file name cannot break or reverse the one-line error it appears in."""
+    if text.isprintable():
+        return text
+    return "".join(
+        _ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
+        if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+        else c
+        for c in text
+    )
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -53,8 +69,10 @@ class InputError(AppraisalError):
         return (InputError, (self.source, self.problems, self.unit_id))  # picklable across worker processes
 
     def lines(self) -> list[str]:
+        """One line per problem, with control and bidi characters (in a file name, say) shown escaped."""
         return [
-            f"{self.source}: {p.loc}: {p.message}" if p.loc else f"{self.source}: {p.message}" for p in self.problems
+            printable(f"{self.source}: {p.loc}: {p.message}" if p.loc else f"{self.source}: {p.message}")
+            for p in self.problems
         ]
 
     def as_dict(self) -> dict[str, object]:
@@ -110,3 +128,7 @@ class EngineError(AppraisalError):
 
 class ReportError(AppraisalError):
     """A report could not be rendered."""
+
+
+class OutputError(AppraisalError):
+    """The output folder cannot be used: another run holds it, or a path to write would leave it."""

@@ -86,12 +86,20 @@ def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, t
     invoke("run", str(inputs), "--rubric", str(MINI), "--out", str(out))
     assert sorted(p.name for p in (out / "scorecards").iterdir()) == ["a.json"]
     assert sorted(p.name for p in out.iterdir()) == [
+        ".appraisal",
         "errors.json",
+        "manifest.json",
         "reports",
         "scorecards",
         "summary.csv",
         "summary.pdf",
     ]
+    # one published run, nothing else: no staging folder or temporary file of either run is left
+    assert sorted(p.name for p in (out / ".appraisal").iterdir()) == ["cache", "current", "lock", "runs"]
+    assert len(list((out / ".appraisal" / "runs").iterdir())) == 1
+    # the cache keeps what this run used only: one input file, its report and the summary
+    assert len(list((out / ".appraisal" / "cache" / "files").iterdir())) == 1
+    assert len(list((out / ".appraisal" / "cache" / "reports").iterdir())) == 2
     assert sorted(p.name for p in (out / "reports").iterdir()) == ["a.pdf"]
     assert (out / "scorecards" / "a.json").read_bytes() != first  # rescored: B01 now not evaluated
 
@@ -146,7 +154,7 @@ def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
     units, _ = load_submissions([examples()])
     rubric = load_rubric()
     serial = appraise_batch(units, rubric)
-    with worker_pool(2) as pool:
+    with worker_pool(2, rubric) as pool:
         parallel = appraise_batch(units, rubric, pool=pool, chunk=7)
     assert [c.to_json() for c in parallel.scorecards] == [c.to_json() for c in serial.scorecards]
     assert [e.lines() for e in parallel.rejected] == [e.lines() for e in serial.rejected]

@@ -55,7 +55,9 @@ def test_with_a_rubric_given_another_years_submission_is_rejected_when_loaded(tm
     (tmp_path / "old.json").write_text(json.dumps(_unit_2025()), encoding="utf-8")
     units, rejected = load_submissions([tmp_path], rubric=load_rubric(2026))
     assert not units
-    assert rejected[0].lines() == ["old.json: year: the submission is for 2025; the appraisal given scores 2026"]
+    assert rejected[0].lines() == [
+        "old.json: year: the submission is for 2025; the rubric womens-federation-appraisal scores 2026"
+    ]
 
 
 def test_rules_diff_names_what_2026_added_renamed_split_and_rescored() -> None:

@@ -157,7 +157,7 @@ def test_unusable_files_get_one_clear_line(tmp_path: Path, name: str, content: s
 def test_a_fifo_is_refused_without_reading(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.json")
     _, rejected = load_submissions([tmp_path / "pipe.json"])
-    assert rejected[0].lines() == ["pipe.json: not a regular file"]
+    assert rejected[0].lines() == ["pipe.json: a named pipe (FIFO), not a file: not read"]
 
 
 def test_huge_file_is_refused(tmp_path: Path) -> None:

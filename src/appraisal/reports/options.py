@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -19,6 +19,8 @@ from ..errors import ReportError
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
+Kind = Literal["auto", "commendation", "improvement"]
+KINDS: tuple[str, ...] = get_args(Kind)
 
 # A name shown on every report; the scorecard caps unit names, these are capped here.
 BodyName = Annotated[str, Field(min_length=1, max_length=120)]

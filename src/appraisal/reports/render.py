@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
@@ -27,7 +27,7 @@ from ..rubric.models import Rubric
 from ..scoring.scorecard import Scorecard
 from .fetcher import ReportURLFetcher
 from .i18n import HTML_LANG, clean, format_day, translations
-from .options import LANGS, ReportOptions
+from .options import KINDS, LANGS, Kind, ReportOptions
 from .views import (
     RubricIndex,
     achievements,
@@ -39,8 +39,6 @@ from .views import (
     vetoes,
 )
 
-Kind = Literal["auto", "commendation", "improvement"]
-KINDS: tuple[str, ...] = get_args(Kind)
 PDF_VARIANT = "pdf/a-3b"
 
 

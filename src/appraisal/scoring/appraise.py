@@ -18,7 +18,8 @@ from ..errors import InputError, Problem
 from ..facts import build_facts
 from ..rubric import Rubric
 from ..rubric import load_rubric as _load_rubric
-from ..submission import SubmissionBase, unique_units
+from ..submission import SubmissionBase, indicators_for_year, unique_units
+from ..submission.loading import validate_unit
 from .rank import rank_and_commend
 from .score import score_unit
 from .scorecard import Scorecard
@@ -40,6 +41,17 @@ def _rubric_in(folder: str, sha256: str) -> Rubric:
 def load_rubric(path_or_year: str | Path | int | None = None) -> Rubric:
     """A year's folder by path, or the bundled one of a year; default the newest bundled year."""
     return _load_rubric(path_or_year)
+
+
+def bundled_rubric(year: int) -> Rubric:
+    """The bundled rubric of ``year`` (loaded once per process while its folder is unchanged)."""
+    indicators = indicators_for_year(year)
+    return _rubric_in(indicators.folder, indicators.sha256)
+
+
+def rubrics_of(cards: Sequence[Scorecard], rubric: Rubric | None) -> list[Rubric]:
+    """The rubrics that scored ``cards``: ``rubric`` when one was given, else each year's bundled one."""
+    return [rubric] if rubric is not None else [bundled_rubric(year) for year in sorted({c.year for c in cards})]
 
 
 def rubric_for(submission: SubmissionBase) -> Rubric:
@@ -87,20 +99,44 @@ def _score(submission: SubmissionBase, rubric: Rubric) -> Scorecard:
     return score_unit(submission, rubric, facts, firings)
 
 
+def checked(submission: object, rubric: Rubric | None = None) -> SubmissionBase:
+    """``submission`` validated again from its fields. A model built with ``model_construct`` or changed with
+    ``model_copy(update=...)`` skipped validation; scoring trusts only what validation made. Raises
+    ``InputError`` naming what is wrong (a bad unit id, a missing field, a value out of bounds)."""
+    if not isinstance(submission, SubmissionBase):
+        raise InputError(type(submission).__name__, [Problem("", "not a submission (a SubmissionBase model)")])
+    source = getattr(submission, "_source", None) or str(getattr(submission, "unit_id", "") or "?")[:80]
+    try:
+        data = submission.model_dump(mode="json", exclude_none=True, warnings=False)
+    except Exception as exc:  # a constructed model can hold anything: its own serializer's errors, missing fields
+        raise InputError(source, [Problem("", f"not a valid submission: {str(exc)[:200]}")]) from exc
+    return validate_unit(data, source, rubric or getattr(type(submission), "indicators", None))
+
+
 def appraise(submission: SubmissionBase, rubric: Rubric | None = None) -> Scorecard:
-    """Score one unit (by its own year's rubric unless one is given). Rank, peers and commendation need the
-    whole run: here they stay empty, and ``commended`` is ``None`` (not decided)."""
-    return _score(submission, rubric or rubric_for(submission))
+    """Score one unit (by its own year's rubric unless one is given), validated again first (``checked``).
+    Rank, peers and commendation need the whole run: here they stay empty, and ``commended`` is ``None``."""
+    unit = checked(submission, rubric)
+    return _score(unit, rubric or rubric_for(unit))
 
 
 def appraise_many(submissions: Sequence[SubmissionBase], rubric: Rubric | None = None) -> Appraisals:
     """Score every unit, then rank and commend within each year and org type. A unit that cannot be scored
-    (another year, a unit id already seen) is rejected without costing the others their results; a rubric or
-    engine failure raises ``RubricError`` or ``EngineError`` before any result is returned."""
+    (another year, a unit id already seen, a model that fails validation again) is rejected without costing
+    the others their results; a rubric or engine failure raises ``RubricError`` or ``EngineError`` before any
+    result is returned."""
+    for unit in submissions:
+        if not isinstance(unit, SubmissionBase):
+            raise InputError(type(unit).__name__, [Problem("", "not a submission (a SubmissionBase model)")])
     units, rejected = unique_units(submissions)
     cards: list[Scorecard] = []
     rubrics: dict[tuple[str, str], Rubric] = {}
     for unit in units:
+        try:
+            unit = checked(unit, rubric)
+        except InputError as exc:
+            rejected.append(exc)
+            continue
         used = rubric or rubric_for(unit)
         rubrics[used.path, used.sha256] = used
         result = score_or_reject(unit, used)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+from pathlib import Path, PosixPath
 from typing import Any
 
 from pydantic import ValidationError
@@ -32,22 +34,44 @@ IndicatorsSource = Indicators | HasIndicators | None
 def read_document(path: Path, source: str | None = None) -> Any:
     """Read and parse one file; raises ``InputError`` (one problem) when it is not a usable document."""
     source = source or path.name
+    return parse_document(read_bytes(path, source), path.suffix.lower(), source)
+
+
+def read_bytes(path: Path, source: str) -> bytes:
+    """The bytes of a submission file, once its name, kind and size are checked. A folder entry ``expand_named``
+    refused (a symbolic link leaving the folder, a FIFO, a folder named ``x.json``) is reported here, unread."""
     suffix = path.suffix.lower()
+    if isinstance(path, RefusedPath):
+        raise InputError(source, [Problem("", path.reason)])
     if not path.exists() and not path.is_symlink():
         raise InputError(source, [Problem("", "no such file or folder")])
     if suffix not in SUFFIXES:
         raise InputError(source, [Problem("", f"not a .json, .yaml or .yml file ({suffix or 'no suffix'})")])
-    if not path.is_file():
-        raise InputError(source, [Problem("", "not a regular file")])
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(source, [Problem("", f"file too large ({size} bytes; the limit is {MAX_FILE_BYTES})")])
-        data = path.read_bytes()
+        # O_NONBLOCK: a FIFO put in the file's place after the check must not hang the run
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise InputError(source, [Problem("", f"cannot read the file: {exc.strerror or exc}")]) from exc
+        message = "not a regular file" if not path.is_file() else f"cannot read the file: {exc.strerror or exc}"
+        raise InputError(source, [Problem("", message)]) from exc
+    with os.fdopen(handle, "rb") as file:
+        try:
+            status = os.fstat(file.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise InputError(source, [Problem("", _kind(status.st_mode))])
+            if status.st_size > MAX_FILE_BYTES:
+                limit = f"file too large ({status.st_size} bytes; the limit is {MAX_FILE_BYTES})"
+                raise InputError(source, [Problem("", limit)])
+            return file.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise InputError(source, [Problem("", f"cannot read the file: {exc.strerror or exc}")]) from exc
+
+
+def parse_document(data: bytes, suffix: str, source: str) -> Any:
+    """A file's bytes parsed as JSON or YAML; raises ``InputError`` (one problem) when they are not usable."""
     if not data.strip():
         raise InputError(source, [Problem("", "the file is empty")])
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(source, [Problem("", f"file too large (the limit is {MAX_FILE_BYTES} bytes)")])
     if b"\x00" in data:
         raise InputError(source, [Problem("", "binary file, not JSON or YAML text")])
     try:
@@ -199,7 +223,9 @@ def validate_unit(data: Any, source: str, indicators: IndicatorsSource = None) -
     found = indicators_of(indicators, data, source)
     year = _year_of(data)
     if year is not None and year != found.year:
-        problem = Problem("year", f"the submission is for {year}; the appraisal given scores {found.year}")
+        rubric_id = getattr(indicators, "id", None)  # a Rubric's
+        given = f"the rubric {rubric_id}" if isinstance(rubric_id, str) else "the appraisal given"
+        problem = Problem("year", f"the submission is for {year}; {given} scores {found.year}")
         raise InputError(source, [problem], unit_id)
     try:
         unit = submission_adapter(found).validate_python(data)
@@ -231,19 +257,96 @@ def units_in(
             yield source, exc
 
 
+class RefusedPath(PosixPath):
+    """A folder entry that is not read, with the reason ``read_bytes`` gives for it."""
+
+    reason: str
+
+
+def _refused(path: Path, reason: str) -> RefusedPath:
+    refused = RefusedPath(path)
+    refused.reason = reason
+    return refused
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return f"{kind}, not a file: not read"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file: not read"
+    return "not a regular file: not read"
+
+
+def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path]]:
+    """(what to read, the entry) for each entry below ``folder`` that is a submission or must be reported, sorted,
+    symbolic links not followed out of ``root``. Hidden entries (a leading dot: temporary folders, editors'
+    files, .git) are left out."""
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        path = Path(entry.path)
+        submission_name = path.suffix.lower() in SUFFIXES
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                yield _refused(path, "a symbolic link in a loop or to nothing: not followed"), path
+                continue
+            if not target.is_relative_to(root):
+                yield _refused(path, "a symbolic link to outside the folder: not followed"), path
+            elif target.is_dir():  # its files are read where they are
+                if submission_name:
+                    yield _refused(path, "a symbolic link to a folder, not a file: not followed"), path
+            elif not target.is_file():
+                yield _refused(path, _kind(target.stat().st_mode)), path
+            elif submission_name:
+                yield target, path
+        elif entry.is_dir(follow_symlinks=False):
+            if submission_name:
+                yield _refused(path, "a folder, not a file: not read"), path
+            else:
+                yield from _walk(path, root)
+        elif not entry.is_file(follow_symlinks=False):
+            yield _refused(path, _kind(entry.stat(follow_symlinks=False).st_mode)), path
+        elif submission_name:
+            yield path, path
+
+
 def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
     """Files named, and the submission files under folders named (sorted), in the order given, each with the
     name errors show: a file's own name, or its path below the folder named (``2026/village-017.json``).
-    Files at or under ``exclude`` (what a run writes, when its output folder is inside its input) are left out."""
-    skip = [p.resolve() for p in exclude]
+
+    Inside a folder, symbolic links are followed only to files inside it; a link leaving it or in a loop, a
+    FIFO, socket or device, and a folder named like a submission file are listed as ``RefusedPath`` entries,
+    which reading reports. Hidden entries are left out. Files at or under ``exclude`` (what a run writes, when
+    its output folder is inside its input) are left out."""
+    skip = {os.path.abspath(p) for p in exclude} | {os.path.realpath(p) for p in exclude}
+    prefixes = tuple(s + os.sep for s in skip)
+
+    def kept(*paths: Path) -> bool:  # strings, not Paths: this runs for every file of a large run
+        absolute = [os.path.abspath(p) for p in paths]
+        return not any(a in skip or a.startswith(prefixes) for a in absolute)
+
     files: list[tuple[Path, str]] = []
     for entry in map(Path, paths):
         if entry.is_dir():
-            found = sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            files.extend((p, p.relative_to(entry).as_posix()) for p in found)
-        else:
+            root = entry.resolve()
+            found = ((read, shown) for read, shown in _walk(entry, root) if kept(read, shown))
+            files.extend((read, shown.relative_to(entry).as_posix()) for read, shown in found)
+        elif entry.is_symlink():
+            try:
+                target = entry.resolve(strict=True)
+            except (OSError, RuntimeError):
+                files.append((_refused(entry, "a symbolic link in a loop or to nothing: not followed"), entry.name))
+            else:
+                if kept(entry, target):
+                    files.append((target, entry.name))
+        elif kept(entry):
             files.append((entry, entry.name))
-    return [(p, name) for p, name in files if not any(p.resolve().is_relative_to(s) for s in skip)]
+    return files
 
 
 def expand(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[Path]:

@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    PlainSerializer,
     TypeAdapter,
     WithJsonSchema,
     create_model,
@@ -70,6 +71,7 @@ Points = Annotated[
     BeforeValidator(_points_input),
     Field(ge=0, le=SELF_POINTS_MAX, decimal_places=2),
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": SELF_POINTS_MAX, "multipleOf": 0.01}),
+    PlainSerializer(float, return_type=float, when_used="json"),
 ]
 ITEM_KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
 ItemKey = Annotated[str, Field(pattern=ITEM_KEY_PATTERN)]

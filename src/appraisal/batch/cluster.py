@@ -1,0 +1,108 @@
+"""Running a run's work on a Dask distributed cluster: files' bytes and scorecards in, outcomes and PDFs back.
+
+The client (the machine running ``appraisal run``) does everything that touches the output folder: it holds the
+lock, reads the input files, keeps the cache, writes and publishes the run. The cluster's workers get the
+rubric once (scattered to every worker) and chunks of work: an input file's name and bytes to parse, validate and
+score, or a scorecard (with last year's) to render. What comes back is what the local worker processes return,
+made by the same functions, so a run on a cluster gives the same bytes as a local one. Workers need appraisal
+(the same version) and its dependencies installed, nothing else: no shared storage, no access to the inputs or
+the output folder. See docs/scale.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import AppraisalError
+from ..rubric import Rubric
+from ..scoring import Scorecard
+from .cache import FileResult
+from .score import score_file
+
+
+class ClusterError(AppraisalError):
+    """The Dask cluster cannot be reached or used (dask.distributed missing, a bad address, a failed task)."""
+
+
+def score_payloads(chunk: list[tuple[str, str, bytes]], rubric: Rubric | None) -> list[FileResult]:
+    """On a worker: each file (its name, its path's suffix, its bytes) parsed, validated and scored."""
+    return [score_file(Path(f"file{suffix}"), name, rubric, None, data) for name, suffix, data in chunk]
+
+
+def render_items(
+    items: list[tuple[Scorecard, Scorecard | None]], lang: str | None, options: Any, rubric: Rubric | None
+) -> list[bytes]:
+    """On a worker (or here): each unit's report, with its scorecard of last year when there is one."""
+    from ..reports import render_report
+
+    return [render_report(card, "auto", lang, options=options, previous=last, rubric=rubric) for card, last in items]
+
+
+class DaskExecutor:
+    """A run's work on the Dask cluster whose scheduler is at ``address`` (``tcp://host:8786``), or through a
+    ``distributed.Client`` the caller made. Each call maps a function over chunks and returns the results in
+    order; an error or Ctrl-C cancels what is still queued."""
+
+    def __init__(self, address: str | None = None, client: Any = None, timeout: float = 20.0) -> None:
+        try:
+            from distributed import Client
+        except ImportError as exc:  # pragma: no cover - the dask extra is not installed
+            raise ClusterError("--executor dask needs dask.distributed: pip install 'appraisal[dask]'") from exc
+        if client is None:
+            if not address:
+                raise ClusterError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler:8786)")
+            try:
+                client = Client(address, timeout=f"{timeout}s", set_as_default=False)  # type: ignore[no-untyped-call]
+            except (OSError, TimeoutError) as exc:
+                raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+            self._owned = True
+        else:
+            self._owned = False
+        self.client = client
+        self._rubrics: dict[tuple[str, str], Any] = {}
+
+    def _rubric(self, rubric: Rubric | None) -> Any:
+        if rubric is None:  # each unit's own year: every worker loads the bundled folders it needs
+            return None
+        key = (rubric.path, rubric.sha256)
+        if key not in self._rubrics:
+            self._rubrics[key] = self.client.scatter(rubric, broadcast=True, hash=False)
+        return self._rubrics[key]
+
+    def _map(self, function: Callable[..., list[Any]], chunks: Sequence[Any], **kwargs: Any) -> Iterator[list[Any]]:
+        futures = self.client.map(function, chunks, pure=False, **kwargs)
+        try:
+            for future in futures:  # in order: results come back in the order of the chunks
+                yield future.result()
+        except BaseException as exc:
+            self.client.cancel(futures)
+            if isinstance(exc, Exception) and not isinstance(exc, AppraisalError):
+                raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
+            raise
+
+    def score(
+        self, chunks: Sequence[list[tuple[str, str, bytes]]], rubric: Rubric | None
+    ) -> Iterator[list[FileResult]]:
+        return self._map(score_payloads, chunks, rubric=self._rubric(rubric))
+
+    def render(
+        self,
+        chunks: Sequence[list[tuple[Scorecard, Scorecard | None]]],
+        lang: str | None,
+        options: Any,
+        rubric: Rubric | None,
+    ) -> Iterator[list[bytes]]:
+        render = functools.partial(render_items, lang=lang, options=options)
+        return self._map(render, chunks, rubric=self._rubric(rubric))
+
+    def close(self) -> None:
+        if self._owned:
+            with contextlib.suppress(Exception):
+                self.client.close()
+
+
+__all__ = ["ClusterError", "DaskExecutor", "render_items", "score_payloads"]

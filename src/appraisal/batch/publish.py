@@ -1,0 +1,291 @@
+"""The output folder: one run at a time (a lock), each run built aside and published whole.
+
+In: the files of one run, written into a ``RunFolder``. Out: ``--out`` showing that run, and only it::
+
+    OUT/.appraisal/lock                    held (flock) while a run works; names its pid and start time
+    OUT/.appraisal/runs/<id>.partial/      a run being written (never shown; removed by the next run)
+    OUT/.appraisal/runs/<id>/              a whole run: scorecards/ reports/ summary.csv summary.pdf errors.json
+                                           and manifest.json, written last
+    OUT/.appraisal/current -> runs/<id>    the published run, switched by one rename
+    OUT/scorecards -> .appraisal/current/scorecards     (and reports, summary.csv, summary.pdf, errors.json,
+                                                         manifest.json)
+
+Publishing is one ``rename`` of the ``current`` link, so at every instant each name under ``OUT`` belongs to
+the same run: a reader never sees reports of one run beside scorecards of another, whenever the writer is
+killed. A reader that reads many files and wants them all from one run resolves ``OUT/.appraisal/current``
+once (``os.path.realpath``) and reads below it. A folder whose ``manifest.json`` is there is complete; the
+manifest lists the sha256 of the inputs, the rubric and every file of the run (``verify`` checks them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..errors import OutputError
+
+STATE = ".appraisal"
+PUBLISHED = ("scorecards", "reports", "summary.csv", "summary.pdf", "errors.json", "manifest.json")
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "appraisal-run/1"
+# What the scorecard and report files may be called: the submission's unit id pattern and a suffix.
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,72}")
+UNIT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# Folders and files earlier versions staged beside their outputs; a killed run could leave them.
+_LEGACY_TEMPORARY = re.compile(r"^\.(scorecards|reports|summary\.csv|summary\.pdf|errors\.json)\..*\.(new|old|tmp)$")
+
+
+def outputs(out: Path) -> list[Path]:
+    """Everything a run writes under ``out`` (so an input folder holding ``out`` never reads it back)."""
+    return [out / STATE, *(out / name for name in PUBLISHED)]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- the lock ----------------------------------------------------------------------------------------------
+
+_HELD: dict[Path, int] = {}  # this process's locks by folder, with how many holders (demo, then its run)
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold ``out`` for this process; a second process gets an ``OutputError`` naming the holder's pid and start
+    time. The kernel releases the lock when the holder ends, however it ends (kill -9 too)."""
+    state = out / STATE
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write: {exc.strerror or exc}") from exc
+    key = state.resolve()
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    handle = os.open(state / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"{out} is in use by another appraisal run ({_holder(handle)}); "
+                "wait for it to end or choose another --out"
+            ) from None
+        started = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        holder = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": started})
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, (holder + "\n").encode(), 0)
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
+            os.ftruncate(handle, 0)
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _holder(handle: int) -> str:
+    """Who holds the lock, as its file says (it is written just after the lock is taken: read twice if empty)."""
+    for _ in range(20):
+        raw = os.pread(handle, 4096, 0)
+        if raw.strip():
+            break
+        os.sched_yield()
+    try:
+        data = json.loads(raw)
+        return f"pid {int(data['pid'])} on {str(data['host'])[:64]}, started {str(data['started'])[:32]}"
+    except (ValueError, KeyError, TypeError):
+        return "a process that is starting"
+
+
+# --- a run's folder ----------------------------------------------------------------------------------------
+
+
+class RunFolder:
+    """A run being written aside, under ``OUT/.appraisal/runs/<id>.partial``; ``publish`` shows it as ``OUT``'s
+    run. Leaving the block without publishing (an error, Ctrl-C) removes it; the published run is untouched.
+    The caller holds ``output_lock(out)``."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.runs = out / STATE / "runs"
+        self.id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{os.getpid()}-{secrets.token_hex(3)}"
+        self.root = self.runs / f"{self.id}.partial"
+        self.published = False
+
+    def __enter__(self) -> RunFolder:
+        clean_stale(self.out)
+        try:
+            self.root.mkdir(parents=True)
+        except OSError as exc:
+            raise OutputError(f"{self.out}: cannot write: {exc.strerror or exc}") from exc
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if not self.published:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def path(self, *parts: str) -> Path:
+        """``root/part/...``, each part a plain file name; anything that could leave the folder is refused."""
+        for part in parts:
+            if not SAFE_NAME.fullmatch(part) or not part.strip("."):
+                raise OutputError(f"{part[:80]!r} is not a safe file name (letters, digits, . _ -): not written")
+        # each part is a plain name (no separator, not . or ..) below a folder this run made: the path stays in it
+        return self.root.joinpath(*parts)
+
+    def unit_file(self, folder: str, unit_id: str, suffix: str) -> tuple[str, str]:
+        """(folder, ``<unit-id><suffix>``) for ``path`` and ``write``; a unit id that is not a plain file name (the
+        submission's pattern, not only dots) is refused: a model changed after validation can hold anything."""
+        if not UNIT_ID.fullmatch(unit_id) or not unit_id.strip("."):
+            raise OutputError(f"unit id {unit_id[:80]!r} is not a safe file name (letters, digits, . _ -): not written")
+        return folder, f"{unit_id}{suffix}"
+
+    def write(self, data: bytes, *parts: str) -> Path:
+        target = self.path(*parts)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(f"{self.out / '/'.join(parts)}: cannot write: {exc.strerror or exc}") from exc
+        return target
+
+    def files(self) -> dict[str, str]:
+        """Every file of the run so far, by its path below the run, with its sha256."""
+        found = sorted(p for p in self.root.rglob("*") if p.is_file())
+        return {p.relative_to(self.root).as_posix(): sha256_file(p) for p in found}
+
+    def publish(self, manifest: dict[str, Any]) -> None:
+        """Write ``manifest.json`` (last: it lists every other file's sha256), then show this run as ``OUT``'s."""
+        manifest = {**manifest, "files": self.files()}
+        data = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        with (self.root / MANIFEST).open("wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        final = self.runs / self.id
+        os.replace(self.root, final)
+        self.root = final
+        self.published = True  # from here a killed run leaves a whole run, published or cleaned by the next
+        state = self.out / STATE
+        # the fixed names, and each year's summary of a run that holds several years (summary-<year>.pdf)
+        present = {name for name in PUBLISHED if (final / name).exists()}
+        present |= {p.name for p in final.glob("summary-*.pdf")}
+        for name in present:
+            _link(self.out / name, f"{STATE}/current/{name}", state)
+        _link(state / "current", f"runs/{self.id}", state)  # the one step that publishes
+        for link in self.out.iterdir():  # links of an earlier run to what this one does not have
+            if link.name not in present and link.is_symlink() and os.readlink(link).startswith(f"{STATE}/current/"):
+                link.unlink()
+        _fsync_folder(state)
+        clean_stale(self.out)
+
+
+def _link(link: Path, target: str, state: Path) -> None:
+    """Make ``link`` a symbolic link to ``target`` in one rename; an earlier version's real file or folder there
+    is moved into ``state`` first (to be removed with the other leftovers)."""
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    if link.exists() and not link.is_symlink():
+        os.replace(link, state / f"old-{secrets.token_hex(4)}-{link.name}")
+    temporary = state / f"link-{secrets.token_hex(4)}.tmp"
+    os.symlink(target, temporary)
+    os.replace(temporary, link)
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def current_run(out: Path) -> Path | None:
+    """The folder of ``out``'s published run, or None."""
+    link = out / STATE / "current"
+    return (out / STATE / os.readlink(link)) if link.is_symlink() else None
+
+
+def clean_stale(out: Path) -> None:
+    """Remove what killed runs left: unfinished and superseded runs, temporary links, earlier versions' staging
+    folders. Called under the lock only, so nothing another run is writing is touched."""
+    state = out / STATE
+    keep = current_run(out)
+    runs = state / "runs"
+    if runs.is_dir():
+        for entry in runs.iterdir():
+            if keep is None or entry.name != keep.name:
+                _remove(entry)
+    if state.is_dir():
+        for entry in state.iterdir():
+            if entry.name.startswith(("old-", "link-", "current.")):
+                _remove(entry)
+    if out.is_dir():
+        for entry in out.iterdir():
+            if _LEGACY_TEMPORARY.match(entry.name):
+                _remove(entry)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    """The published run's manifest, or None when ``out`` holds no complete run."""
+    path = out / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT else None
+
+
+def verify(out: Path) -> list[str]:
+    """What is wrong with ``out`` as one whole run: an empty list when its manifest is there and every file it
+    lists has the sha256 it records, and no other file stands in the run."""
+    manifest = read_manifest(out)
+    if manifest is None:
+        return [f"{out}: no complete run (no {MANIFEST})"]
+    problems = []
+    files: dict[str, str] = manifest["files"]
+    run_folder = current_run(out)
+    root = run_folder if run_folder is not None else out
+    for name, digest in files.items():
+        path = root / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif sha256_file(path) != digest:
+            problems.append(f"{name}: changed since the run")
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {MANIFEST}
+    problems += [f"{name}: not of this run" for name in sorted(on_disk - set(files))]
+    return problems
+
+
+__all__ = ["RunFolder", "clean_stale", "current_run", "output_lock", "outputs", "read_manifest", "verify"]

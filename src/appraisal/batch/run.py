@@ -1,0 +1,424 @@
+"""A whole run: input files in, ``scorecards/``, ``summary.csv``, ``errors.json`` and the reports written out.
+
+The run is written aside and published whole (``publish``): an interrupted or failed run leaves the previous
+results as they were, never a mix or a half-written file, and a second run on the same folder is refused while
+one works. One rejected unit never costs the others their results.
+
+With ``jobs > 1`` units are scored and their reports rendered in worker processes (``workers``). Ranks and
+commendation are decided after scoring over the whole run, so the results are the same bytes whatever the
+number of jobs.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import functools
+import gc
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tqdm import tqdm
+
+from .. import __version__
+from ..errors import InputError
+from ..rubric import Rubric
+from ..scoring import Scorecard
+from ..scoring.appraise import Appraisals, bundled_rubric, checked, rank_all, rubric_for, rubrics_of, score_or_reject
+from ..submission import SubmissionBase, bundled_years, unique_units
+from ..submission.loading import expand_named
+from .cache import Cache, FileResult, link_or_copy
+from .cluster import DaskExecutor
+from .publish import MANIFEST_FORMAT, STATE, RunFolder, output_lock, outputs
+from .score import cached, combine, read_file, score_file
+from .workers import Workers, score_chunk, score_files, workers
+
+if TYPE_CHECKING:
+    from ..reports import ReportOptions
+
+SUMMARY_HEADER = ("unit_id", "name", "org_type", "total", "grade", "vetoed", "commended", "rank")
+CHUNK = 100  # files per task sent to a worker
+PARALLEL_FROM = 64  # fewer files to score than this are scored here: starting workers would cost more
+PARALLEL_REPORTS_FROM = 8  # likewise for reports
+
+
+# --- files ---------------------------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    """A cell as a spreadsheet shows it, never as a formula (OWASP CSV injection: =, +, -, @, tab and carriage
+    return lead); numbers are left as they are."""
+    text = str(value)
+    if isinstance(value, int | float):
+        return text
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def summary_csv(cards: Sequence[Scorecard], org_types: Sequence[str] = ()) -> bytes:
+    """``summary.csv``: UTF-8 with BOM, rows by year, org type (in ``org_types``' order) then rank, booleans as
+    true/false; every cell escaped."""
+    order = {org: i for i, org in enumerate(org_types)}
+    rows = sorted(cards, key=lambda c: (c.year, order.get(c.org_type, len(order)), c.org_type, c.rank or 0, c.unit_id))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(SUMMARY_HEADER)
+    for c in rows:
+        rank = "" if c.rank is None else c.rank
+        flags = [str(c.vetoed).lower(), str(bool(c.commended)).lower()]
+        writer.writerow([_cell(v) for v in (c.unit_id, c.name, c.org_type, f"{c.total:g}", c.grade, *flags, rank)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def errors_json(rejected: Iterable[InputError]) -> bytes:
+    return (json.dumps([e.as_dict() for e in rejected], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _write_results(folder: RunFolder, appraisals: Appraisals, rubric: Rubric | None, keep: bool = False) -> list[str]:
+    """Write the scorecards, summary.csv and errors.json into the run's folder; the scorecards' JSON texts when
+    ``keep`` (the reports' cache keys need them; a run without reports does not hold them all)."""
+    texts = []
+    for card in appraisals.scorecards:
+        text = card.to_json()
+        folder.write(text.encode("utf-8"), *folder.unit_file("scorecards", card.unit_id, ".json"))
+        if keep:
+            texts.append(text)
+    folder.path("scorecards").mkdir(exist_ok=True)
+    org_types = [t for r in rubrics_of(appraisals.scorecards, rubric) for t in r.indicators.org_type_ids]
+    folder.write(summary_csv(appraisals.scorecards, list(dict.fromkeys(org_types))), "summary.csv")
+    folder.write(errors_json(appraisals.rejected), "errors.json")
+    return texts
+
+
+def write_results(appraisals: Appraisals, out: Path, rubric: Rubric | None = None) -> None:
+    """Publish ``scorecards/<unit-id>.json``, ``summary.csv`` and ``errors.json`` as ``out``'s whole run (an
+    earlier run's reports go with it). A unit id that is not a safe file name is an ``OutputError``."""
+    with output_lock(out), RunFolder(out) as folder:
+        _write_results(folder, appraisals, rubric)
+        folder.publish(_manifest(appraisals, rubric, [], None))
+
+
+# --- input files ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file as the manifest records it: the name errors show, its sha256 and size (None if unread)."""
+
+    name: str
+    sha256: str | None
+    size: int | None
+
+
+def score_inputs(
+    inputs: Sequence[str | Path],
+    rubric: Rubric | None,
+    *,
+    exclude: Sequence[Path] = (),
+    cache: Cache | None = None,
+    pool: Workers | None = None,
+    cluster: DaskExecutor | None = None,
+    progress: bool = False,
+    chunk: int = CHUNK,
+) -> tuple[list[InputFile], Appraisals]:
+    """Every file under ``inputs`` read and scored, then ranked over the run. A file whose bytes ``cache`` holds
+    the outcome of is not scored again; the others are scored by ``pool``'s workers (which read the files
+    themselves) when there are enough of them to be worth starting workers for, else here; or, given a
+    ``cluster``, by its workers, sent the files' bytes (the cache stays here)."""
+    found = expand_named(inputs, exclude)
+    if pool is not None and cluster is None and len(found) >= PARALLEL_FROM and (cache is None or cache.empty()):
+        pool.executor()  # nothing to reuse: the workers start (import, load the rubric) while the files are read
+    results: list[FileResult | None] = [None] * len(found)
+    misses: list[tuple[int, str, str, bytes]] = []
+    bar = tqdm(total=len(found), unit="file", desc="scoring", disable=not progress, file=sys.stderr)
+    for index, (path, name) in enumerate(found):
+        read = read_file(path, name)
+        if isinstance(read, FileResult):
+            results[index] = read
+        elif cache is not None and (hit := cached(name, read, cache)) is not None:
+            results[index] = hit
+        else:
+            misses.append((index, str(path), name, read))
+            continue
+        bar.update()
+    executor = pool.executor() if pool is not None and len(misses) >= PARALLEL_FROM else None
+    with _few_collections():
+        if cluster is not None and misses:
+            sent = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
+            payloads = [[(name, Path(file).suffix, data) for _, file, name, data in part] for part in sent]
+            for part, done in zip(sent, cluster.score(payloads, rubric), strict=True):
+                for (index, _, name, data), result in zip(part, done, strict=True):
+                    if cache is not None:  # the client keeps the cache: the workers need no shared storage
+                        result = dataclasses.replace(result, key=cache.file_key(name, data))
+                        cache.store_file(result.key or "", result)
+                    results[index] = result
+                bar.update(len(done))
+        elif executor is None:
+            for index, file, name, data in misses:
+                results[index] = score_file(Path(file), name, rubric, cache, data)
+                bar.update()
+        else:
+            places = [(index, file, name) for index, file, name, _ in misses]
+            del misses  # the workers read the files again: the bytes need not stay in memory
+            chunks = [places[i : i + chunk] for i in range(0, len(places), chunk)]
+            tasks = [[(file, name) for _, file, name in piece] for piece in chunks]
+            for piece, done in zip(chunks, executor.map(score_files, tasks), strict=True):
+                for (index, _, _), result in zip(piece, done, strict=True):
+                    results[index] = result
+                bar.update(len(done))
+    bar.close()
+    scored = [r for r in results if r is not None]
+    if cache is not None:
+        for result in scored:
+            if result.key is not None:
+                cache.mark_file(result.key)
+    files = [InputFile(r.name, r.sha256, r.size) for r in scored]
+    return files, combine(scored, rubric)
+
+
+# --- scoring -------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Raise the young-generation threshold while a run keeps thousands of scorecards alive: with the default
+    (700) the collector rescans them so often that it costs about a quarter of the run."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 50_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def appraise_batch(
+    submissions: Sequence[SubmissionBase],
+    rubric: Rubric | None,
+    *,
+    pool: Executor | None = None,
+    progress: bool = False,
+    chunk: int = CHUNK,
+    trusted: bool = False,
+) -> Appraisals:
+    """``appraise_many``, in ``pool``'s worker processes when given, with a progress bar on request.
+
+    Every unit is validated again before it is scored (a model built with ``model_construct`` or changed with
+    ``model_copy(update=...)`` was never validated), unless ``trusted``: the units were just validated."""
+    units, rejected = unique_units(submissions)
+    bar = tqdm(total=len(units), unit="unit", desc="scoring", disable=not progress, file=sys.stderr)
+    outcomes: list[Scorecard | InputError] = []
+    with _few_collections():
+        if pool is None:
+            for unit in units:
+                try:
+                    unit = unit if trusted else checked(unit, rubric)
+                    outcomes.append(score_or_reject(unit, rubric or rubric_for(unit)))
+                except InputError as exc:
+                    outcomes.append(exc)
+                bar.update()
+        else:  # the workers validate what they are sent
+            payloads = [(u.source, u.model_dump(mode="json", exclude_none=True)) for u in units]
+            for done in pool.map(score_chunk, [payloads[i : i + chunk] for i in range(0, len(payloads), chunk)]):
+                outcomes.extend(done)
+                bar.update(len(done))
+    bar.close()
+    cards = [o for o in outcomes if isinstance(o, Scorecard)]
+    rejected += [o for o in outcomes if isinstance(o, InputError)]
+    return Appraisals(rank_all(cards, rubrics_of(cards, rubric)), rejected)
+
+
+# --- a run ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Which reports a run writes: the language, the options, and where last year's scorecards are."""
+
+    lang: str | None = None
+    options: ReportOptions | None = None
+    previous_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run did: the scorecards, the rejected inputs, and where the files went."""
+
+    appraisals: Appraisals
+    out: Path
+    inputs: int
+    reports: list[Path]
+
+    @property
+    def scorecards(self) -> list[Scorecard]:
+        return self.appraisals.scorecards
+
+    @property
+    def rejected(self) -> list[InputError]:
+        return self.appraisals.rejected
+
+
+def _manifest(
+    appraisals: Appraisals, rubric: Rubric | None, files: Sequence[InputFile], reports: ReportSettings | None
+) -> dict[str, Any]:
+    """What the run was made from: the inputs' and the rubric's sha256, and the report settings."""
+    manifest: dict[str, Any] = {
+        "format": MANIFEST_FORMAT,
+        "appraisal": __version__,
+        "inputs": [{"name": f.name, "sha256": f.sha256, "bytes": f.size} for f in files],
+        "scored": len(appraisals.scorecards),
+        "rejected": len(appraisals.rejected),
+        "reports": None,
+    }
+    used = rubrics_of(appraisals.scorecards, rubric)
+    manifest["rubrics"] = [
+        {"id": r.id, "version": r.manifest.version, "year": r.year, "sha256": r.sha256} for r in used
+    ]
+    if reports is not None:
+        options = reports.options.model_dump(mode="json") if reports.options is not None else None
+        previous = str(reports.previous_dir) if reports.previous_dir is not None else None
+        manifest["reports"] = {"lang": reports.lang, "options": options, "previous": previous}
+    return manifest
+
+
+def _rubric_key(rubric: Rubric | None) -> str:
+    """What the cached outcomes depend on: the rubric given, or (each unit scored by its own year) every bundled
+    year's rubric."""
+    if rubric is not None:
+        return rubric.sha256
+    return ",".join(bundled_rubric(year).sha256 for year in bundled_years())
+
+
+def run(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    rubric: Rubric | None = None,
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    reports: ReportSettings | None = None,
+    cluster: DaskExecutor | None = None,
+) -> RunResult:
+    """Score ``inputs`` (files or folders) with ``rubric`` (default: each unit by its own year's bundled one) and
+    publish the results, and the reports unless ``reports`` is None, as ``out``'s whole run. Another run
+    working on ``out`` is an ``OutputError``.
+
+    What an earlier run on ``out`` (finished or killed) already did is reused: files whose bytes, name and rubric
+    are unchanged are not scored again, and reports whose content is unchanged are not rendered again.
+
+    ``cluster`` (a ``DaskExecutor``) scores and renders on a Dask cluster instead of local worker processes, with
+    the same bytes; this process still reads the inputs and writes everything (docs/scale.md)."""
+    out_path = Path(out)
+    with output_lock(out_path):
+        cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
+        with workers(jobs, rubric, cache.root) as pool, RunFolder(out_path) as folder:
+            files, appraisals = score_inputs(
+                inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, cluster=cluster, progress=progress
+            )
+            texts = _write_results(folder, appraisals, rubric, keep=reports is not None)
+            written: list[Path] = []
+            if reports is not None:
+                cards = appraisals.scorecards
+                written = _write_reports(folder, cards, texts, rubric, reports, pool, cluster, cache, progress)
+            folder.publish(_manifest(appraisals, rubric, files, reports))
+        cache.prune()
+    return RunResult(appraisals, out_path, len(files), written)
+
+
+def _previous(previous_dir: Path | None, unit_id: str) -> bytes:
+    """The bytes of the unit's scorecard in last year's folder, as ``previous_scorecard`` finds it (or none)."""
+    if previous_dir is None:
+        return b""
+    for candidate in (previous_dir / "scorecards" / f"{unit_id}.json", previous_dir / f"{unit_id}.json"):
+        if candidate.is_file():
+            return candidate.read_bytes()
+    return b""
+
+
+def _write_reports(
+    folder: RunFolder,
+    cards: Sequence[Scorecard],
+    texts: Sequence[str],
+    rubric: Rubric | None,
+    reports: ReportSettings,
+    pool: Workers,
+    cluster: DaskExecutor | None,
+    cache: Cache,
+    progress: bool,
+) -> list[Path]:
+    """Every unit's report and the summary in the run's folder, rendering only those whose content changed since
+    they were last rendered (the rest are linked from the cache); their paths as published."""
+    targets = [folder.path(*folder.unit_file("reports", c.unit_id, ".pdf")) for c in cards]  # all names checked
+    options = reports.options.model_dump_json() if reports.options is not None else ""
+    settings = json.dumps([reports.lang, options, str(reports.previous_dir or "")])
+    keys = [
+        cache.report_key("report", settings, [text, _previous(reports.previous_dir, card.unit_id)])
+        for card, text in zip(cards, texts, strict=True)
+    ]
+    missing = [i for i, key in enumerate(keys) if cache.report(key) is None]
+    # one summary per year: summary.pdf, or summary-<year>.pdf for each year of a run that holds several
+    years = sorted({card.year for card in cards})
+    summaries = {
+        year: (
+            "summary.pdf" if len(years) == 1 else f"summary-{year}.pdf",
+            cache.report_key("summary", settings, [t for t, c in zip(texts, cards, strict=True) if c.year == year]),
+        )
+        for year in years
+    }
+    if missing or any(cache.report(key) is None for _, key in summaries.values()):
+        from ..reports import render_summary  # the report stack is imported only when something is rendered
+        from ..reports.output import previous_scorecard, render_for
+
+        render = functools.partial(
+            render_for, lang=reports.lang, options=reports.options, previous_dir=reports.previous_dir, rubric=rubric
+        )
+        todo = [cards[i] for i in missing]
+        bar = tqdm(total=len(todo), unit="report", desc="reports", disable=not progress, file=sys.stderr)
+        results: Iterable[bytes]
+        if cluster is not None:  # last year's scorecards are read here: the workers need not see that folder
+            last = [previous_scorecard(reports.previous_dir, c.unit_id) if reports.previous_dir else None for c in todo]
+            items = list(zip(todo, last, strict=True))
+            chunks = [items[i : i + 4] for i in range(0, len(items), 4)]
+            results = (pdf for done in cluster.render(chunks, reports.lang, reports.options, rubric) for pdf in done)
+        else:
+            executor = pool.executor() if len(todo) >= PARALLEL_REPORTS_FROM else None
+            results = executor.map(render, todo, chunksize=4) if executor is not None else map(render, todo)
+        for index, pdf in zip(missing, results, strict=True):
+            cache.store_report(keys[index], pdf)
+            bar.update()
+        bar.close()
+        for year, (_, summary_key) in summaries.items():
+            if cache.report(summary_key) is None:
+                of_year = [card for card in cards if card.year == year]
+                pdf = render_summary(of_year, reports.lang, options=reports.options, rubric=rubric)
+                cache.store_report(summary_key, pdf)
+    folder.path("reports").mkdir(exist_ok=True)
+    for key, target in zip(keys, targets, strict=True):
+        source = cache.report(key)
+        assert source is not None
+        link_or_copy(source, target)
+    written = [folder.out / "reports" / target.name for target in targets]
+    for name, summary_key in summaries.values():
+        source = cache.report(summary_key)
+        assert source is not None
+        link_or_copy(source, folder.path(name))
+        written.append(folder.out / name)
+    return written
+
+
+__all__ = [
+    "InputFile",
+    "ReportSettings",
+    "RunResult",
+    "appraise_batch",
+    "errors_json",
+    "run",
+    "score_inputs",
+    "summary_csv",
+    "write_results",
+]

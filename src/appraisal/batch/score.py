@@ -1,0 +1,100 @@
+"""Scoring input files: a file's path in, its units' outcomes before ranking out; then a run's ranks.
+
+``score_file`` reads one file, and unless the output folder's cache already holds its outcome (same bytes, same
+name, same rubric, same version), parses it, validates each unit and scores it, and stores the outcome. It runs
+in the worker processes, which read the files themselves; ``combine`` puts a run's files together in input
+order: duplicate unit ids rejected, ranks, peers and commendation decided over the whole run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..rubric import Rubric
+from ..scoring import Scorecard
+from ..scoring.appraise import Appraisals, rank_all, rubric_for, rubrics_of, score_or_reject
+from ..submission.loading import parse_document, read_bytes, validate_unit
+from .cache import Cache, FileResult, Unit
+
+
+def read_file(path: Path, name: str) -> bytes | FileResult:
+    """The file's bytes, or its outcome when it cannot be read (a refused entry, a FIFO, a file too large)."""
+    try:
+        return read_bytes(path, name)
+    except InputError as exc:
+        return FileResult(name, None, None, [exc], [])
+
+
+def cached(name: str, data: bytes, cache: Cache) -> FileResult | None:
+    """The file's outcome from the cache, when these bytes under this name were scored before with this rubric."""
+    return cache.load_file(cache.file_key(name, data), name, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def score_file(
+    path: Path, name: str, rubric: Rubric | None, cache: Cache | None, data: bytes | None = None
+) -> FileResult:
+    """One input file's outcome (``data``: its bytes, when already read): from the cache when its bytes were
+    scored before with this rubric, else parsed, validated and scored, and then stored in the cache. Without a
+    ``rubric`` each unit is validated and scored by its own year's bundled one."""
+    if data is None:
+        read = read_file(path, name)
+        if isinstance(read, FileResult):
+            return read
+        data = read
+    if cache is not None and (hit := cached(name, data, cache)) is not None:
+        return hit
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = cache.file_key(name, data) if cache is not None else None
+    rejected: list[InputError] = []
+    units: list[Unit] = []
+    try:
+        document = parse_document(data, path.suffix.lower(), name)
+    except InputError as exc:
+        rejected.append(exc)
+    else:
+        items = list(enumerate(document)) if isinstance(document, list) else [(None, document)]
+        if not items:
+            rejected.append(InputError(name, [Problem("", "the file holds an empty list")]))
+        for index, item in items:
+            source = name if index is None else f"{name}[{index}]"
+            try:
+                unit = validate_unit(item, source, rubric)
+            except InputError as exc:
+                rejected.append(exc)
+                continue
+            units.append(Unit(unit.unit_id, unit.source, score_or_reject(unit, rubric or rubric_for(unit))))
+    result = FileResult(name, sha256, len(data), rejected, units, key=key)
+    if cache is not None and key is not None:
+        cache.store_file(key, result)
+    return result
+
+
+def combine(results: Sequence[FileResult], rubric: Rubric | None) -> Appraisals:
+    """The run's scorecards, ranked, and its rejected inputs: the files' own errors, then units whose id was
+    already seen (as ``unique_units`` words it), then units that could not be scored, each in input order."""
+    rejected = [error for result in results for error in result.rejected]
+    first: dict[str, tuple[str, str]] = {}
+    duplicates: list[InputError] = []
+    cards: list[Scorecard] = []
+    failed: list[InputError] = []
+    for result in results:
+        for unit in result.units:
+            key = unit.unit_id.casefold()  # as unique_units: ids become file names, some systems ignore case
+            if key in first:
+                seen_id, seen_in = first[key]
+                same = "" if seen_id == unit.unit_id else f" as {seen_id!r} (ids are unique ignoring case)"
+                problem = Problem("unit_id", f"unit id {unit.unit_id!r} already seen{same} in {seen_in}")
+                duplicates.append(InputError(unit.source, [problem], unit.unit_id))
+                continue
+            first[key] = (unit.unit_id, unit.source)
+            if isinstance(unit.outcome, Scorecard):
+                cards.append(unit.outcome)
+            else:
+                failed.append(unit.outcome)
+    return Appraisals(rank_all(cards, rubrics_of(cards, rubric)), [*rejected, *duplicates, *failed])
+
+
+__all__ = ["cached", "combine", "read_file", "score_file"]

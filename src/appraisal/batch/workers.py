@@ -1,0 +1,176 @@
+"""Worker processes: the rubric in, scorecards and PDF bytes out, in order.
+
+Workers are spawned (each has its own durable-rules rulesets, since the engine is not thread-safe, and its own
+weasyprint caches), started with the glibc malloc tunables that keep durable-rules' throughput steady. They
+ignore Ctrl-C (the parent alone answers it, once) and die with their parent: on Linux the kernel kills them when
+it ends (``PR_SET_PDEATHSIG``), and a watchdog thread checks the parent is still there, so a ``kill -9`` of the
+run leaves no worker holding the caller's pipes open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..rubric import Rubric, load_rubric
+from ..scoring import Scorecard
+from ..scoring.appraise import rubric_for, score_or_reject
+from ..submission.loading import validate_unit
+from .cache import Cache, FileResult
+from .score import score_file
+
+TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
+_PR_SET_PDEATHSIG = 1
+_WATCH_SECONDS = 0.5
+
+_worker_rubric: Rubric | None = None
+_worker_cache: Cache | None = None
+
+
+def _die_with(parent: int) -> None:
+    """End this process when ``parent`` ends, whatever ends it."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            threading.Event().wait(_WATCH_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def start_worker(path: str, sha256: str, parent: int, cache: str | None = None) -> None:
+    """A worker's start: deaf to Ctrl-C, tied to its parent, holding the run's rubric (and its cache)."""
+    global _worker_rubric, _worker_cache
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])  # see run._few_collections
+    _worker_rubric = load_rubric(path) if path else None  # none: each unit's own year's bundled rubric
+    if _worker_rubric is not None and _worker_rubric.sha256 != sha256:
+        raise RuntimeError(f"the rubric in {path} changed while the run was starting")
+    _worker_cache = Cache(Path(cache), sha256) if cache is not None else None
+
+
+def score_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
+    """Read and score each file (its path and the name errors show): the workers read the files themselves."""
+    return [score_file(Path(path), name, _worker_rubric, _worker_cache) for path, name in chunk]
+
+
+def score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | InputError]:
+    """Validate and score each unit (its source and its fields, as dumped by the parent)."""
+    results: list[Scorecard | InputError] = []
+    for source, data in payloads:
+        try:
+            unit = validate_unit(data, source, _worker_rubric)
+        except InputError as exc:
+            results.append(exc)
+            continue
+        results.append(score_or_reject(unit, _worker_rubric or rubric_for(unit)))
+    return results
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: queued work cancelled, running workers killed (shutdown alone would wait for them)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor's, by pid
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(5)
+
+
+@contextlib.contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while workers are started: a spawned process keeps an ignored SIGINT ignored and Python
+    then installs no KeyboardInterrupt handler, so a Ctrl-C while a worker is still importing prints no
+    traceback. (A Ctrl-C in these few milliseconds is lost; the next one is heard.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+class Workers:
+    """``jobs`` spawned worker processes holding ``rubric``, started when first asked for (a re-run that finds
+    everything in its cache starts none). ``executor()`` is None for one job: work in this process."""
+
+    def __init__(self, jobs: int, rubric: Rubric | None, cache: Path | None = None) -> None:
+        self.jobs = jobs
+        self.rubric = rubric
+        self.cache = cache
+        self._pool: ProcessPoolExecutor | None = None
+
+    def executor(self) -> Executor | None:
+        if self.jobs <= 1:
+            return None
+        if self._pool is None:
+            # glibc reads its tunables when a process starts: set in the environment the workers inherit
+            before = os.environ.get("GLIBC_TUNABLES")
+            os.environ["GLIBC_TUNABLES"] = before or TUNABLES
+            try:
+                with _deaf_to_ctrl_c():
+                    context = multiprocessing.get_context("spawn")
+                    cache = str(self.cache) if self.cache is not None else None
+                    held = (self.rubric.path, self.rubric.sha256) if self.rubric is not None else ("", "")
+                    started = (*held, os.getpid(), cache)
+                    self._pool = ProcessPoolExecutor(self.jobs, context, start_worker, started)
+                    for _ in range(self.jobs):  # each submit starts a worker until there are ``jobs``: all now
+                        self._pool.submit(int)
+            finally:
+                if before is None:
+                    os.environ.pop("GLIBC_TUNABLES", None)
+        return self._pool
+
+    def close(self, failed: bool) -> None:
+        """Wait for the workers to finish, or (``failed``: an error, Ctrl-C) kill them at once."""
+        if self._pool is not None:
+            if failed:
+                _terminate(self._pool)
+            else:
+                self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+@contextlib.contextmanager
+def workers(jobs: int, rubric: Rubric | None, cache: Path | None = None) -> Iterator[Workers]:
+    """Worker processes for a run, started when first needed; leaving the block by an error or Ctrl-C kills
+    them at once."""
+    pool = Workers(jobs, rubric, cache)
+    try:
+        yield pool
+    except BaseException:
+        pool.close(failed=True)
+        raise
+    pool.close(failed=False)
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int, rubric: Rubric | None, cache: Path | None = None) -> Iterator[Executor | None]:
+    """``jobs`` spawned worker processes holding ``rubric``, started now (``None`` for one job)."""
+    with workers(jobs, rubric, cache) as pool:
+        yield pool.executor()
+
+
+__all__ = ["Workers", "score_chunk", "score_files", "start_worker", "worker_pool", "workers"]

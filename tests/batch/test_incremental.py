@@ -1,0 +1,82 @@
+"""Re-running the same command redoes only what changed: files re-scored when their bytes or the rubric changed,
+reports re-rendered when their content changed; the result is always the bytes of a fresh run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.batch.processes import few_examples
+from tests.batch.test_publish import published
+from tests.builders import MINI
+
+from appraisal import load_rubric
+from appraisal.batch import ReportSettings, run
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_ino for p in folder.iterdir()}
+
+
+def entries(out: Path) -> dict[str, int]:
+    return inodes(out / ".appraisal" / "cache" / "files")
+
+
+def test_an_unchanged_rerun_scores_and_renders_nothing_again(tmp_path: Path) -> None:
+    inputs, out = few_examples(tmp_path / "in", 1), tmp_path / "out"
+    run([inputs], out, load_rubric(), reports=ReportSettings())
+    first, scored, reports = published(out), entries(out), inodes(out / "reports")
+    run([inputs], out, load_rubric(), reports=ReportSettings())
+    assert published(out) == first
+    assert entries(out) == scored  # no cache entry rewritten: no file scored again
+    assert inodes(out / "reports") == reports  # the same files, linked again: no report rendered again
+
+
+def test_one_changed_input_is_rescored_and_only_changed_reports_rerendered(tmp_path: Path) -> None:
+    inputs, out = few_examples(tmp_path / "in", 1), tmp_path / "out"
+    run([inputs], out, load_rubric(), reports=ReportSettings())
+    scored, reports = entries(out), inodes(out / "reports")
+    county = json.loads((inputs / "county-01.json").read_text(encoding="utf-8"))
+    county["name"] = "Renamed county federation"  # the same points: no other unit's rank or peers move
+    (inputs / "county-01.json").write_text(json.dumps(county, ensure_ascii=False), encoding="utf-8")
+    run([inputs], out, load_rubric(), reports=ReportSettings())
+    fresh = tmp_path / "fresh"
+    run([inputs], fresh, load_rubric(), reports=ReportSettings())
+    assert published(out) == published(fresh)  # the same bytes as a run from nothing
+    assert len(set(entries(out).items()) - set(scored.items())) == 1  # one file scored again
+    now = inodes(out / "reports")
+    assert {name for name in now if now[name] != reports.get(name)} == {"county-01.pdf"}
+    assert (out / "summary.pdf").stat().st_ino != (fresh / "summary.pdf").stat().st_ino
+
+
+def test_a_changed_points_value_rerenders_the_reports_whose_ranks_or_peers_moved(tmp_path: Path) -> None:
+    inputs, out = few_examples(tmp_path / "in", 3, ("county",)), tmp_path / "out"
+    run([inputs], out, load_rubric(), reports=ReportSettings())
+    before = {p.name: p.read_bytes() for p in (out / "scorecards").iterdir()}
+    reports = inodes(out / "reports")
+    (inputs / "county-01.json").unlink()  # the other county's rank and peers change
+    run([inputs], out, load_rubric(), reports=ReportSettings())
+    fresh = tmp_path / "fresh"
+    run([inputs], fresh, load_rubric(), reports=ReportSettings())
+    assert published(out) == published(fresh)
+    after = {p.name: p.read_bytes() for p in (out / "scorecards").iterdir()}
+    changed = {name.removesuffix(".json") for name in after if after[name] != before[name]}
+    assert changed  # some scorecards moved with the removed unit
+    now = inodes(out / "reports")
+    assert {n.removesuffix(".pdf") for n in now if now[n] != reports[n]} == changed
+
+
+def test_a_changed_rubric_rescores_every_file(tmp_path: Path) -> None:
+    inputs, out = few_examples(tmp_path / "in"), tmp_path / "out"
+    rubric_dir = tmp_path / "rubric"
+    shutil.copytree(MINI, rubric_dir)
+    run([inputs], out, load_rubric(rubric_dir))
+    scored = entries(out)
+    manifest = rubric_dir / "rubric.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n# a comment: another sha256\n", encoding="utf-8")
+    run([inputs], out, load_rubric(rubric_dir))
+    assert not set(entries(out)) & set(scored)  # every entry is new, the old ones pruned
+    fresh = tmp_path / "fresh"
+    run([inputs], fresh, load_rubric(rubric_dir))
+    assert published(out) == published(fresh)

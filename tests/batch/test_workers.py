@@ -1,0 +1,59 @@
+"""Worker processes die with their parent, and Ctrl-C ends a run with one line and exit status 130."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from tests.batch.processes import alive, children, few_examples, interrupt, start, wait_for
+
+from appraisal import load_rubric
+from appraisal.batch import run, verify
+from appraisal.resources import examples
+
+
+def test_kill_9_of_the_run_takes_its_workers_and_frees_the_callers_pipes(tmp_path: Path) -> None:
+    process = start("run", examples(), "--out", tmp_path / "out", "--jobs", "2")
+    wait_for(lambda: len(children(process.pid)) >= 3, what="two workers and the resource tracker")
+    time.sleep(0.5)  # the workers are rendering
+    workers = children(process.pid)
+    assert process.poll() is None  # still rendering: killed in the middle
+    process.send_signal(signal.SIGKILL)
+    started = time.monotonic()
+    process.communicate(timeout=20)  # hangs while any child holds the pipes open
+    assert time.monotonic() - started < 10
+    wait_for(lambda: not any(alive(pid) for pid in workers), timeout=10, what="the workers to end")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_exits_130_with_one_line_and_the_last_run_kept(tmp_path: Path, jobs: str) -> None:
+    out, inputs = tmp_path / "out", few_examples(tmp_path / "in")
+    run([inputs], out, load_rubric())
+    process = start("run", inputs, "--out", out, "--jobs", jobs, new_session=True)
+    lock = out / ".appraisal" / "lock"
+    wait_for(lambda: f'"pid": {process.pid},' in lock.read_text(), what="the run to take the lock")
+    wait_for(lambda: any((out / ".appraisal" / "cache" / "reports").glob("*.pdf")), what="a report")
+    workers = children(process.pid)
+    interrupt(process)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines() == [
+        "interrupted: nothing more was written; the output folder keeps its last whole run"
+    ], stderr
+    assert verify(out) == [] and not (out / "reports").exists()  # the earlier run, whole
+    assert not list((out / ".appraisal" / "runs").glob("*.partial"))
+    wait_for(lambda: not any(alive(pid) for pid in workers), timeout=10, what="the workers to end")
+
+
+def test_one_and_two_worker_processes_publish_the_same_bytes(tmp_path: Path) -> None:
+    from tests.batch.test_publish import many_units, published
+
+    from appraisal.batch.run import PARALLEL_FROM
+
+    inputs = many_units(tmp_path / "in", 2)
+    assert len(list(inputs.iterdir())) >= PARALLEL_FROM  # enough files for the workers to be used
+    run([inputs], tmp_path / "one", load_rubric(), jobs=1)
+    run([inputs], tmp_path / "two", load_rubric(), jobs=2)
+    assert published(tmp_path / "two") == published(tmp_path / "one")

@@ -1,0 +1,91 @@
+"""What an input folder may hold besides submission files: links, special files, hidden folders, hostile names."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+from tests.builders import unit
+
+from appraisal.submission import load_submissions
+
+
+def lines(folder: Path) -> list[str]:
+    _, rejected = load_submissions([folder])
+    return [line for error in rejected for line in error.lines()]
+
+
+def test_links_leaving_the_folder_and_special_files_are_reported_not_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"password": "hunter2"}', encoding="utf-8")
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.json").write_text(json.dumps(unit(unit_id="a")), encoding="utf-8")
+    (folder / "outside.json").symlink_to(secret)
+    (folder / "loop.json").symlink_to(folder / "loop.json")
+    (folder / "nothing.yaml").symlink_to(tmp_path / "missing.yaml")
+    (folder / "inside.json").symlink_to(folder / "a.json")  # inside the folder: followed (and a duplicate)
+    (folder / "up").symlink_to(tmp_path)  # a folder link leaving the folder: reported, never walked
+    (folder / "sub" / "back").symlink_to(folder)  # one inside it: its files are read where they are
+    os.mkfifo(folder / "pipe.json")
+    os.mkfifo(folder / "sub" / "pipe")
+    (folder / "dir.json").mkdir()
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(folder / "sock.yaml"))
+        assert lines(folder) == [
+            "dir.json: a folder, not a file: not read",
+            "loop.json: a symbolic link in a loop or to nothing: not followed",
+            "nothing.yaml: a symbolic link in a loop or to nothing: not followed",
+            "outside.json: a symbolic link to outside the folder: not followed",
+            "pipe.json: a named pipe (FIFO), not a file: not read",
+            "sock.yaml: a socket, not a file: not read",
+            "sub/pipe: a named pipe (FIFO), not a file: not read",
+            "up: a symbolic link to outside the folder: not followed",
+            "inside.json: unit_id: unit id 'a' already seen in a.json",  # duplicates come last
+        ]
+    finally:
+        server.close()
+    assert "hunter2" not in " ".join(lines(folder))
+
+
+def test_a_device_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "null.json").symlink_to("/dev/null")
+    assert lines(folder) == ["null.json: a symbolic link to outside the folder: not followed"]
+    _, rejected = load_submissions(["/dev/null"])  # named on the command line: read, and refused as a device
+    assert rejected[0].lines() == ["null: not a .json, .yaml or .yml file (no suffix)"]
+
+
+def test_a_link_named_on_the_command_line_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "real.json").write_text(json.dumps(unit(unit_id="r")), encoding="utf-8")
+    (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
+    units, rejected = load_submissions([tmp_path / "link.json"])
+    assert [u.unit_id for u in units] == ["r"] and not rejected
+    assert units[0].source == "link.json"
+
+
+def test_hidden_files_and_folders_are_not_submissions(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / ".scorecards.x1.new").mkdir(parents=True)
+    (folder / ".scorecards.x1.new" / "ghost.json").write_text(json.dumps(unit(unit_id="ghost")), encoding="utf-8")
+    (folder / ".hidden.json").write_text(json.dumps(unit(unit_id="hidden")), encoding="utf-8")
+    (folder / "a.json").write_text(json.dumps(unit(unit_id="a")), encoding="utf-8")
+    units, rejected = load_submissions([folder])
+    assert [u.unit_id for u in units] == ["a"] and not rejected
+
+
+def test_control_and_bidi_characters_in_file_names_are_shown_escaped(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "evil\nname.json").write_text("{", encoding="utf-8")
+    (folder / "gpj.\u202etxt.json").write_text("{", encoding="utf-8")
+    found = lines(folder)
+    assert found == [
+        "evil\\nname.json: line 1: not valid JSON: Expecting property name enclosed in double quotes",
+        "gpj.\\u202etxt.json: line 1: not valid JSON: Expecting property name enclosed in double quotes",
+    ]
+    assert all(line.isprintable() for line in found)
