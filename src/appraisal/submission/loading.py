@@ -21,6 +21,9 @@ from .indicators import HasIndicators, Indicators, bundled_years, indicators_for
 from .models import UNIT_ID_PATTERN, SubmissionBase, submission_adapter
 
 SUFFIXES = (".json", ".yaml", ".yml")
+# Read by appraisal.intake: fill-in workbooks and bulk tables (*.bulk.csv, *.bulk.xlsx); the other spreadsheet
+# formats are listed so that a unit that sent one is told why it is refused rather than silently left out.
+SPREADSHEET_SUFFIXES = (".xlsx", ".csv", ".xls", ".xlsm", ".xlsb", ".ods")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 IndicatorsSource = Indicators | HasIndicators | None
 """Which year's indicators validate a unit: these, a rubric's, or (``None``) those of the unit's own year."""
@@ -215,6 +218,11 @@ def units_in(
     """Each unit in one file with its source (``name`` or ``name[i]``; name defaults to the file's), validated,
     or the error rejecting it."""
     name = name or path.name
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        from ..intake.reading import spreadsheet_units  # lazy: intake is a later stage (STYLE.md)
+
+        yield from spreadsheet_units(path, name, indicators)
+        return
     try:
         document = read_document(path, name)
     except InputError as exc:
@@ -231,6 +239,15 @@ def units_in(
             yield source, exc
 
 
+def is_submission_file(path: Path) -> bool:
+    """Whether a file found in a folder is an input: JSON, YAML or a spreadsheet; a .csv only as a bulk table
+    (``*.bulk.csv``: a run's own summary.csv is not one); never Excel's lock files (``~$name.xlsx``)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return path.name.lower().endswith(".bulk.csv")
+    return (suffix in SUFFIXES or suffix in SPREADSHEET_SUFFIXES) and not path.name.startswith("~$")
+
+
 def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
     """Files named, and the submission files under folders named (sorted), in the order given, each with the
     name errors show: a file's own name, or its path below the folder named (``2026/village-017.json``).
@@ -239,7 +256,7 @@ def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> l
     files: list[tuple[Path, str]] = []
     for entry in map(Path, paths):
         if entry.is_dir():
-            found = sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            found = sorted(p for p in entry.rglob("*") if p.is_file() and is_submission_file(p))
             files.extend((p, p.relative_to(entry).as_posix()) for p in found)
         else:
             files.append((entry, entry.name))
