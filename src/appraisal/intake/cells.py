@@ -35,7 +35,9 @@ def shown(value: Any) -> str:
         value = int(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         value = value.date()
-    if isinstance(value, dt.date | Decimal):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
         value = str(value)
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -131,12 +133,10 @@ def read_cell(value: Any, row: Row, number_format: str = "General") -> Any:
     match row.kind:
         case "count":
             return _whole(value, percent)
-        case "share" | "number":
+        case "share" | "number" | "points":
             return float(_number(value, "a number", percent))
-        case "points":
-            return _number(value, "a number", percent)
-        case "money":
-            return _number(value, "an amount in yuan", percent)
+        case "money":  # as a float, so messages show 12.345, not "12.345" (15 digits cover MONEY_MAX exactly)
+            return float(_number(value, "an amount in yuan", percent))
         case "flag":
             return _flag(value)
         case "date":

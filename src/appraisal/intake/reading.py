@@ -308,7 +308,8 @@ def _form(data: bytes, book: Workbook, meta: dict[str, Any], name: str, given: I
             unit.fail(
                 path,
                 unit.cells[path],
-                f"this workbook is for {expected} (its {META_SHEET} sheet says so), not {shown(found)}",
+                f"this workbook is for {expected}{' units' if path == 'org_type' else ''} "
+                f"(its {META_SHEET} sheet says so), not {shown(found)}",
             )
         unit.data[path] = expected
     if not any(v is not None for v in (unit.data.get("rectification") or {}).values()):

@@ -93,7 +93,9 @@ def _quoted_list(items: Iterable[str]) -> str | None:
     return f'"{text}"'
 
 
-def _between(kind: Literal["whole", "decimal", "date", "textLength"], low: float | str, high: float | str) -> DataValidation:
+def _between(
+    kind: Literal["whole", "decimal", "date", "textLength"], low: float | str, high: float | str
+) -> DataValidation:
     def text(bound: float | str) -> str:
         return bound if isinstance(bound, str) else f"{bound:g}" if isinstance(bound, float) else str(bound)
 
@@ -190,6 +192,8 @@ def _rows(sheet: Worksheet, rows: list[Row], year: int, lang: str, lists: Worksh
         sheet.cell(number, 4, row.unit_zh if lang == "zh" else row.unit)
         sheet.cell(number, 5, row.description).alignment = _WRAP
         cell = sheet.cell(number, 3, values.get(row.path))
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"  # a text that begins with =, never a formula
         if row.kind == "fixed":
             cell.fill = _FIXED_FILL
             continue
