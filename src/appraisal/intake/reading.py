@@ -443,8 +443,12 @@ _SELF = re.compile(r"^self_assessment\.([A-Za-z][A-Za-z0-9_-]{0,31})$")
 _KINDS = {"year": "year", "org_type": "name"}
 
 
-def _columns(header: list[Any], indicators: Indicators) -> tuple[list[tuple[int, str, Row]], list[Problem]]:
-    """(column, header, row) of every used column, and the header's problems."""
+def _columns(
+    header: list[Any], indicators: Indicators, strict: bool
+) -> tuple[list[tuple[int, str, Row]], list[Problem]]:
+    """(column, header, row) of every used column, and the header's problems. The header is checked against
+    the indicators of the table's first unit (``strict``): a column the year of a later unit lacks is read as
+    given, so that validation names it where it is filled in."""
     known = bulk_headers(indicators)
     columns: list[tuple[int, str, Row]] = []
     problems: list[Problem] = []
@@ -458,8 +462,8 @@ def _columns(header: list[Any], indicators: Indicators) -> tuple[list[tuple[int,
         own = _SELF.match(text)
         if row is None and own:
             row = Row(text, own.group(1), "points", own.group(1), own.group(1), "")
-        elif row is None and "." in text:
-            row = Row(text, text, "unknown", text, text, "")  # another year's field: validation names it
+        elif row is None and not strict:
+            row = Row(text, text, "unknown", text, text, "")  # another year's column: validation names it if filled
         if row is None:
             close = difflib.get_close_matches(text, list(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -501,7 +505,7 @@ def _bulk(
             yield source, exc
             continue
         if indicators not in headers:
-            headers[indicators] = _columns(header, indicators)
+            headers[indicators] = _columns(header, indicators, strict=not headers)
         columns, problems = headers[indicators]
         if problems:
             raise _Refused("; ".join(f"{p.loc} {p.message}".strip() for p in problems))
