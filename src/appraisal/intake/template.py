@@ -68,6 +68,11 @@ class _StableZip(zipfile.ZipFile):
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        # openpyxl writes each worksheet to a temporary file first: its contents go in, its mtime does not
+        with open(filename, "rb") as file:
+            self.writestr(str(arcname or filename), file.read())
+
 
 def workbook_bytes(book: Workbook, year: int) -> bytes:
     """``book`` as .xlsx bytes, stamped with 1 January of ``year`` (never the clock), so the same input gives
@@ -187,7 +192,9 @@ def _header(sheet: Worksheet, title: str, hint: str, columns: list[str], widths:
 def _rows(sheet: Worksheet, rows: list[Row], year: int, lang: str, lists: Worksheet, values: dict[str, Any]) -> None:
     for number, row in enumerate(rows, start=FIRST_ROW):
         sheet.cell(number, 1, row.key)
-        label = sheet.cell(number, 2, row.label(lang) + (" *" if row.required and row.kind != "fixed" else ""))
+        text = row.label(lang)
+        text = text if lang == "zh" else text[:1].upper() + text[1:]
+        label = sheet.cell(number, 2, text + (" *" if row.required and row.kind != "fixed" else ""))
         label.alignment = _WRAP
         sheet.cell(number, 4, row.unit_zh if lang == "zh" else row.unit)
         sheet.cell(number, 5, row.description).alignment = _WRAP
