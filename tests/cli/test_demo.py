@@ -30,8 +30,11 @@ def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
         "invalid-last-year.json",
         "invalid-township-098.json",
         "invalid-village-099.json",
+        "invalid-village-102.xlsx",
     ]
-    assert "4 example input(s) are invalid on purpose" in result.output
+    assert "5 example input(s) are invalid on purpose" in result.output
+    from_spreadsheets = {"village-101", "township-101", "agency-101", "agency-102", "community-101", "community-102"}
+    assert from_spreadsheets <= {c.unit_id for c in cards}
 
 
 def test_demo_twice_gives_the_same_bytes(tmp_path: Path) -> None:
