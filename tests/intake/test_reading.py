@@ -340,6 +340,26 @@ def test_a_workbook_whose_parts_are_damaged_is_corrupt(tmp_path: Path) -> None:
     assert line.startswith(PREFIX + "corrupt workbook: openpyxl cannot read it (")
 
 
+def test_an_entity_bomb_in_a_sheet_is_refused(tmp_path: Path) -> None:
+    path = filled(tmp_path)
+    entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10 if i else "lol"}">' for i in range(10))
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE d [{entities}]><worksheet '
+        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" '
+        't="inlineStr"><is><t>&e9;</t></is></c></row></sheetData></worksheet>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info, bomb.encode() if info.filename == "xl/worksheets/sheet2.xml" else data)
+    path.write_bytes(buffer.getvalue())
+    [line] = errors(path)
+    assert line.startswith(
+        PREFIX + "corrupt workbook: openpyxl cannot read it (ParseError: limit on input amplification"
+    )
+
+
 def test_macros_under_an_xlsx_name(tmp_path: Path) -> None:
     path = filled(tmp_path)
     with zipfile.ZipFile(path, "a") as archive:
