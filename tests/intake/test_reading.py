@@ -13,7 +13,7 @@ import pytest
 from openpyxl.workbook.workbook import Workbook
 from tests.intake.sheets import RUBRIC, edit, errors, filled, set_cell, village
 
-from appraisal.intake import MAX_UNPACKED
+from appraisal.intake import MAX_FORM_UNPACKED, MAX_UNPACKED
 from appraisal.submission import load_submission, load_submissions
 
 PREFIX = "village-017.xlsx: "
@@ -370,20 +370,28 @@ def test_macros_under_an_xlsx_name(tmp_path: Path) -> None:
     ]
 
 
-def test_a_zip_bomb_is_refused_from_the_zip_directory(tmp_path: Path) -> None:
-    path = tmp_path / "village-017.xlsx"
+@pytest.mark.parametrize(
+    ("name", "limit"), [("village-017.xlsx", MAX_FORM_UNPACKED), ("units.bulk.xlsx", MAX_UNPACKED)]
+)
+def test_a_zip_bomb_is_refused_from_the_zip_directory(tmp_path: Path, name: str, limit: int) -> None:
+    path = tmp_path / name
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
         with archive.open("xl/worksheets/sheet1.xml", "w") as part:
             block = b"\0" * (1 << 20)
-            for _ in range(MAX_UNPACKED // len(block) + 1):
+            for _ in range(limit // len(block) + 1):
                 part.write(block)
     assert path.stat().st_size < 1 << 20
-    unpacked = 101 * (1 << 20) + len("<Types/>") + len("<workbook/>")
+    unpacked = limit + (1 << 20) + len("<Types/>") + len("<workbook/>")
     assert errors(path) == [
-        PREFIX + f"refused as a possible zip bomb: it would unpack to {unpacked} bytes (the limit is {MAX_UNPACKED})"
+        f"{name}: refused as a possible zip bomb: it would unpack to {unpacked} bytes (the limit is {limit})"
     ]
+
+
+def test_a_sheet_filled_far_below_its_rows_is_refused(tmp_path: Path) -> None:
+    path = edit(filled(tmp_path), set_cell("Leadership", "C1048576", 1))
+    assert errors(path) == [PREFIX + "sheet 'Leadership' has cells down to row 1048576; its rows end at 9"]
 
 
 def test_a_bad_workbook_costs_the_other_inputs_nothing(tmp_path: Path) -> None:

@@ -9,12 +9,14 @@ See docs/intake.md.
 
 from __future__ import annotations
 
+from .files import MAX_FORM_UNPACKED, MAX_UNPACKED
 from .layout import BULK_SUFFIXES, META_SHEET, is_bulk
-from .reading import MAX_UNPACKED, spreadsheet_units
+from .reading import spreadsheet_units
 from .template import bulk_csv, bulk_header, bulk_workbook, workbook
 
 __all__ = [
     "BULK_SUFFIXES",
+    "MAX_FORM_UNPACKED",
     "MAX_UNPACKED",
     "META_SHEET",
     "bulk_csv",
