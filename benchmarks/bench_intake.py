@@ -8,7 +8,8 @@ rounds each:
 
 - ``load_submissions`` of the table: open, stream the cells, convert, validate (what ``appraisal run`` does);
 - openpyxl alone streaming the same cells (read_only, the floor for any reader built on it);
-- ``load_submissions`` of the same units as one JSON list (validation without spreadsheets).
+- ``load_submissions`` of the same units as one JSON list (validation without spreadsheets);
+- python-calamine reading the same cells, where it is installed (it is not a dependency).
 
 The issue's target: under 5 s for 200 units.
 """
@@ -94,6 +95,17 @@ def main() -> int:
         best = _rounds("load_submissions(units.bulk.xlsx)", args.repeat, intake)
         _rounds("openpyxl read_only, cells only", args.repeat, stream)
         _rounds("load_submissions(units.json), same units", args.repeat, lambda: load_submissions([listed]))
+        try:  # not a dependency: compared only where it happens to be installed
+            from python_calamine import CalamineWorkbook
+        except ImportError:
+            print("python-calamine not installed: not compared")
+        else:
+
+            def calamine() -> int:
+                rows = CalamineWorkbook.from_path(str(table)).get_sheet_by_index(0).to_python()
+                return sum(1 for row in rows for value in row if value != "")
+
+            _rounds("python-calamine, cells only", args.repeat, calamine)
     print(f"target: under 5 s for 200 units; {'met' if best * 200 / args.n < 5 else 'NOT met'} ({best:.2f} s)")
     return 0
 

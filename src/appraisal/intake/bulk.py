@@ -157,6 +157,8 @@ def bulk_units(table: Table, name: str, given: IndicatorsSource) -> Iterator[Res
     """Each row's unit, or the error rejecting that row; ``Refused`` when the header cannot be read."""
     header: list[Any] | None = None
     headers: dict[Indicators, tuple[list[tuple[int, str, Row]], list[Problem]]] = {}
+    years: dict[int | None, Indicators] = {}  # looked up once a year, not once a row
+    prefix = ref(table.sheet, 1, 1)[:-2]  # the sheet's part of a cell reference: 'Units!', or nothing for CSV
     any_row = False
     for number, values, formats in table.rows:
         if header is None:
@@ -168,10 +170,12 @@ def bulk_units(table: Table, name: str, given: IndicatorsSource) -> Iterator[Res
         source = f"{name} row {number}"
         year = _row_year(header, values)
         try:
-            indicators = indicators_of(given, {"year": year} if year is not None else {}, source)
+            if year not in years:
+                years[year] = indicators_of(given, {"year": year} if year is not None else {}, source)
         except InputError as exc:
             yield source, exc
             continue
+        indicators = years[year]
         if indicators not in headers:
             headers[indicators] = _columns(header, indicators, strict=not headers)
         columns, problems = headers[indicators]
@@ -180,7 +184,7 @@ def bulk_units(table: Table, name: str, given: IndicatorsSource) -> Iterator[Res
         unit = Filled()
         for index, text, row in columns:
             raw = values[index - 1] if index <= len(values) else None
-            cell = Cell(ref(table.sheet, index, number), text)
+            cell = Cell(f"{prefix}{get_column_letter(index)}{number}", text)
             try:
                 value = _bulk_value(raw)
             except CellError as exc:
