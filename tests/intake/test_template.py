@@ -176,6 +176,27 @@ def test_a_field_added_to_the_indicators_appears_in_the_workbook(tmp_path: Path)
     assert unit.reported("outreach.posters") == 4
 
 
+def test_a_long_list_of_choices_goes_on_the_hidden_sheet(tmp_path: Path) -> None:
+    folder = _next_year(tmp_path / "next")
+    indicators = folder / "indicators.yaml"
+    many = "".join(
+        f"\n          - {{id: place_{i}, en: A place with a rather long name number {i}, zh: 地点{i}}}"
+        for i in range(12)
+    )
+    text = indicators.read_text(encoding="utf-8").replace("\n          - {id: urban, en: Urban, zh: 城镇}", many, 1)
+    indicators.write_text(text, encoding="utf-8")
+    rubric = load_rubric(folder)
+    path = tmp_path / "v.xlsx"
+    path.write_bytes(workbook(rubric, "village"))
+    book = openpyxl.load_workbook(path)
+    assert _validations(book["Outreach"])["C5"].formula1 == "'_appraisal'!$D$1:$D$13"  # type: ignore[attr-defined]
+    assert book["_appraisal"]["D13"].value == "A place with a rather long name number 11"
+    book["Identity"]["C4"], book["Identity"]["C5"], book["Identity"]["C9"] = "v-1", "甲村", "2026-12-20"
+    book["Outreach"]["C5"] = "A place with a rather long name number 11"
+    book.save(path)
+    assert load_submission(path, rubric=rubric).reported("outreach.setting") == "place_11"
+
+
 def test_choice_and_number_mistakes(tmp_path: Path) -> None:
     rubric = load_rubric(_next_year(tmp_path / "next"))
     path = tmp_path / "v.xlsx"

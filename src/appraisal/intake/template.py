@@ -144,7 +144,7 @@ def _validation(row: Row, cell: str, year: int, lang: str, lists: Worksheet) -> 
             labels = [c.zh if lang == "zh" else c.en for c in field.choices]
             inline = _quoted_list(labels)
             if inline is None:  # too long for Excel's inline list: the choices go on the hidden sheet
-                column = lists.max_column + 1
+                column = max(lists.max_column + 1, 4)  # columns A and B hold the record
                 for index, label in enumerate(labels, start=1):
                     lists.cell(index, column, label)
                 letter = get_column_letter(column)
