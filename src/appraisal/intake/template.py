@@ -256,7 +256,12 @@ def workbook(rubric: Rubric, org_type: str, lang: str = "en", submission: Submis
     fixed = {"org_type": org_type, "year": year}
     values = _values(submission, rows, lang) if submission is not None else {}
     org_name = indicators.org_type(org_type).name(lang)
-    _header(identity, f"{word('identity_title', lang)}: {org_name}, {year}", word("hint", lang), columns, widths)
+    title = (
+        f"{word('identity_title', lang)}：{org_name}，{year}年"
+        if lang == "zh"
+        else f"{word('identity_title', lang)}: {org_name}, {year}"
+    )
+    _header(identity, title, word("hint", lang), columns, widths)
     _rows(identity, rows, year, lang, lists, {**values, **fixed})
 
     for section in indicators.sections:
