@@ -157,3 +157,38 @@ def test_a_bulk_workbook_has_one_sheet(tmp_path: Path) -> None:
     book.save(path)
     _, rejected = load_submissions([path])
     assert _lines(rejected) == ["units.bulk.xlsx: a bulk table has one sheet (this one has Sheet, More)"]
+
+
+def _cell(value: object, lang: str) -> object:
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    return "" if value is None else str(value)
+
+
+@pytest.mark.parametrize(("suffix", "lang"), [(".bulk.csv", "en"), (".bulk.xlsx", "zh")])
+def test_every_example_survives_a_bulk_table(tmp_path: Path, suffix: str, lang: str) -> None:
+    from appraisal.resources import examples
+
+    originals, _ = load_submissions([p for p in sorted(examples().iterdir()) if p.suffix in (".json", ".yaml")])
+    header = bulk_header(RUBRIC, None, lang)
+    paths = bulk_header(RUBRIC)
+    rows = []
+    for unit in originals:
+        values = []
+        for path in paths:
+            head, _, rest = path.partition(".")
+            values.append(_cell(getattr(getattr(unit, head), rest, None) if rest else getattr(unit, head), lang))
+        rows.append(values)
+    table = tmp_path / f"all{suffix}"
+    if suffix == ".bulk.csv":
+        _csv(table, [header, *rows])
+    else:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for values in [header, *rows]:
+            sheet.append(values)
+        book.save(table)
+    loaded, rejected = load_submissions([table])
+    assert not rejected, rejected[:2]
+    assert [u.model_dump() for u in loaded] == [u.model_dump() for u in originals]
