@@ -215,6 +215,27 @@ def test_choice_and_number_mistakes(tmp_path: Path) -> None:
     ]
 
 
+def test_a_required_field_left_empty_is_named_by_its_cell(tmp_path: Path) -> None:
+    folder = _next_year(tmp_path / "next")
+    indicators = folder / "indicators.yaml"
+    text = indicators.read_text(encoding="utf-8")
+    text = text.replace(
+        "en: The campaign's motto, zh: 宣传口号}", "en: The campaign's motto, zh: 宣传口号, required: true}"
+    )
+    indicators.write_text(text, encoding="utf-8")
+    rubric = load_rubric(folder)
+    path = tmp_path / "v.xlsx"
+    path.write_bytes(workbook(rubric, "village", "zh"))
+    book = openpyxl.load_workbook(path)
+    assert book["宣传"]["B7"].value == "宣传口号 *"
+    book["基本信息"]["C4"], book["基本信息"]["C5"], book["基本信息"]["C9"] = "v-1", "甲村", "2026-12-20"
+    book.save(path)
+    from appraisal.submission import load_submissions
+
+    _, [error] = load_submissions([path], rubric=rubric)
+    assert error.lines() == ["v.xlsx: 宣传!C7 宣传口号: required"]
+
+
 def test_the_template_command(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "village-2026.xlsx"

@@ -200,6 +200,10 @@ def bulk_units(table: Table, name: str, given: IndicatorsSource) -> Iterator[Res
             unit.read(row, cell, value, fmt or "General")
         if not any(v is not None for v in (unit.data.get("rectification") or {}).values()):
             unit.data.pop("rectification", None)
+        org_type = unit.data.get("org_type")
+        if org_type in indicators.org_type_ids:  # so that a required field left empty is named, not its section
+            for section in indicators.fields_for(org_type):
+                unit.data.setdefault(section, {})
         yield validated(unit, source, indicators)
     if header is None:
         raise Refused("the table is empty")

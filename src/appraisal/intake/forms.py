@@ -163,6 +163,7 @@ def form_unit(data: bytes, name: str, given: IndicatorsSource) -> Result:
         sheet_name = section_sheets(indicators, org_type, lang).get(section.id)
         if sheet_name is not None:
             rows = [field_row(section.id, f) for f in section.fields if f.applies_to(org_type)]
+            unit.data.setdefault(section.id, {})  # so that a required field left empty is named, not its section
             _sheet_rows(book[sheet_name], unit, rows, lang, cached)
     _self_assessment(book[word("self_assessment", lang)], unit, cached)
     return validated(unit, name, indicators)
