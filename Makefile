@@ -40,6 +40,7 @@ docs: $(STAMP)
 
 examples: $(STAMP)
 	$(BIN)/python scripts/make_examples.py
+	$(BIN)/python scripts/make_example_workbooks.py
 
 clean:
 	rm -rf $(VENV) out build dist

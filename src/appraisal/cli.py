@@ -69,7 +69,7 @@ def _inputs(paths: Sequence[str], out: str | None = None) -> list[str]:
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
     if not expand(paths, exclude=outputs(Path(out)) if out else ()):
-        raise click.UsageError("no submission files (.json, .yaml, .yml) found in the inputs")
+        raise click.UsageError("no submission files (.json, .yaml, .yml, .xlsx, .bulk.csv) found in the inputs")
     return list(paths)
 
 
@@ -428,6 +428,64 @@ def schema(scorecard: bool, year: int | None, rubric_path: str | None) -> None:
     """
     document = Scorecard.model_json_schema() if scorecard else json_schema(_rubric(year, rubric_path).indicators)
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@main.command(short_help="Write a fill-in workbook, or a bulk table's header row, for a year.")
+@click.option("--org-type", default=None, help="The org type the workbook is for (a bulk table: all by default).")
+@click.option("--bulk", is_flag=True, help="Write a bulk table's header row (one row per unit, one column per field).")
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the labels.")
+@click.option(
+    "--out",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The file to write (default ORG-YEAR.xlsx; a bulk table: ORG-YEAR.bulk.xlsx, or .bulk.csv).",
+)
+@with_rubric
+def template(
+    org_type: str | None, bulk: bool, lang: str, output: str | None, year: int | None, rubric_path: str | None
+) -> None:
+    """Write a fill-in workbook for one org type (or, with --bulk, a bulk table's header row), made from the
+    year's indicators and rubric.
+
+    \b
+    Example:
+      appraisal template --org-type village --lang zh --out village-2026.xlsx
+
+    \b
+    Exit codes: 0 written, 2 a usage or rubric error.
+    """
+    from .intake import bulk_csv, bulk_workbook, is_bulk, workbook
+    from .reports.output import write_atomic
+
+    rubric = _rubric(year, rubric_path)
+    known = rubric.indicators.org_type_ids
+    if org_type is not None and org_type not in known:
+        raise click.BadParameter(
+            f"{org_type!r} is not an org type of {rubric.year} ({', '.join(known)})", param_hint="--org-type"
+        )
+    if not bulk and org_type is None:
+        raise click.UsageError(f"give --org-type (one of {', '.join(known)}), or --bulk")
+    stem = f"{org_type or 'units'}-{rubric.year}"
+    target = Path(output or (f"{stem}.bulk.xlsx" if bulk else f"{stem}.xlsx"))
+    if bulk and not is_bulk(target.name):
+        raise click.BadParameter(
+            "a bulk table's name ends in .bulk.xlsx or .bulk.csv (so runs know it)", param_hint="--out"
+        )
+    if not bulk and target.suffix.lower() != ".xlsx":
+        raise click.BadParameter("a workbook's name ends in .xlsx", param_hint="--out")
+    if bulk:
+        data = (
+            bulk_csv(rubric, org_type, lang)
+            if target.suffix.lower() == ".csv"
+            else bulk_workbook(rubric, org_type, lang)
+        )
+    else:
+        assert org_type is not None
+        data = workbook(rubric, org_type, lang)
+    write_atomic(target, data)
+    click.echo(f"wrote {target}")
 
 
 @main.command(short_help="Appraise the bundled examples, end to end.")

@@ -108,7 +108,7 @@ def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, t
     ("args", "message"),
     [
         (["run", "nowhere", "--out", "x"], "no such file or folder: nowhere"),
-        (["run", "EMPTY", "--out", "x"], "no submission files (.json, .yaml, .yml) found"),
+        (["run", "EMPTY", "--out", "x"], "no submission files (.json, .yaml, .yml, .xlsx, .bulk.csv) found"),
         (["run", "IN", "--out", "x", "--year", "2026", "--rubric", str(MINI)], "give --year or --rubric"),
         (["run", "IN", "--out", "x", "--year", "1999"], "no bundled rubric for 1999"),
         (["run", "IN"], "Missing option '--out'"),

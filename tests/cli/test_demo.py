@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -29,10 +30,13 @@ def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
         "invalid-broken.yaml",
         "invalid-township-098.json",
         "invalid-village-099.json",
+        "invalid-village-102.xlsx",
         "invalid-year-2019.json",
     ]
-    assert "demo: 4 inputs are invalid on purpose (5 problems, in errors.json):" in result.output
-    assert "read 45 files: 48 units scored, 4 inputs rejected" in result.output
+    assert "demo: 5 inputs are invalid on purpose (" in result.output
+    assert re.search(r"read \d+ files: 54 units scored, 5 inputs rejected", result.output), result.output
+    from_spreadsheets = {"village-101", "township-101", "agency-101", "agency-102", "community-101", "community-102"}
+    assert from_spreadsheets <= {c.unit_id for c in cards}
 
 
 def test_demo_twice_gives_the_same_bytes(tmp_path: Path) -> None:

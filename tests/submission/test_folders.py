@@ -57,7 +57,7 @@ def test_a_device_is_reported(tmp_path: Path) -> None:
     (folder / "null.json").symlink_to("/dev/null")
     assert lines(folder) == ["null.json: a symbolic link to outside the folder: not followed"]
     _, rejected = load_submissions(["/dev/null"])  # named on the command line: read, and refused as a device
-    assert rejected[0].lines() == ["null: not a .json, .yaml or .yml file (no suffix)"]
+    assert rejected[0].lines() == ["null: not a .json, .yaml, .yml, .xlsx or .bulk.csv file (no suffix)"]
 
 
 def test_a_link_named_on_the_command_line_is_followed(tmp_path: Path) -> None:

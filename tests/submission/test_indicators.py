@@ -40,6 +40,7 @@ def test_the_2026_demo_scores_as_it_did_before_the_indicators_became_data() -> N
     the items' reasons (now written in words)."""
     before = json.loads((FIXTURES / "demo" / "scorecards-2026.1.json").read_text(encoding="utf-8"))
     units, _ = load_submissions([examples()])
+    units = [u for u in units if not u.source.partition(" row ")[0].endswith((".xlsx", ".csv"))]  # added later
     result = appraise_many(units)
     assert len(result.scorecards) == len(before) == 48
     for card in result.scorecards:

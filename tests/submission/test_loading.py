@@ -139,7 +139,7 @@ def test_part_cannot_exceed_whole(tmp_path: Path) -> None:
         ("dupe.json", '{"unit_id": "a", "unit_id": "b"}', "dupe.json: duplicate key 'unit_id'"),
         ("scalar.json", "42", "scalar.json: a unit must be a mapping of fields (got int)"),
         ("list.json", "[]", "list.json: the file holds an empty list"),
-        ("notes.txt", "hello", "notes.txt: not a .json, .yaml or .yml file (.txt)"),
+        ("notes.txt", "hello", "notes.txt: not a .json, .yaml, .yml, .xlsx or .bulk.csv file (.txt)"),
         (
             "baddate.yaml",
             "unit_id: f\nname: y\nappraisal_date: 2026-02-30\n",

@@ -16,7 +16,7 @@ from ..errors import InputError, Problem
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, rank_all, rubric_for, rubrics_of, score_or_reject
-from ..submission.loading import parse_document, read_bytes, validate_unit
+from ..submission.loading import SPREADSHEET_SUFFIXES, parse_document, read_bytes, validate_unit
 from .cache import Cache, FileResult, Unit
 
 
@@ -50,26 +50,43 @@ def score_file(
     key = cache.file_key(name, data) if cache is not None else None
     rejected: list[InputError] = []
     units: list[Unit] = []
-    try:
-        document = parse_document(data, path.suffix.lower(), name)
-    except InputError as exc:
-        rejected.append(exc)
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        from ..intake.reading import spreadsheet_units  # a later stage, imported when a spreadsheet comes
+
+        for _, outcome in spreadsheet_units(path, name, rubric, data):
+            if isinstance(outcome, InputError):
+                rejected.append(outcome)
+            else:
+                scored = score_or_reject(outcome, rubric or rubric_for(outcome))
+                units.append(Unit(outcome.unit_id, outcome.source, scored))
     else:
-        items = list(enumerate(document)) if isinstance(document, list) else [(None, document)]
-        if not items:
-            rejected.append(InputError(name, [Problem("", "the file holds an empty list")]))
-        for index, item in items:
-            source = name if index is None else f"{name}[{index}]"
-            try:
-                unit = validate_unit(item, source, rubric)
-            except InputError as exc:
-                rejected.append(exc)
-                continue
-            units.append(Unit(unit.unit_id, unit.source, score_or_reject(unit, rubric or rubric_for(unit))))
+        try:
+            document = parse_document(data, path.suffix.lower(), name)
+        except InputError as exc:
+            rejected.append(exc)
+        else:
+            units += _document_units(document, name, rubric, rejected)
     result = FileResult(name, sha256, len(data), rejected, units, key=key)
     if cache is not None and key is not None:
         cache.store_file(key, result)
     return result
+
+
+def _document_units(document: object, name: str, rubric: Rubric | None, rejected: list[InputError]) -> list[Unit]:
+    """The units of a parsed JSON or YAML document, validated and scored (what cannot be, into ``rejected``)."""
+    units: list[Unit] = []
+    items = list(enumerate(document)) if isinstance(document, list) else [(None, document)]
+    if not items:
+        rejected.append(InputError(name, [Problem("", "the file holds an empty list")]))
+    for index, item in items:
+        source = name if index is None else f"{name}[{index}]"
+        try:
+            unit = validate_unit(item, source, rubric)
+        except InputError as exc:
+            rejected.append(exc)
+            continue
+        units.append(Unit(unit.unit_id, unit.source, score_or_reject(unit, rubric or rubric_for(unit))))
+    return units
 
 
 def combine(results: Sequence[FileResult], rubric: Rubric | None) -> Appraisals:

@@ -23,6 +23,9 @@ from .indicators import HasIndicators, Indicators, bundled_years, indicators_for
 from .models import UNIT_ID_PATTERN, SubmissionBase, submission_adapter
 
 SUFFIXES = (".json", ".yaml", ".yml")
+# Read by appraisal.intake: fill-in workbooks and bulk tables (*.bulk.csv, *.bulk.xlsx); the other spreadsheet
+# formats are listed so that a unit that sent one is told why it is refused rather than silently left out.
+SPREADSHEET_SUFFIXES = (".xlsx", ".csv", ".xls", ".xlsm", ".xlsb", ".ods")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 IndicatorsSource = Indicators | HasIndicators | None
 """Which year's indicators validate a unit: these, a rubric's, or (``None``) those of the unit's own year."""
@@ -45,8 +48,9 @@ def read_bytes(path: Path, source: str) -> bytes:
         raise InputError(source, [Problem("", path.reason)])
     if not path.exists() and not path.is_symlink():
         raise InputError(source, [Problem("", "no such file or folder")])
-    if suffix not in SUFFIXES:
-        raise InputError(source, [Problem("", f"not a .json, .yaml or .yml file ({suffix or 'no suffix'})")])
+    if suffix not in SUFFIXES and suffix not in SPREADSHEET_SUFFIXES:
+        what = "not a .json, .yaml, .yml, .xlsx or .bulk.csv file"
+        raise InputError(source, [Problem("", f"{what} ({suffix or 'no suffix'})")])
     try:
         # O_NONBLOCK: a FIFO put in the file's place after the check must not hang the run
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -241,6 +245,11 @@ def units_in(
     """Each unit in one file with its source (``name`` or ``name[i]``; name defaults to the file's), validated,
     or the error rejecting it."""
     name = name or path.name
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        from ..intake.reading import spreadsheet_units  # lazy: intake is a later stage (STYLE.md)
+
+        yield from spreadsheet_units(path, name, indicators)
+        return
     try:
         document = read_document(path, name)
     except InputError as exc:
@@ -255,6 +264,15 @@ def units_in(
             yield source, validate_unit(item, source, indicators)
         except InputError as exc:
             yield source, exc
+
+
+def is_submission_file(path: Path) -> bool:
+    """Whether a file found in a folder is an input: JSON, YAML or a spreadsheet; a .csv only as a bulk table
+    (``*.bulk.csv``: a run's own summary.csv is not one); never Excel's lock files (``~$name.xlsx``)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return path.name.lower().endswith(".bulk.csv")
+    return (suffix in SUFFIXES or suffix in SPREADSHEET_SUFFIXES) and not path.name.startswith("~$")
 
 
 class RefusedPath(PosixPath):
@@ -286,7 +304,7 @@ def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path]]:
         entries = sorted(scan, key=lambda e: e.name)
     for entry in entries:
         path = Path(entry.path)
-        submission_name = path.suffix.lower() in SUFFIXES
+        submission_name = is_submission_file(path)
         if entry.name.startswith("."):
             continue
         if entry.is_symlink():
