@@ -122,14 +122,15 @@ class _Once(logging.Filter):
 def _show_render_warnings() -> None:
     """weasyprint reports what it could not render (a character no bundled font has, drawn as an empty box)
     only through its logger: show those warnings on stderr."""
-    logger = logging.getLogger("weasyprint")
-    if not any(getattr(h, "appraisal", False) for h in logger.handlers):
-        handler = _ToStderr()
-        handler.setFormatter(logging.Formatter("warning: reports: %(message)s"))
-        handler.addFilter(_Once())
-        handler.appraisal = True  # type: ignore[attr-defined]
-        handler.setLevel(logging.WARNING)
-        logger.addHandler(handler)
+    for name in ("weasyprint", "appraisal.reports"):  # the library's own: a bad --previous scorecard
+        logger = logging.getLogger(name)
+        if not any(getattr(h, "appraisal", False) for h in logger.handlers):
+            handler = _ToStderr()
+            handler.setFormatter(logging.Formatter("warning: reports: %(message)s"))
+            handler.addFilter(_Once())
+            handler.appraisal = True  # type: ignore[attr-defined]
+            handler.setLevel(logging.WARNING)
+            logger.addHandler(handler)
 
 
 def _summarize(result: RunResult) -> int:

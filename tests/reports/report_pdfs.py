@@ -108,3 +108,24 @@ def quiet(render: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         logger.removeHandler(log)
     assert not log.records, f"weasyprint logged: {log.messages()[:10]}"
     return result
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text, runs of white space made one space."""
+    return [re.sub(r"\s+", " ", page.extract_text() or "").strip() for page in reader(pdf).pages]
+
+
+# a page number as the reports print it: "2 / 4", or "— 2 —" in a Chinese official document
+_PAGE_NUMBER = re.compile(r"^(?:\d+ / \d+|— \d+ —)$|(?:\s*\d+ / \d+|\s*— \d+ —)$")
+
+
+def lonely_signature_pages(pdf: bytes, issuer: str, day: str) -> list[int]:
+    """The pages (from 1) whose only text is the signature block: the issuer, the date, a page number."""
+    lonely = []
+    for number, page in enumerate(page_texts(pdf), start=1):
+        rest = _PAGE_NUMBER.sub("", page)
+        for part in (issuer, day):
+            rest = rest.replace(part, "")
+        if not rest.strip():
+            lonely.append(number)
+    return lonely

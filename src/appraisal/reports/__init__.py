@@ -1,7 +1,8 @@
 """Stage 6, reports: Scorecards in, PDF bytes out.
 
-Three reports, in English or Chinese: the commendation decision for a commended unit, the rectification
-notice for every other unit, and the summary of a run for the appraising level. Each is PDF/A-3b with its
+Per unit, in English or Chinese: a certificate for a commended unit, the feedback letter for an excellent unit
+outside the quota, the rectification notice for every other; per run, the one commendation decision naming
+every commended unit, and the summary for the appraising level. Each is PDF/A-3b with its
 scorecard JSON attached and the same bytes for the same input. Templates, CSS, fonts and catalogues live in
 ``report_templates/``; see docs/reports.md.
 """
@@ -9,17 +10,37 @@ scorecard JSON attached and the same bytes for the same input. Templates, CSS, f
 from __future__ import annotations
 
 from .options import LANGS, ReportOptions, load_options
-from .output import previous_scorecard, read_scorecard, report_path, staged_folder, write_atomic, write_reports
-from .render import KINDS, Kind, render_report, render_summary, report_html, summary_html
+from .output import (
+    previous_or_warn,
+    previous_scorecard,
+    read_scorecard,
+    report_path,
+    staged_folder,
+    write_atomic,
+    write_reports,
+)
+from .render import (
+    KINDS,
+    Kind,
+    decision_html,
+    render_decision,
+    render_report,
+    render_summary,
+    report_html,
+    summary_html,
+)
 
 __all__ = [
     "KINDS",
     "Kind",
+    "decision_html",
     "LANGS",
     "ReportOptions",
     "load_options",
+    "previous_or_warn",
     "previous_scorecard",
     "read_scorecard",
+    "render_decision",
     "render_report",
     "render_summary",
     "report_html",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import re
 import shutil
@@ -23,8 +24,9 @@ from ..errors import InputError, Problem, ReportError
 from ..rubric.models import Rubric
 from ..scoring.scorecard import Scorecard
 from .options import ReportOptions
-from .render import render_report, render_summary
+from .render import render_decision, render_report, render_summary
 
+LOG = logging.getLogger("appraisal.reports")
 # The submission's unit id pattern: safe as a file name on every system.
 _FILE_SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -106,14 +108,30 @@ def read_scorecard(path: str | Path) -> Scorecard:
 
 
 def previous_scorecard(folder: str | Path, unit_id: str) -> Scorecard | None:
-    """The unit's scorecard in an earlier run's output folder (``scorecards/<id>.json`` or ``<id>.json``)."""
+    """The unit's scorecard in an earlier run's output folder (``scorecards/<id>.json`` or ``<id>.json``).
+    An unreadable or invalid file, or one that resolves outside ``folder``, is an ``InputError``."""
     if not _FILE_SAFE.match(unit_id):
         return None
     root = Path(folder)
     for candidate in (root / "scorecards" / f"{unit_id}.json", root / f"{unit_id}.json"):
         if candidate.is_file():
+            if not candidate.resolve().is_relative_to(root.resolve()):
+                raise InputError(str(candidate), [Problem("", "a link to a file outside the previous folder")])
             return read_scorecard(candidate)
     return None
+
+
+def previous_or_warn(folder: str | Path, unit_id: str, *, warn: bool = True) -> Scorecard | None:
+    """``previous_scorecard``, but a bad file is a warning (logger ``appraisal.reports``) naming it, and the
+    unit's report shows no change against last year."""
+    try:
+        return previous_scorecard(folder, unit_id)
+    except InputError as exc:
+        if warn:
+            lines = exc.lines() or [exc.source]
+            more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+            LOG.warning("%s%s; the report of %s shows no change against last year", lines[0], more, unit_id)
+        return None
 
 
 def report_path(out_dir: str | Path, unit_id: str) -> Path:
@@ -131,7 +149,7 @@ def render_for(
     rubric: Rubric | None,
 ) -> bytes:
     """One unit's report by its outcome, with its previous scorecard when ``previous_dir`` has one."""
-    previous = previous_scorecard(previous_dir, card.unit_id) if previous_dir is not None else None
+    previous = previous_or_warn(previous_dir, card.unit_id, warn=False) if previous_dir is not None else None
     return render_report(card, "auto", lang, options=options, previous=previous, rubric=rubric)
 
 
@@ -151,10 +169,14 @@ def write_reports(
     """Every unit's report (commendation or rectification by outcome) and the summary.
 
     ``out_dir/reports/`` is replaced whole once every report is made (a failure leaves the old one);
-    ``summary.pdf`` is written atomically. Returns the paths: one per scorecard in order, then the summary.
+    ``summary.pdf`` and, when any unit is commended, the run's ``decision.pdf`` are written atomically.
+    Returns the paths: one per scorecard in order, then the summary, then the decision.
     ``mapper`` renders the reports (``map``; a process pool's ``map`` renders them in parallel, in order).
     """
     paths = [report_path(out_dir, card.unit_id) for card in scorecards]
+    if previous_dir is not None:  # warned here, once, in this process; the renderers skip a bad file silently
+        for card in scorecards:
+            previous_or_warn(previous_dir, card.unit_id)
     render = functools.partial(render_for, lang=lang, options=options, previous_dir=previous_dir, rubric=rubric)
     with staged_folder(Path(out_dir) / "reports") as staging:
         for path, pdf in zip(paths, mapper(render, scorecards), strict=True):
@@ -168,4 +190,9 @@ def write_reports(
         written.append(write_atomic(Path(out_dir) / "summary.pdf", summary))
     else:  # nothing to summarize: an earlier run's summary must not stand for this one
         (Path(out_dir) / "summary.pdf").unlink(missing_ok=True)
+    if any(card.commended for card in scorecards):
+        decision = render_decision(scorecards, lang, options=options, rubric=rubric)
+        written.append(write_atomic(Path(out_dir) / "decision.pdf", decision))
+    else:  # no unit commended: no decision, and none of an earlier run
+        (Path(out_dir) / "decision.pdf").unlink(missing_ok=True)
     return written
