@@ -178,6 +178,7 @@ class ReportSettings:
     lang: str | None = None
     options: ReportOptions | None = None
     previous_dir: Path | None = None
+    formats: str = "pdf"  # pdf, docx (editable copies) or both
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ def run(
             cards = appraisals.scorecards
             bar = tqdm(total=len(cards), unit="report", desc="reports", disable=not progress, file=sys.stderr)
 
-            def mapper(render: Any, items: Sequence[Scorecard]) -> Iterator[bytes]:
+            def mapper(render: Any, items: Sequence[Scorecard]) -> Iterator[Any]:
                 results = pool.map(render, items, chunksize=4) if pool is not None else map(render, items)
                 for pdf in results:
                     bar.update()
@@ -236,6 +237,7 @@ def run(
                 previous_dir=reports.previous_dir,
                 rubric=rubric,
                 mapper=mapper,
+                formats=reports.formats,
             )
             bar.close()
         else:  # no report of an earlier run may stand beside these results

@@ -32,6 +32,7 @@ from .reports import (
     previous_scorecard,
     read_scorecard,
     render_report,
+    render_report_docx,
     write_atomic,
 )
 from .resources import examples
@@ -142,7 +143,8 @@ def _summarize(result: RunResult) -> int:
         + ", ".join(f"{g} {n}" for g, n in grades.items())
         + f"; commended {sum(c.commended for c in cards)}; vetoed {sum(c.vetoed for c in cards)}"
     )
-    extra = ", reports/, summary.pdf" if result.reports else ""
+    top = sorted(path.name for path in result.reports if path.parent == result.out)  # summary.pdf, decision.pdf
+    extra = ", ".join(["", "reports/", *top]) if result.reports else ""
     click.echo(f"results in {result.out}/ (scorecards/, summary.csv, errors.json{extra})")
     return EXIT_REJECTED if result.rejected else EXIT_OK
 
@@ -173,8 +175,8 @@ class _Reporting:
                 )
         sys.exit(EXIT_USAGE)
 
-    def settings(self) -> ReportSettings:
-        return ReportSettings(self.lang, self.options(), Path(self.previous) if self.previous else None)
+    def settings(self, formats: str = "pdf") -> ReportSettings:
+        return ReportSettings(self.lang, self.options(), Path(self.previous) if self.previous else None, formats)
 
 
 report_options = [
@@ -204,6 +206,10 @@ report_options = [
         default=None,
         help="Rectification deadline, in days after the appraisal date (default 90).",
     ),
+    click.option("--document-number", default=None, help="Document number of the Chinese letters, e.g. 〔2026〕3号."),
+    click.option(
+        "--seal", type=click.Path(exists=True, dir_okay=False), default=None, help="PNG seal over the issuer's name."
+    ),
 ]
 
 
@@ -212,7 +218,8 @@ def with_report_options(func: Any) -> Any:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        flags = {name: kwargs.pop(name) for name in ("issuing_body", "issue_date", "deadline_days")}
+        names = ("issuing_body", "issue_date", "deadline_days", "document_number", "seal")
+        flags = {name: kwargs.pop(name) for name in names}
         if flags["issue_date"] is not None:
             flags["issue_date"] = flags["issue_date"].date()
         overrides = {name: value for name, value in flags.items() if value is not None}
@@ -236,6 +243,14 @@ def with_report_options(func: Any) -> Any:
     help="Worker processes for scoring and reports (0: one per CPU).",
 )
 @click.option("--no-reports", is_flag=True, help="Write scorecards, summary.csv and errors.json only.")
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["pdf", "docx", "both"]),
+    default="pdf",
+    show_default=True,
+    help="The reports as PDF, as editable DOCX, or both.",
+)
 @with_report_options
 @with_rubric
 def run_command(
@@ -243,6 +258,7 @@ def run_command(
     out: str,
     jobs: int,
     no_reports: bool,
+    formats: str,
     reporting: _Reporting,
     year: int | None,
     rubric_path: str | None,
@@ -250,7 +266,7 @@ def run_command(
     """Score INPUTS (files or folders); write scorecards, summary.csv, errors.json and the reports to --out."""
     files = _inputs(inputs, out)
     rubric = _rubric(year, rubric_path)
-    settings = None if no_reports else reporting.settings()
+    settings = None if no_reports else reporting.settings(formats)
     result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings)
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
@@ -258,7 +274,9 @@ def run_command(
 
 @main.command()
 @click.argument("scorecard", type=click.Path(exists=True, dir_okay=False))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The PDF to write.")
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False), help="The PDF to write (.docx: the DOCX)."
+)
 @click.option(
     "--kind",
     type=click.Choice(KINDS),
@@ -286,10 +304,9 @@ def report(
     settings = reporting.settings()
     try:
         last = previous_scorecard(settings.previous_dir, card.unit_id) if settings.previous_dir else None
-        pdf = render_report(
-            card, cast(Kind, kind), settings.lang, options=settings.options, previous=last, rubric=rubric
-        )
-        write_atomic(output, pdf)
+        make = render_report_docx if output.lower().endswith(".docx") else render_report
+        made = make(card, cast(Kind, kind), settings.lang, options=settings.options, previous=last, rubric=rubric)
+        write_atomic(output, made)
     except (ReportError, InputError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

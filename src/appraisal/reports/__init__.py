@@ -9,6 +9,7 @@ scorecard JSON attached and the same bytes for the same input. Templates, CSS, f
 
 from __future__ import annotations
 
+from .editable import html_to_docx
 from .options import LANGS, ReportOptions, load_options
 from .output import (
     previous_or_warn,
@@ -24,8 +25,11 @@ from .render import (
     Kind,
     decision_html,
     render_decision,
+    render_decision_docx,
     render_report,
+    render_report_docx,
     render_summary,
+    render_summary_docx,
     report_html,
     summary_html,
 )
@@ -34,6 +38,7 @@ __all__ = [
     "KINDS",
     "Kind",
     "decision_html",
+    "html_to_docx",
     "LANGS",
     "ReportOptions",
     "load_options",
@@ -41,8 +46,11 @@ __all__ = [
     "previous_scorecard",
     "read_scorecard",
     "render_decision",
+    "render_decision_docx",
     "render_report",
+    "render_report_docx",
     "render_summary",
+    "render_summary_docx",
     "report_html",
     "report_path",
     "staged_folder",

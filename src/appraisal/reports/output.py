@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -24,7 +25,14 @@ from ..errors import InputError, Problem, ReportError
 from ..rubric.models import Rubric
 from ..scoring.scorecard import Scorecard
 from .options import ReportOptions
-from .render import render_decision, render_report, render_summary
+from .render import (
+    render_decision,
+    render_decision_docx,
+    render_report,
+    render_report_docx,
+    render_summary,
+    render_summary_docx,
+)
 
 LOG = logging.getLogger("appraisal.reports")
 # The submission's unit id pattern: safe as a file name on every system.
@@ -147,13 +155,21 @@ def render_for(
     options: ReportOptions | None,
     previous_dir: str | Path | None,
     rubric: Rubric | None,
-) -> bytes:
-    """One unit's report by its outcome, with its previous scorecard when ``previous_dir`` has one."""
+    formats: tuple[str, ...] = ("pdf",),
+) -> dict[str, bytes]:
+    """One unit's report by its outcome in each of ``formats`` (``pdf``, ``docx``), with its previous
+    scorecard when ``previous_dir`` has one."""
     previous = previous_or_warn(previous_dir, card.unit_id, warn=False) if previous_dir is not None else None
-    return render_report(card, "auto", lang, options=options, previous=previous, rubric=rubric)
+    made = {}
+    if "pdf" in formats:
+        made["pdf"] = render_report(card, "auto", lang, options=options, previous=previous, rubric=rubric)
+    if "docx" in formats:
+        made["docx"] = render_report_docx(card, "auto", lang, options=options, previous=previous, rubric=rubric)
+    return made
 
 
-Mapper = Callable[[Callable[[Scorecard], bytes], Sequence[Scorecard]], Iterable[bytes]]
+FORMATS: dict[str, tuple[str, ...]] = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
+Mapper = Callable[[Callable[[Scorecard], Any], Sequence[Scorecard]], Iterable[Any]]
 
 
 def write_reports(
@@ -165,34 +181,60 @@ def write_reports(
     previous_dir: str | Path | None = None,
     rubric: Rubric | None = None,
     mapper: Mapper = map,
+    formats: str = "pdf",
 ) -> list[Path]:
-    """Every unit's report (commendation or rectification by outcome) and the summary.
+    """Every unit's report (certificate, feedback letter or rectification notice by outcome), the summary and,
+    when any unit is commended, the run's one commendation decision; ``formats`` is ``pdf``, ``docx`` (the
+    editable copies) or ``both``.
 
     ``out_dir/reports/`` is replaced whole once every report is made (a failure leaves the old one);
-    ``summary.pdf`` and, when any unit is commended, the run's ``decision.pdf`` are written atomically.
-    Returns the paths: one per scorecard in order, then the summary, then the decision.
-    ``mapper`` renders the reports (``map``; a process pool's ``map`` renders them in parallel, in order).
+    ``summary.*`` and ``decision.*`` are written atomically. Returns the paths: each scorecard's (PDF, then
+    DOCX) in order, then the summary's, then the decision's. ``mapper`` renders the reports (``map``; a
+    process pool's ``map`` renders them in parallel, in order).
     """
+    if formats not in FORMATS:
+        raise ReportError(f"unknown report format {formats!r}; one of {', '.join(FORMATS)}")
+    kinds = FORMATS[formats]
     paths = [report_path(out_dir, card.unit_id) for card in scorecards]
     if previous_dir is not None:  # warned here, once, in this process; the renderers skip a bad file silently
         for card in scorecards:
             previous_or_warn(previous_dir, card.unit_id)
-    render = functools.partial(render_for, lang=lang, options=options, previous_dir=previous_dir, rubric=rubric)
+    render = functools.partial(
+        render_for, lang=lang, options=options, previous_dir=previous_dir, rubric=rubric, formats=kinds
+    )
+    written: list[Path] = []
     with staged_folder(Path(out_dir) / "reports") as staging:
-        for path, pdf in zip(paths, mapper(render, scorecards), strict=True):
-            try:
-                (staging / path.name).write_bytes(pdf)
-            except OSError as exc:
-                raise _cannot_write(path, exc) from exc
-    written = list(paths)
-    if scorecards:
-        summary = render_summary(scorecards, lang, options=options, rubric=rubric)
-        written.append(write_atomic(Path(out_dir) / "summary.pdf", summary))
-    else:  # nothing to summarize: an earlier run's summary must not stand for this one
-        (Path(out_dir) / "summary.pdf").unlink(missing_ok=True)
-    if any(card.commended for card in scorecards):
-        decision = render_decision(scorecards, lang, options=options, rubric=rubric)
-        written.append(write_atomic(Path(out_dir) / "decision.pdf", decision))
-    else:  # no unit commended: no decision, and none of an earlier run
-        (Path(out_dir) / "decision.pdf").unlink(missing_ok=True)
+        for path, made in zip(paths, mapper(render, scorecards), strict=True):
+            for kind in kinds:
+                target = path.with_suffix(f".{kind}")
+                try:
+                    (staging / target.name).write_bytes(made[kind])
+                except OSError as exc:
+                    raise _cannot_write(target, exc) from exc
+                written.append(target)
+    out = Path(out_dir)
+    for name, make, wanted in (
+        ("summary", _summary, bool(scorecards)),
+        ("decision", _decision, any(card.commended for card in scorecards)),
+    ):
+        for kind in ("pdf", "docx"):
+            target = out / f"{name}.{kind}"
+            if wanted and kind in kinds:
+                written.append(write_atomic(target, make(kind, scorecards, lang, options, rubric)))
+            else:  # nothing to summarize, no unit commended, or not asked for: no file of an earlier run stays
+                target.unlink(missing_ok=True)
     return written
+
+
+def _summary(
+    kind: str, cards: Sequence[Scorecard], lang: str | None, options: ReportOptions | None, rubric: Rubric | None
+) -> bytes:
+    render = render_summary if kind == "pdf" else render_summary_docx
+    return render(cards, lang, options=options, rubric=rubric)
+
+
+def _decision(
+    kind: str, cards: Sequence[Scorecard], lang: str | None, options: ReportOptions | None, rubric: Rubric | None
+) -> bytes:
+    render = render_decision if kind == "pdf" else render_decision_docx
+    return render(cards, lang, options=options, rubric=rubric)

@@ -27,6 +27,7 @@ from ..resources import bundled
 from ..rubric import load_rubric
 from ..rubric.models import Rubric
 from ..scoring.scorecard import Scorecard
+from .editable import html_to_docx
 from .fetcher import ReportURLFetcher
 from .i18n import HTML_LANG, N_, clean, format_day, translations
 from .options import LANGS, ReportOptions
@@ -370,3 +371,38 @@ def render_decision(
     commended = [card for card in scorecards if card.commended]
     attachment = _attachment("scorecards.json", "Scorecards of the commended units", scorecards_json(commended), latest)
     return html_to_pdf(html, [attachment])
+
+
+def render_report_docx(
+    scorecard: Scorecard,
+    kind: Kind = "auto",
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    previous: Scorecard | None = None,
+    rubric: Rubric | None = None,
+) -> bytes:
+    """``render_report``'s report as an editable DOCX: the same text and structure."""
+    return html_to_docx(report_html(scorecard, kind, lang, options=options, previous=previous, rubric=rubric))
+
+
+def render_summary_docx(
+    scorecards: Sequence[Scorecard],
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    rubric: Rubric | None = None,
+) -> bytes:
+    """``render_summary``'s summary as an editable DOCX."""
+    return html_to_docx(summary_html(scorecards, lang, options=options, rubric=rubric))
+
+
+def render_decision_docx(
+    scorecards: Sequence[Scorecard],
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    rubric: Rubric | None = None,
+) -> bytes:
+    """``render_decision``'s decision as an editable DOCX."""
+    return html_to_docx(decision_html(scorecards, lang, options=options, rubric=rubric))
