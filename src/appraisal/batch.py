@@ -31,6 +31,7 @@ from tqdm import tqdm
 
 from .errors import InputError
 from .reports import ReportOptions, staged_folder, write_atomic, write_reports
+from .reports.i18n import csv_header, csv_values
 from .rubric import Rubric, load_rubric
 from .scoring import Scorecard, rank_and_commend
 from .scoring.appraise import Appraisals, score_or_reject
@@ -50,17 +51,18 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
-def summary_csv(cards: Sequence[Scorecard]) -> bytes:
-    """``summary.csv``: UTF-8 with BOM, rows by org type then rank, booleans as true/false."""
+def summary_csv(cards: Sequence[Scorecard], lang: str = "en") -> bytes:
+    """``summary.csv``: UTF-8 with BOM, rows by org type then rank; in English the codes and true/false, in
+    Chinese the headers and values in words (单位编号 ...; 优秀; 是/否)."""
     order = {org: i for i, org in enumerate(ORG_TYPES)}
     rows = sorted(cards, key=lambda c: (order.get(c.org_type, len(order)), c.rank or 0, c.unit_id))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(SUMMARY_HEADER)
+    writer.writerow(csv_header(lang))
     for c in rows:
         rank = "" if c.rank is None else c.rank
-        flags = [str(c.vetoed).lower(), str(c.commended).lower()]
-        writer.writerow([c.unit_id, _cell(c.name), c.org_type, f"{c.total:g}", c.grade, *flags, rank])
+        org_type, grade, vetoed, commended = csv_values(c.org_type, c.grade, c.vetoed, c.commended, lang)
+        writer.writerow([c.unit_id, _cell(c.name), org_type, f"{c.total:g}", grade, vetoed, commended, rank])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -73,12 +75,12 @@ def outputs(out: Path) -> list[Path]:
     return [out / "scorecards", out / "errors.json", out / "reports"]
 
 
-def write_results(appraisals: Appraisals, out: Path) -> None:
-    """Write ``scorecards/<unit-id>.json``, ``summary.csv`` and ``errors.json`` under ``out``."""
+def write_results(appraisals: Appraisals, out: Path, lang: str = "en") -> None:
+    """Write ``scorecards/<unit-id>.json``, ``summary.csv`` (in ``lang``) and ``errors.json`` under ``out``."""
     with staged_folder(out / "scorecards") as staging:
         for card in appraisals.scorecards:
             (staging / f"{card.unit_id}.json").write_bytes(card.to_json().encode("utf-8"))
-    write_atomic(out / "summary.csv", summary_csv(appraisals.scorecards))
+    write_atomic(out / "summary.csv", summary_csv(appraisals.scorecards, lang))
     write_atomic(out / "errors.json", errors_json(appraisals.rejected))
 
 
@@ -207,9 +209,10 @@ def run(
     jobs: int = 1,
     progress: bool = False,
     reports: ReportSettings | None = None,
+    lang: str | None = None,
 ) -> RunResult:
     """Score ``inputs`` (files or folders) with ``rubric`` and write the results, and the reports unless
-    ``reports`` is None, under ``out``."""
+    ``reports`` is None, under ``out``; summary.csv is in ``lang`` (default: the reports' language, else en)."""
     out_path = Path(out)
     own = outputs(out_path)  # a run's own output is never read back as input
     files = expand(inputs, exclude=own)
@@ -243,7 +246,7 @@ def run(
         else:  # no report of an earlier run may stand beside these results
             shutil.rmtree(out_path / "reports", ignore_errors=True)
             (out_path / "summary.pdf").unlink(missing_ok=True)
-        write_results(appraisals, out_path)
+        write_results(appraisals, out_path, lang or (reports.lang if reports else None) or "en")
     return RunResult(appraisals, out_path, len(files), written)
 
 

@@ -267,7 +267,15 @@ def run_command(
     files = _inputs(inputs, out)
     rubric = _rubric(year, rubric_path)
     settings = None if no_reports else reporting.settings(formats)
-    result = run(files, out, rubric, jobs=jobs or os.cpu_count() or 1, progress=sys.stderr.isatty(), reports=settings)
+    result = run(
+        files,
+        out,
+        rubric,
+        jobs=jobs or os.cpu_count() or 1,
+        progress=sys.stderr.isatty(),
+        reports=settings,
+        lang=reporting.lang,
+    )
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
 
@@ -356,7 +364,7 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool) -> None:
     (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
     rubric = _rubric(None, None)
     settings = None if no_reports else ReportSettings(lang=lang)
-    result = run([submissions], out_path, rubric, jobs=jobs or os.cpu_count() or 1, reports=settings)
+    result = run([submissions], out_path, rubric, jobs=jobs or os.cpu_count() or 1, reports=settings, lang=lang)
     click.echo(
         f"demo: {len(result.rejected)} example input(s) are invalid on purpose and were reported in "
         f"{out_path / 'errors.json'}:"

@@ -69,6 +69,41 @@ STATUS_LABELS: Final[dict[str, str]] = {
 }
 
 
+# summary.csv: its columns (codes in English, the catalogue's words in Chinese) and its yes/no
+CSV_COLUMNS: Final[dict[str, str]] = {
+    "unit_id": N_("Unit code"),
+    "name": N_("Unit name"),
+    "org_type": N_("Unit type"),
+    "total": N_("Total"),
+    "grade": N_("Grade"),
+    "vetoed": N_("One-vote veto"),
+    "commended": N_("Commended"),
+    "rank": N_("Rank"),
+}
+
+
+def csv_header(lang: str) -> list[str]:
+    """summary.csv's header: the column codes in English, their names in another language."""
+    if lang == "en":
+        return list(CSV_COLUMNS)
+    gettext = translations(lang).gettext
+    return [gettext(message) for message in CSV_COLUMNS.values()]
+
+
+def csv_values(org_type: str, grade: str, vetoed: bool, commended: bool, lang: str) -> list[str]:
+    """summary.csv's coded cells: the codes and true/false in English, the catalogue's words otherwise."""
+    if lang == "en":
+        return [org_type, grade, str(vetoed).lower(), str(commended).lower()]
+    gettext = translations(lang).gettext
+    yes, no = gettext("Yes"), gettext("No")
+    return [
+        org_type_label(org_type, lang),
+        label(GRADE_LABELS, grade, lang),
+        yes if vetoed else no,
+        yes if commended else no,
+    ]
+
+
 def org_type_label(org_type: str, lang: str) -> str:
     """The name of an org type in ``lang`` (the one place reports take it from)."""
     return label(ORG_TYPE_LABELS, org_type, lang)

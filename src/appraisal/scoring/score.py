@@ -120,7 +120,13 @@ def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
 def score_item(plan: _Plan, org_type: str, fired: Fired, values: dict[str, Any]) -> Scored:
     """One item's result for one unit, as the fields of its ``ItemScore`` (validated with the scorecard)."""
     item, maximum = plan.item, plan.maximum
-    common = {"id": item.id, "group": item.group, "title": item.title.en, "citation": item.citation}
+    common = {
+        "id": item.id,
+        "group": item.group,
+        "title": item.title.en,
+        "title_zh": item.title.zh,
+        "citation": item.citation,
+    }
     if maximum is None:
         entry = dict(common, points=0.0, max=0.0, status="not_applicable", values={})
         return Scored(entry | {"reason": f"does not apply to {org_type} units"}, ZERO, ZERO)

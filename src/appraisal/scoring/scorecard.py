@@ -45,6 +45,7 @@ class ItemScore(_Model):
     id: str
     group: str
     title: str
+    title_zh: str | None = Field(default=None, description="The item's title in Chinese (title: in English)")
     points: Points
     max: Points
     status: Status
