@@ -43,23 +43,16 @@ CHART_LABEL_WIDTH = 30
 
 
 @dataclass(frozen=True)
-class ItemRow:
-    """One item of the annex's table: its title, maximum, points and status."""
-
-    title: str
-    max: str
-    points: str
-    status: str
-
-
-@dataclass(frozen=True)
 class GroupTable:
-    """One group of the annex's item table: its name, points out of its maximum, and its items."""
+    """One group of the annex's item table, as two cells of lines: the group's heading and its items' titles,
+    and beside them each item's maximum, points and status, the numbers aligned (``figures``). One row of two
+    cells a group, not one a item: weasyprint's table layout costs per cell (docs/reports.md, Speed)."""
 
     name: str
     points: str
     max: str
-    rows: list[ItemRow]
+    titles: list[str]
+    figures: list[str]
 
 
 @dataclass(frozen=True)
@@ -237,24 +230,40 @@ def chart_label(name: str, figures: str) -> str:
     return f"{cut.rstrip()}… {figures}"
 
 
+FIGURE_SPACE = "\u2007"  # as wide as a digit
+POINT_SPACE = "\u2008"  # as wide as the decimal point
+
+
+def aligned(value: str, whole: int = 2, decimals: int = 2) -> str:
+    """``value`` (points: 12, 2.5, 0.25) padded with figure and point spaces so that a column of them lines
+    up on the decimal point in a font whose digits are all one width."""
+    integer, point, fraction = value.partition(".")
+    left = FIGURE_SPACE * max(whole - len(integer), 0) + integer
+    right = (point or POINT_SPACE) + fraction + FIGURE_SPACE * (decimals - len(fraction))
+    return left + right
+
+
 def item_tables(card: Scorecard, index: RubricIndex, lang: str) -> list[GroupTable]:
     """The annex's item table: per group of the card, every item with its maximum, points and status."""
     tables = []
+    gap = FIGURE_SPACE * 2
     for group in card.groups:
-        rows = [
-            ItemRow(
-                index.title(item, lang),
-                format_points(item.max),
-                format_points(item.points),
-                label(STATUS_LABELS, item.status, lang),
-            )
-            for item in card.items
-            if item.group == group.id and item.status != "not_applicable"
-        ]
-        if rows:
+        items = [item for item in card.items if item.group == group.id and item.status != "not_applicable"]
+        if items:
             tables.append(
                 GroupTable(
-                    label(GROUP_LABELS, group.id, lang), format_points(group.points), format_points(group.max), rows
+                    name=label(GROUP_LABELS, group.id, lang),
+                    points=format_points(group.points),
+                    max=format_points(group.max),
+                    titles=[index.title(item, lang) for item in items],
+                    figures=[
+                        aligned(format_points(item.max))
+                        + gap
+                        + aligned(format_points(item.points))
+                        + gap
+                        + label(STATUS_LABELS, item.status, lang)
+                        for item in items
+                    ],
                 )
             )
     return tables
