@@ -177,3 +177,43 @@ def test_bad_options_name_the_file_and_field(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match=r"\.toml, \.json or \.yaml"):
         (tmp_path / "o.ini").write_text("x")
         load_options(tmp_path / "o.ini")
+
+
+def test_a_seal_image_goes_over_the_issuer_of_the_chinese_letters(
+    tmp_path: Path, cards: dict[str, Scorecard], rubric: Rubric
+) -> None:
+    from PIL import Image
+    from tests.reports.report_pdfs import quiet, reader
+
+    from appraisal.reports import render_report
+
+    seal = tmp_path / "seal.png"
+    Image.new("RGBA", (120, 120), (230, 0, 0, 160)).save(seal)
+    (tmp_path / "o.toml").write_text('seal = "seal.png"\ndocument_number = "河妇字〔2026〕3号"\n', encoding="utf-8")
+    options = load_options(tmp_path / "o.toml")  # a relative seal is beside the options file
+    assert options.seal == seal
+
+    def images(pdf: bytes) -> int:
+        """Image XObjects drawn on any page, inside forms too (the chart is a form of paths, no image)."""
+        found: set[int] = set()
+
+        def walk(resources: object) -> None:
+            xobjects = getattr(resources, "get", lambda *_: {})("/XObject", {})
+            for ref in xobjects.values():
+                obj = ref.get_object()
+                if obj.get("/Subtype") == "/Image":
+                    found.add(id(obj))
+                elif "/Resources" in obj:
+                    walk(obj["/Resources"].get_object())
+
+        for page in reader(pdf).pages:
+            walk(page.get("/Resources", {}))
+        return len(found)
+
+    assert images(quiet(render_report, cards["town-07"], lang="zh", options=options, rubric=rubric)) == 1
+    assert images(quiet(render_report, cards["town-07"], lang="en", options=options, rubric=rubric)) == 0
+    (tmp_path / "fake.png").write_text("not a png")
+    with pytest.raises(ValidationError, match="is not a PNG file"):
+        ReportOptions(seal=tmp_path / "fake.png")
+    with pytest.raises(ValidationError, match="cannot read the seal image"):
+        ReportOptions(seal=tmp_path / "missing.png")
