@@ -290,7 +290,7 @@ def run_command(
     type=click.Choice(KINDS),
     default="auto",
     show_default=True,
-    help="auto: commendation if the unit was commended, else the improvement notice.",
+    help="auto: the certificate if commended, the feedback letter if excellent outside the quota, else the notice.",
 )
 @with_report_options
 @with_rubric

@@ -135,3 +135,24 @@ def test_run_format_both_writes_pdf_and_docx(tmp_path: Path) -> None:
     assert {name.rpartition(".")[2] for name in reports} == {"pdf", "docx"}
     assert (tmp_path / "out" / "summary.docx").is_file() and (tmp_path / "out" / "summary.pdf").is_file()
     assert "summary.docx" in result.output
+
+
+def test_report_command_writes_docx_by_the_output_suffix(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import appraisal
+    from appraisal.cli import main
+    from appraisal.resources import examples
+
+    submissions, _ = appraisal.load_submissions(sorted(examples().glob("county-0[1-3].json")))
+    scored = appraisal.appraise_many(submissions, appraisal.load_rubric()).scorecards
+    card = next(c for c in scored if not c.commended)
+    path = tmp_path / f"{card.unit_id}.json"
+    path.write_text(card.to_json(), encoding="utf-8")
+    out = tmp_path / "notice.docx"
+    result = CliRunner().invoke(main, ["report", str(path), "-o", str(out), "--lang", "zh", "--kind", "improvement"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as package:
+        assert "word/document.xml" in package.namelist()
+    blocks = docx_blocks(out.read_bytes())
+    assert any("整改的通知" in block for block in blocks) and any(card.name in block for block in blocks)
