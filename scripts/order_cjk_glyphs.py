@@ -1,6 +1,6 @@
 """Put the common Chinese characters first in the bundled CJK font's glyph order (see report_templates/fonts/).
 
-Usage: python scripts/order_cjk_glyphs.py IN.ttf OUT.ttf [TEXT_FILE ...]
+Usage: python scripts/order_cjk_glyphs.py [--family NAME] IN.ttf OUT.ttf [TEXT_FILE ...]
 
 weasyprint subsets a font per PDF keeping the glyph ids (HarfBuzz's retain-gids), so what it builds and
 compresses for every report grows with the highest glyph id the report uses. The upstream font orders its
@@ -11,6 +11,11 @@ Chinese report), the GB 2312 level-1 characters (the 3,755 most common), level 2
 the Unified Ideographs block, Extension A, then the glyphs no character maps to (layout variants) as they
 were. Only the order changes: outlines, metrics, cmap and layout tables are the same glyphs under the same
 names, so every page renders to the same pixels (checked when it was made).
+
+``--family NAME`` also renames the font (family, full and PostScript names, in every language; a CFF font,
+whose glyphs weasyprint renumbers, is only renamed): a subset is a
+Modified Version under the SIL Open Font License, which may not carry the upstream's Reserved Font Names
+(LXGW WenKai reserves "LXGW" and "霞鹜"). The copyright and licence names are kept.
 """
 
 from __future__ import annotations
@@ -38,8 +43,26 @@ def gb2312_hanzi() -> Iterator[str]:
                 continue
 
 
-def main(source: str, target: str, texts: list[str]) -> None:
+def rename(font: TTFont, family: str) -> None:
+    """Family ``family``, style Regular, in every name record; the copyright (0) and licence (13, 14) stay."""
+    table = font["name"]
+    postscript = family.replace(" ", "")
+    values = {1: family, 2: "Regular", 3: f"{family}:subset", 4: family, 6: postscript, 16: family, 17: "Regular"}
+    table.names = [record for record in table.names if record.nameID not in values or record.langID in (0, 0x409)]
+    for record in table.names:
+        if record.nameID in values:
+            record.string = values[record.nameID]
+    if "CFF " in font:  # a CFF font names itself inside its outlines too
+        font["CFF "].cff.fontNames = [postscript]
+
+
+def main(source: str, target: str, texts: list[str], family: str | None = None) -> None:
     font = TTFont(source, recalcTimestamp=False)
+    if "glyf" not in font:  # CFF outlines: weasyprint renumbers their glyphs anyway; only the name changes
+        if family is not None:
+            rename(font, family)
+        font.save(target)
+        return
     for tag in font.keys():
         font[tag]  # decompile every table, so that each refers to its glyphs by name, not by id
     cmap = font.getBestCmap()
@@ -70,10 +93,16 @@ def main(source: str, target: str, texts: list[str]) -> None:
     assert sorted(new_order) == sorted(order)
     font.setGlyphOrder(new_order)
     font["glyf"].glyphOrder = new_order
+    if family is not None:
+        rename(font, family)
     font.save(target)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    name = None
+    if args[:1] == ["--family"] and len(args) > 1:
+        name, args = args[1], args[2:]
+    if len(args) < 2:
         sys.exit(__doc__.splitlines()[2])
-    main(sys.argv[1], sys.argv[2], sys.argv[3:])
+    main(args[0], args[1], args[2:], name)

@@ -155,14 +155,15 @@ class _Once(logging.Filter):
 def _show_render_warnings() -> None:
     """weasyprint reports what it could not render (a character no bundled font has, drawn as an empty box)
     only through its logger: show those warnings on stderr."""
-    logger = logging.getLogger("weasyprint")
-    if not any(getattr(h, "appraisal", False) for h in logger.handlers):
-        handler = _ToStderr()
-        handler.setFormatter(logging.Formatter("warning: reports: %(message)s"))
-        handler.addFilter(_Once())
-        handler.appraisal = True  # type: ignore[attr-defined]
-        handler.setLevel(logging.WARNING)
-        logger.addHandler(handler)
+    for name in ("weasyprint", "appraisal.reports"):  # the library's own: a bad --previous scorecard
+        logger = logging.getLogger(name)
+        if not any(getattr(h, "appraisal", False) for h in logger.handlers):
+            handler = _ToStderr()
+            handler.setFormatter(logging.Formatter("warning: reports: %(message)s"))
+            handler.addFilter(_Once())
+            handler.appraisal = True  # type: ignore[attr-defined]
+            handler.setLevel(logging.WARNING)
+            logger.addHandler(handler)
 
 
 def _summarize(result: RunResult) -> int:
@@ -174,7 +175,8 @@ def _summarize(result: RunResult) -> int:
         + ", ".join(f"{g} {n}" for g, n in grades.items())
         + f"; commended {sum(bool(c.commended) for c in cards)}; vetoed {sum(c.vetoed for c in cards)}"
     )
-    extra = ", reports/, summary.pdf" if result.reports else ""
+    top = sorted(path.name for path in result.reports if path.parent == result.out)  # summary.pdf, decision.pdf
+    extra = ", ".join(["", "reports/", *top]) if result.reports else ""
     click.echo(f"results in {result.out}/ (scorecards/, summary.csv, errors.json{extra})")
     return EXIT_REJECTED if result.rejected else EXIT_OK
 
@@ -205,8 +207,8 @@ class _Reporting:
                 )
         sys.exit(EXIT_USAGE)
 
-    def settings(self) -> ReportSettings:
-        return ReportSettings(self.lang, self.options(), Path(self.previous) if self.previous else None)
+    def settings(self, formats: str = "pdf") -> ReportSettings:
+        return ReportSettings(self.lang, self.options(), Path(self.previous) if self.previous else None, formats)
 
 
 report_options = [
@@ -243,6 +245,10 @@ report_options = [
         default=None,
         help="Re-check, in days after the appraisal date (default: two weeks after the deadline).",
     ),
+    click.option("--document-number", default=None, help="Document number of the Chinese letters, e.g. 〔2026〕3号."),
+    click.option(
+        "--seal", type=click.Path(exists=True, dir_okay=False), default=None, help="PNG seal over the issuer's name."
+    ),
 ]
 
 
@@ -251,7 +257,8 @@ def with_report_options(func: Any) -> Any:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        flags = {name: kwargs.pop(name) for name in ("issuing_body", "issue_date", "deadline_days", "recheck_days")}
+        names = ("issuing_body", "issue_date", "deadline_days", "recheck_days", "document_number", "seal")
+        flags = {name: kwargs.pop(name) for name in names}
         if flags["issue_date"] is not None:
             flags["issue_date"] = flags["issue_date"].date()
         overrides = {name: value for name, value in flags.items() if value is not None}
@@ -283,6 +290,14 @@ def with_report_options(func: Any) -> Any:
     help="local: --jobs worker processes here; dask: the Dask cluster at --scheduler (docs/scale.md).",
 )
 @click.option("--scheduler", default=None, help="The Dask scheduler's address, e.g. tcp://scheduler:8786.")
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["pdf", "docx", "both"]),
+    default="pdf",
+    show_default=True,
+    help="The reports as PDF, as editable DOCX, or both.",
+)
 @with_report_options
 @with_rubric
 def run_command(
@@ -292,6 +307,7 @@ def run_command(
     no_reports: bool,
     executor: str,
     scheduler: str | None,
+    formats: str,
     reporting: _Reporting,
     year: int | None,
     rubric_path: str | None,
@@ -313,13 +329,22 @@ def run_command(
         raise click.UsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler:8786)")
     files = _inputs(inputs, out)
     rubric = _chosen_rubric(year, rubric_path)
-    settings = None if no_reports else reporting.settings()
+    settings = None if no_reports else reporting.settings(formats)
     cluster = None
     try:
         if executor == "dask":
             cluster = DaskExecutor(scheduler)
         jobs = jobs or os.cpu_count() or 1
-        result = run(files, out, rubric, jobs=jobs, progress=sys.stderr.isatty(), reports=settings, cluster=cluster)
+        result = run(
+            files,
+            out,
+            rubric,
+            jobs=jobs,
+            progress=sys.stderr.isatty(),
+            reports=settings,
+            cluster=cluster,
+            lang=reporting.lang,
+        )
     except ClusterError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -336,7 +361,12 @@ def run_command(
 @main.command(short_help="Render one unit's report (PDF) from its scorecard.")
 @click.argument("scorecard", type=click.Path(exists=True, dir_okay=False))
 @click.option(
-    "--out", "-o", "output", default=None, type=click.Path(dir_okay=False), help="The PDF to write (required)."
+    "--out",
+    "-o",
+    "output",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="The PDF to write (.docx: the DOCX; required).",
 )
 @click.option("--output", "output_alias", default=None, hidden=True, type=click.Path(dir_okay=False))
 @click.option(
@@ -344,7 +374,7 @@ def run_command(
     type=click.Choice(KINDS),
     default="auto",
     show_default=True,
-    help="auto: commendation if the unit was commended, else the improvement notice.",
+    help="auto: the certificate if commended, the feedback letter if excellent outside the quota, else the notice.",
 )
 @with_report_options
 @with_rubric
@@ -367,7 +397,13 @@ def report(
     Exit codes: 0 written, 1 the scorecard cannot be read, 2 a usage, rubric or
     report error.
     """
-    from .reports import previous_scorecard, read_scorecard, render_report, write_atomic  # weasyprint: only here
+    from .reports import (  # weasyprint: only here
+        previous_scorecard,
+        read_scorecard,
+        render_report,
+        render_report_docx,
+        write_atomic,
+    )
 
     output = output or output_alias  # --output: the earlier spelling, kept as a hidden alias
     if output is None:
@@ -382,10 +418,9 @@ def report(
     settings = reporting.settings()
     try:
         last = previous_scorecard(settings.previous_dir, card.unit_id) if settings.previous_dir else None
-        pdf = render_report(
-            card, cast(Kind, kind), settings.lang, options=settings.options, previous=last, rubric=rubric
-        )
-        write_atomic(output, pdf)
+        make = render_report_docx if output.lower().endswith(".docx") else render_report
+        made = make(card, cast(Kind, kind), settings.lang, options=settings.options, previous=last, rubric=rubric)
+        write_atomic(output, made)
     except (ReportError, InputError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -531,7 +566,7 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool, units: int | None) ->
             write_synthetic(submissions, units, _rubric(None, None))
         (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
         # each example is scored by its own year's bundled rubric
-        result = run([submissions], out_path, None, jobs=jobs or os.cpu_count() or 1, reports=settings)
+        result = run([submissions], out_path, None, jobs=jobs or os.cpu_count() or 1, reports=settings, lang=lang)
     if units is None:
         problems = sum(len(e.problems) for e in result.rejected)
         click.echo(f"demo: {len(result.rejected)} inputs are invalid on purpose ({problems} problems, in errors.json):")

@@ -87,6 +87,7 @@ def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, t
     assert sorted(p.name for p in (out / "scorecards").iterdir()) == ["a.json"]
     assert sorted(p.name for p in out.iterdir()) == [
         ".appraisal",
+        *(["decision.pdf"] if (out / "decision.pdf").exists() else []),  # when a unit is commended
         "errors.json",
         "manifest.json",
         "reports",
@@ -99,7 +100,7 @@ def test_rerun_replaces_scorecards_and_leaves_no_temporary_files(inputs: Path, t
     assert len(list((out / ".appraisal" / "runs").iterdir())) == 1
     # the cache keeps what this run used only: one input file, its report and the summary
     assert len(list((out / ".appraisal" / "cache" / "files").iterdir())) == 1
-    assert len(list((out / ".appraisal" / "cache" / "reports").iterdir())) == 2
+    assert len(list((out / ".appraisal" / "cache" / "reports").iterdir())) == 3  # the report, the summary, the decision
     assert sorted(p.name for p in (out / "reports").iterdir()) == ["a.pdf"]
     assert (out / "scorecards" / "a.json").read_bytes() != first  # rescored: B01 now not evaluated
 

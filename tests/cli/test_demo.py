@@ -58,10 +58,11 @@ def test_demo_writes_all_three_kinds_of_report(tmp_path: Path) -> None:
     assert sorted(p.stem for p in (out / "reports").glob("*.pdf")) == sorted(cards)
     commended = next(c for c in cards.values() if c.commended)
     notice = next(c for c in cards.values() if c.vetoed)
-    assert "表彰" in _text(out / "reports" / f"{commended.unit_id}.pdf")  # the commendation decision
-    assert "整改通知书" in _text(out / "reports" / f"{notice.unit_id}.pdf")  # the rectification notice
+    assert "荣誉证书" in _text(out / "reports" / f"{commended.unit_id}.pdf")  # the certificate
+    assert "整改的通知" in _text(out / "reports" / f"{notice.unit_id}.pdf")  # the rectification notice
     summary = _text(out / "summary.pdf")
     assert commended.name in summary and notice.name in summary
+    assert commended.name in _text(out / "decision.pdf")  # the run's one commendation decision
 
 
 def _text(path: Path) -> str:

@@ -38,7 +38,7 @@ def test_report_renders_one_scorecard(scored: Path, tmp_path: Path) -> None:
     code, out, err = invoke("report", scored / "scorecards" / "county-02.json", "--lang", "zh", "-o", pdf)
     assert code == 0, err
     card = json.loads((scored / "scorecards" / "county-02.json").read_text(encoding="utf-8"))
-    assert card["name"] in text(pdf) and "整改通知书" in text(pdf)
+    assert card["name"] in text(pdf) and "整改的通知" in text(pdf)
 
 
 def test_commendation_of_a_unit_not_commended_is_refused(scored: Path, tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_flags_override_the_config(scored: Path, tmp_path: Path) -> None:
     assert "From the flag" in notice and "From the file" not in notice
     card = json.loads((scored / "scorecards" / "county-02.json").read_text(encoding="utf-8"))
     assert card["appraisal_date"] == "2026-12-18"
-    assert "deadline 16 February 2027;" in notice  # 60 days after the appraisal date, not 30
+    assert "Deadline for rectification: 16 February 2027." in notice  # 60 days after the appraisal date, not 30
 
 
 def test_same_report_bytes_in_another_process(scored: Path, tmp_path: Path) -> None:

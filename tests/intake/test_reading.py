@@ -178,7 +178,10 @@ def _with_cached_value(path: Path, sheet_xml: str, cached: str) -> None:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == sheet_xml:
-                data, count = re.subn(rb"(<f>[^<]*</f>)<v ?/>", rb"\1<v>" + cached.encode() + rb"</v>", data)
+                # openpyxl writes an empty <v/>, or <v></v> when lxml is installed
+                data, count = re.subn(
+                    rb"(<f>[^<]*</f>)(?:<v ?/>|<v></v>)", rb"\1<v>" + cached.encode() + rb"</v>", data
+                )
                 assert count == 1
             target.writestr(info, data)
     path.write_bytes(buffer.getvalue())

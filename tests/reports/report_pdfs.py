@@ -108,3 +108,89 @@ def quiet(render: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         logger.removeHandler(log)
     assert not log.records, f"weasyprint logged: {log.messages()[:10]}"
     return result
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text, runs of white space made one space."""
+    return [re.sub(r"\s+", " ", page.extract_text() or "").strip() for page in reader(pdf).pages]
+
+
+# a page number as the reports print it: "2 / 4", or "— 2 —" in a Chinese official document
+_PAGE_NUMBER = re.compile(r"^(?:\d+ / \d+|— \d+ —)$|(?:\s*\d+ / \d+|\s*— \d+ —)$")
+
+
+def lonely_signature_pages(pdf: bytes, issuer: str, day: str) -> list[int]:
+    """The pages (from 1) whose only text is the signature block: the issuer, the date, a page number."""
+    lonely = []
+    for number, page in enumerate(page_texts(pdf), start=1):
+        rest = _PAGE_NUMBER.sub("", page)
+        for part in (issuer, day):
+            rest = rest.replace(part, "")
+        if not rest.strip():
+            lonely.append(number)
+    return lonely
+
+
+def docx_blocks(data: bytes) -> list[str]:
+    """The text of a DOCX's body, block by block in order: each paragraph, and each table cell."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(io.BytesIO(data))
+    blocks = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            blocks.append(item.text)
+        elif isinstance(item, Table):
+            for row in item.rows:
+                seen: set[int] = set()
+                for cell in row.cells:  # a merged cell is listed once per column it spans
+                    if id(cell._tc) not in seen:
+                        seen.add(id(cell._tc))
+                        blocks.append(cell.text)
+    return [block for block in blocks if block.strip()]
+
+
+def docx_headers(data: bytes) -> list[str]:
+    """The text of each table's first row, white space removed."""
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    headers = []
+    for table in document.tables:
+        cells = list(dict.fromkeys(cell._tc for cell in table.rows[0].cells))
+        headers.append(re.sub(r"\s+", "", "".join("".join(t.text or "" for t in tc.iter(qn_t())) for tc in cells)))
+    return headers
+
+
+def qn_t() -> str:
+    from docx.oxml.ns import qn
+
+    return qn("w:t")
+
+
+# What the PDF holds that the DOCX does not: page numbers (Word numbers its own pages), the chart's axis, and
+# the list markers (Word numbers its own lists).
+# (pypdf reads a list's markers, "1. 2. 3.", together after the list)
+_PDF_ONLY = re.compile(r"— \d+ —|\b\d+ / \d+\b|\b0% 50% 100%|(?<!\S)1\.(?: \d+\.)+(?=\s|$)")
+
+
+def same_text(pdf: bytes, docx_bytes: bytes) -> None:
+    """The DOCX holds the PDF's text and nothing else, block by block: every DOCX block is in the PDF, and the
+    PDF has nothing more than page numbers, the chart's axis, list markers and the table headers that it
+    repeats on each page. Asserts it."""
+    rest = re.sub(r"\s+", "", _PDF_ONLY.sub("", text(pdf)))
+    blocks = [re.sub(r"\s+", "", block) for block in docx_blocks(docx_bytes)]
+    headers = docx_headers(docx_bytes)
+    for header in set(headers):  # a table's header row, repeated by the PDF on each page the table spans
+        extra = rest.count(header) - headers.count(header)
+        for _ in range(max(extra, 0)):
+            at = rest.rfind(header)
+            rest = rest[:at] + "\x00" + rest[at + len(header) :]
+    for block in sorted(blocks, key=len, reverse=True):  # the longest first: a short cell never eats a long one
+        found = rest.find(block)
+        assert found >= 0, f"DOCX block not in the PDF: {block!r} (left: {rest[:300]!r})"
+        rest = rest[:found] + "\x00" + rest[found + len(block) :]
+    leftover = [piece for piece in rest.split("\x00") if piece]
+    assert not leftover, f"PDF text not in the DOCX: {leftover}"

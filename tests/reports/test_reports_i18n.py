@@ -133,7 +133,7 @@ def _rubric_texts() -> list[str]:
 def test_the_characters_of_every_chinese_report_come_first_in_the_cjk_font() -> None:
     # weasyprint's per-PDF subset keeps glyph ids: its size, and the time to make and compress it, grow with the
     # highest id a report uses (report_templates/fonts/README.md)
-    font = TTFont(TEMPLATES / "fonts" / "DroidSansFallbackFull-CJK.ttf")
+    font = TTFont(TEMPLATES / "fonts" / "ReportKai-GB.ttf")  # the text font of Chinese reports
     cmap = font.getBestCmap()
     outside = sum(code not in range(0x4E00, 0xA000) and code not in range(0x3400, 0x4DC0) for code in cmap)
     fixed = {ch for ch in "".join([*_catalogue("zh").values(), *_rubric_texts()]) if 0x4E00 <= ord(ch) <= 0x9FFF}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 from pathlib import Path
@@ -70,12 +71,40 @@ def test_write_reports_writes_every_unit_and_the_summary(
         tmp_path / "run" / "reports" / "county-01.pdf",
         tmp_path / "run" / "reports" / "town-07.pdf",
         tmp_path / "run" / "summary.pdf",
+        tmp_path / "run" / "decision.pdf",
     ]
-    assert says(text(written[0].read_bytes()), "关于表彰Riverside County Women's Federation")
+    assert "荣誉证书" in text(written[0].read_bytes())
     town = text(written[1].read_bytes())
-    assert "整改通知书" in town and says(town, "+1.5 分（上年 70 分）")
+    assert says(town, "整改的通知") and says(town, "+1.5（上年70分）")
     assert "+1.5" not in text(written[0].read_bytes())
     assert len(json.loads(attachments(written[2].read_bytes())["scorecards.json"][0])) == 2
+    decision = text(written[3].read_bytes())
+    assert says(decision, "关于表彰2026年度妇联工作考核先进集体的决定") and "Riverside County" in decision
+    # a run with no commended unit leaves no decision, not even an earlier run's
+    write_reports([cards["town-07"]], tmp_path / "run", "zh", rubric=rubric)
+    assert not (tmp_path / "run" / "decision.pdf").exists()
+
+
+def test_a_bad_previous_scorecard_is_a_warning_and_that_unit_shows_no_change(
+    tmp_path: Path, cards: dict[str, Scorecard], rubric: Rubric, weasy_log: WeasyLog, caplog: pytest.LogCaptureFixture
+) -> None:
+    last = tmp_path / "last-year" / "scorecards"
+    last.mkdir(parents=True)
+    (last / "town-07.json").write_text(cards["town-07"].model_copy(update={"year": 2025}).to_json()[:200])  # cut
+    (last / "county-03.json").symlink_to("/etc/passwd")  # a link to a system file
+    (last / "county-02.json").write_text(cards["county-02"].model_copy(update={"year": 2025, "total": 90.0}).to_json())
+    chosen = [cards["town-07"], cards["county-03"], cards["county-02"]]
+    with caplog.at_level(logging.WARNING, logger="appraisal.reports"):
+        written = write_reports(chosen, tmp_path / "run", "en", previous_dir=tmp_path / "last-year", rubric=rubric)
+    warnings = [record.getMessage() for record in caplog.records if record.name == "appraisal.reports"]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith(f"{last / 'town-07.json'}: ") and "Invalid JSON" in warnings[0]
+    assert warnings[0].endswith("; the report of town-07 shows no change against last year")
+    assert warnings[1].startswith(f"{last / 'county-03.json'}: a link to a file outside the previous folder")
+    assert all("root:" not in warning for warning in warnings)  # nothing of the linked file is echoed
+    assert "Change against last year" not in text(written[0].read_bytes())
+    assert "Change against last year" not in text(written[1].read_bytes())
+    assert "Change against last year: +5 (last year 90)" in text(written[2].read_bytes())
 
 
 def test_the_reports_folder_is_replaced_whole_or_not_at_all(
@@ -93,7 +122,7 @@ def test_the_reports_folder_is_replaced_whole_or_not_at_all(
     assert [p.name for p in reports.iterdir()] == ["gone-unit.pdf"]
     # a run that succeeds leaves only its own reports
     write_reports([cards["county-01"]], tmp_path, rubric=rubric)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports", "summary.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["decision.pdf", "reports", "summary.pdf"]
     assert [p.name for p in reports.iterdir()] == ["county-01.pdf"]
     umask = os.umask(0)
     os.umask(umask)
@@ -148,3 +177,43 @@ def test_bad_options_name_the_file_and_field(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match=r"\.toml, \.json or \.yaml"):
         (tmp_path / "o.ini").write_text("x")
         load_options(tmp_path / "o.ini")
+
+
+def test_a_seal_image_goes_over_the_issuer_of_the_chinese_letters(
+    tmp_path: Path, cards: dict[str, Scorecard], rubric: Rubric
+) -> None:
+    from PIL import Image
+    from tests.reports.report_pdfs import quiet, reader
+
+    from appraisal.reports import render_report
+
+    seal = tmp_path / "seal.png"
+    Image.new("RGBA", (120, 120), (230, 0, 0, 160)).save(seal)
+    (tmp_path / "o.toml").write_text('seal = "seal.png"\ndocument_number = "河妇字〔2026〕3号"\n', encoding="utf-8")
+    options = load_options(tmp_path / "o.toml")  # a relative seal is beside the options file
+    assert options.seal == seal
+
+    def images(pdf: bytes) -> int:
+        """Image XObjects drawn on any page, inside forms too (the chart is a form of paths, no image)."""
+        found: set[int] = set()
+
+        def walk(resources: object) -> None:
+            xobjects = getattr(resources, "get", lambda *_: {})("/XObject", {})
+            for ref in xobjects.values():
+                obj = ref.get_object()
+                if obj.get("/Subtype") == "/Image":
+                    found.add(id(obj))
+                elif "/Resources" in obj:
+                    walk(obj["/Resources"].get_object())
+
+        for page in reader(pdf).pages:
+            walk(page.get("/Resources", {}))
+        return len(found)
+
+    assert images(quiet(render_report, cards["town-07"], lang="zh", options=options, rubric=rubric)) == 1
+    assert images(quiet(render_report, cards["town-07"], lang="en", options=options, rubric=rubric)) == 0
+    (tmp_path / "fake.png").write_text("not a png")
+    with pytest.raises(ValidationError, match="is not a PNG file"):
+        ReportOptions(seal=tmp_path / "fake.png")
+    with pytest.raises(ValidationError, match="cannot read the seal image"):
+        ReportOptions(seal=tmp_path / "missing.png")

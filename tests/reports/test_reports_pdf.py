@@ -1,4 +1,5 @@
-"""The three reports read back from their PDFs: content, order, fonts, attachment, metadata, stable bytes."""
+"""The reports read back from their PDFs: each kind's content and order, fonts, attachments, metadata, stable
+bytes, and what an office checks before it signs (no lonely signature page, Chinese throughout)."""
 
 from __future__ import annotations
 
@@ -7,70 +8,99 @@ import json
 import re
 
 import pytest
-from tests.reports.report_pdfs import attachments, catalog, fonts, quiet, reader, says, text, xmp
+from tests.reports.report_pdfs import (
+    attachments,
+    catalog,
+    fonts,
+    lonely_signature_pages,
+    page_texts,
+    quiet,
+    reader,
+    says,
+    text,
+    xmp,
+)
 
 from appraisal.errors import ReportError
-from appraisal.reports import ReportOptions, render_report, render_summary
-from appraisal.reports.render import _render_template
+from appraisal.reports import ReportOptions, render_decision, render_report, render_summary
+from appraisal.reports.render import _render_template, report_html
 from appraisal.rubric.models import Rubric
 from appraisal.scoring.scorecard import Scorecard
 
-OPTIONS = ReportOptions(issuing_body={"en": "Riverside City Women's Federation", "zh": "河畔市妇联"})
+OPTIONS = ReportOptions(
+    issuing_body={"en": "Riverside City Women's Federation", "zh": "河畔市妇联"}, document_number="河妇字〔2026〕3号"
+)
+ISSUER = {"en": "Riverside City Women's Federation", "zh": "河畔市妇联"}
+ISSUED = {"en": "20 December 2026", "zh": "2026年12月20日"}
+UNITS = {"commendation": "county-01", "feedback": "county-02", "improvement": "town-07", "vetoed": "village-12"}
 
 
 @pytest.fixture(scope="module")
 def pdf(cards: dict[str, Scorecard], rubric: Rubric) -> dict[str, bytes]:
-    """Each report rendered once for the module (about a quarter of a second each)."""
+    """Each report rendered once for the module (about a fifth of a second each)."""
     made = {}
-    for key, unit, lang in (
-        ("commendation-en", "county-01", "en"),
-        ("commendation-zh", "county-01", "zh"),
-        ("improvement-en", "town-07", "en"),
-        ("improvement-zh", "town-07", "zh"),
-        ("vetoed-en", "village-12", "en"),
-        ("excellent-en", "county-02", "en"),
-    ):
-        made[key] = quiet(render_report, cards[unit], lang=lang, options=OPTIONS, rubric=rubric)
+    for kind, unit in UNITS.items():
+        for lang in ("en", "zh"):
+            made[f"{kind}-{lang}"] = quiet(render_report, cards[unit], lang=lang, options=OPTIONS, rubric=rubric)
     for lang in ("en", "zh"):
         made[f"summary-{lang}"] = quiet(render_summary, list(cards.values()), lang, options=OPTIONS, rubric=rubric)
+        made[f"decision-{lang}"] = quiet(render_decision, list(cards.values()), lang, options=OPTIONS, rubric=rubric)
     return made
 
 
-def test_auto_kind_gives_the_commendation_to_commended_units_only(pdf: dict[str, bytes]) -> None:
-    assert "Decision on commending Riverside County Women's Federation" in text(pdf["commendation-en"])
-    assert "Rectification notice" not in text(pdf["commendation-en"])
-    for key in ("improvement-en", "vetoed-en", "excellent-en"):
-        assert "Rectification notice" in text(pdf[key])
-        assert "Decision on commending" not in text(pdf[key])
+def test_auto_kind_by_outcome(pdf: dict[str, bytes]) -> None:
+    assert "Certificate of commendation" in text(pdf["commendation-en"])
+    assert "Feedback on the 2026 annual appraisal" in text(pdf["feedback-en"])
+    for key in ("improvement-en", "vetoed-en"):
+        assert "Rectification notice on the 2026 annual appraisal" in text(pdf[key])
+    for key in ("commendation-en", "feedback-en"):
+        assert "Rectification notice" not in text(pdf[key])
+    assert says(text(pdf["feedback-zh"]), "关于2026年度考核情况的反馈")
+    assert says(text(pdf["improvement-zh"]), "关于2026年度考核问题整改的通知")
+    assert "荣誉证书" in text(pdf["commendation-zh"])
 
 
-def test_page_counts(pdf: dict[str, bytes]) -> None:
-    # the decision, then the scorecard annex on a page of its own
-    assert len(reader(pdf["commendation-en"]).pages) == 2
-    assert len(reader(pdf["commendation-zh"]).pages) == 2
-    # six shortfalls with their details, then the scorecard page
-    assert len(reader(pdf["improvement-en"]).pages) == 3
-    assert 1 <= len(reader(pdf["summary-en"]).pages) <= 2
+def test_no_page_holds_only_the_signature(pdf: dict[str, bytes]) -> None:
+    for key, made in pdf.items():
+        lang = key.rpartition("-")[2]
+        assert lonely_signature_pages(made, ISSUER[lang], ISSUED[lang]) == [], key
+        assert says(text(made), ISSUER[lang]) and says(text(made), ISSUED[lang]), key
+
+
+def test_the_closing_paragraph_stays_with_the_signature(cards: dict[str, Scorecard], rubric: Rubric) -> None:
+    # notices of 1 to 12 shortfalls: wherever the page breaks, the paragraph before the signature goes with it
+    lost = {item.id: item.max for item in cards["county-03"].items if item.group != "bonus"}
+    for count in range(1, 13):
+        chosen = list(lost)[:count]
+        card = cards["county-03"].model_copy(update={"shortfalls": chosen})
+        for lang in ("en", "zh"):
+            made = quiet(render_report, card, "improvement", lang, options=OPTIONS, rubric=rubric)
+            assert lonely_signature_pages(made, ISSUER[lang], ISSUED[lang]) == [], (count, lang)
+            closing = "Please send the evidence" if lang == "en" else "请于"
+            page = next(p for p in page_texts(made) if says(p, ISSUED[lang]))
+            assert says(page, closing), (count, lang)
 
 
 def test_unit_names_in_english_and_chinese(pdf: dict[str, bytes]) -> None:
     assert "城关镇妇联" in text(pdf["improvement-zh"])
     assert "城关镇妇联" in text(pdf["improvement-en"])
     assert "Riverside County Women's Federation" in text(pdf["commendation-zh"])
-    assert says(text(pdf["commendation-zh"]), "关于表彰Riverside County Women's Federation为 2026 年度先进集体的决定")
     summary = text(pdf["summary-zh"])
     assert "城关镇妇联" in summary and "Willow Creek Village Women's Congress" in summary
 
 
-@pytest.mark.parametrize("key", ["commendation-en", "commendation-zh", "improvement-zh", "summary-zh"])
+@pytest.mark.parametrize("key", ["commendation-en", "commendation-zh", "improvement-zh", "summary-zh", "decision-zh"])
 def test_every_font_is_embedded_and_bundled(pdf: dict[str, bytes], key: str) -> None:
     used = fonts(pdf[key])
     assert used, "no font found"
     assert all(embedded for _, embedded in used), used
     # only the bundled faces (named after their @font-face): a system font would leave boxes elsewhere
-    assert all(re.fullmatch(r"/[A-Z]{6}\+Report-(Latin|CJK)", name) for name, _ in used), used
-    if key.endswith("zh"):
-        assert any(name.endswith("Report-CJK") for name, _ in used)
+    assert all(re.fullmatch(r"/[A-Z]{6}\+Report-(Latin|Latin-Text|CJK|Kai|Song-Bold|Punct)", n) for n, _ in used), used
+    names = {name.partition("+")[2] for name, _ in used}
+    if key.endswith("zh"):  # Open Sans's full face only in the chart's axis
+        assert "Report-Kai" in names and "Report-Latin-Text" in names
+    if key in ("improvement-zh", "decision-zh"):
+        assert "Report-Song-Bold" in names  # the official title and header
 
 
 def test_the_scorecard_json_is_attached(pdf: dict[str, bytes], cards: dict[str, Scorecard]) -> None:
@@ -81,9 +111,13 @@ def test_the_scorecard_json_is_attached(pdf: dict[str, bytes], cards: dict[str, 
         assert Scorecard.model_validate_json(files["scorecard.json"][0]) == cards[unit]
 
 
-def test_the_summary_attaches_every_scorecard(pdf: dict[str, bytes], cards: dict[str, Scorecard]) -> None:
+def test_the_summary_and_the_decision_attach_their_scorecards(
+    pdf: dict[str, bytes], cards: dict[str, Scorecard]
+) -> None:
     attached = json.loads(attachments(pdf["summary-en"])["scorecards.json"][0])
     assert [Scorecard.model_validate(entry) for entry in attached] == list(cards.values())
+    attached = json.loads(attachments(pdf["decision-en"])["scorecards.json"][0])
+    assert [entry["unit_id"] for entry in attached] == ["county-01", "town-08"]
 
 
 def test_metadata_title_author_language_dates_and_pdfa(pdf: dict[str, bytes]) -> None:
@@ -97,10 +131,11 @@ def test_metadata_title_author_language_dates_and_pdfa(pdf: dict[str, bytes]) ->
     assert catalog(pdf["commendation-en"])["/Lang"] == "en"
     en = reader(pdf["commendation-en"]).metadata
     assert en is not None and en.author == "Riverside City Women's Federation"
-    assert en.title == "Commendation decision — Riverside County Women's Federation — 2026"
+    assert en.title == "Certificate of commendation — Riverside County Women's Federation — 2026"
+    summary = reader(pdf["summary-zh"]).metadata
+    assert summary is not None and summary.title == "2026年度考核情况汇总"
     packet = xmp(pdf["improvement-zh"])
     assert 'pdfaid:part="3"' in packet and 'pdfaid:conformance="B"' in packet
-    # PDF/A-3 names how the attachment relates to the document
     # PDF/A-3 says how each attached file relates to the document (weasyprint lists ours twice)
     related = {
         spec.get_object()["/F"]: spec.get_object()["/AFRelationship"] for spec in catalog(pdf["improvement-zh"])["/AF"]
@@ -117,107 +152,189 @@ def test_rendering_again_gives_the_same_bytes(
     assert summary == pdf["summary-en"]
 
 
-def test_commendation_names_the_strongest_work_the_conferral_issuer_and_date(pdf: dict[str, bytes]) -> None:
+def test_the_certificate_names_the_strongest_work_issuer_and_date(pdf: dict[str, bytes]) -> None:
     body = text(pdf["commendation-en"])
     assert "scored 100 points and was graded Excellent, ranking 1 of the 3 units of its type" in body
     # the strongest items, highest points first
     order = [
         body.index(title)
         for title in (
-            "Women's congress director on the two village committees (10 of 10 points)",
-            "Party standing committee hears the federation's work report (8 of 8 points)",
+            "Women's congress director on the two village committees (10/10 points)",
+            "Party standing committee hears the federation's work report (8/8 points)",
         )
     ]
     assert order == sorted(order)
     assert (
-        "Riverside City Women's Federation has decided to confer on Riverside County Women's Federation the "
-        "title “Advanced collective of the 2026 appraisal of women's federations”" in body
+        "By decision of Riverside City Women's Federation, your unit is named “Advanced collective of the 2026 "
+        "appraisal of women's federations”" in body
     )
-    assert "20 December 2026" in body
     zh = text(pdf["commendation-zh"])
-    assert says(zh, "河畔市妇联决定授予Riverside County Women's Federation“2026 年度妇联组织工作考核先进集体”称号")
-    assert "2026年12月20日" in zh
+    assert says(zh, "经河畔市妇联研究决定，授予你单位“2026年度妇联工作考核先进集体”称号。特发此证。")
 
 
-def test_improvement_lists_vetoes_first_then_shortfalls_by_points_lost(pdf: dict[str, bytes]) -> None:
+def test_one_decision_names_every_commended_unit_by_type(
+    pdf: dict[str, bytes], cards: dict[str, Scorecard], rubric: Rubric
+) -> None:
+    commended = [card for card in cards.values() if card.commended]
+    assert {card.unit_id for card in commended} == {"county-01", "town-08"}
+    for lang, heads in (
+        ("en", ("County women's federation (1)", "Township women's federation (1)")),
+        ("zh", ("县妇联（1个）", "乡镇妇联（1个）")),
+    ):
+        body = text(pdf[f"decision-{lang}"])
+        for card in commended:
+            assert says(body, card.name), (lang, card.unit_id)
+        for card in cards.values():
+            if not card.commended:
+                assert card.name not in body, (lang, card.unit_id)
+        positions = [body.index(heads[0]), body.index(cards["county-01"].name)]
+        positions += [body.index(heads[1]), body.index(cards["town-08"].name)]
+        assert positions == sorted(positions), lang
+    assert "Riverside City Women's Federation has decided to name the units below (2 in all)" in text(
+        pdf["decision-en"]
+    )
+    # the default issuer reads as a sentence's subject
+    default = text(quiet(render_decision, list(cards.values()), "en", rubric=rubric))
+    assert "The Appraisal Committee has decided" in default
+
+
+def test_a_run_without_commended_units_has_no_decision(cards: dict[str, Scorecard], rubric: Rubric) -> None:
+    with pytest.raises(ReportError, match="no unit of the run is commended"):
+        render_decision([cards["town-07"], cards["village-12"]], rubric=rubric)
+
+
+def test_a_vetoed_notice_leads_with_the_finding_the_action_and_the_evidence(pdf: dict[str, bytes]) -> None:
     body = text(pdf["vetoed-en"])
-    veto = body.index("The site inspection found falsified data.")
-    titles = [
-        "Women's congress director on the two village committees (10 of 10 points lost)",
-        "Technical training for rural women (5 of 5 points lost)",
-        "Organization and cadres in place (5 of 5 points lost)",
-    ]
-    positions = [body.index(title) for title in titles]
-    assert veto < positions[0]
-    assert positions == sorted(positions)
-    assert "graded Unqualified whatever its points" in body
-    assert body.index("please rectify them by the deadline. One-vote veto") < veto
-    # the veto too says who rectifies, by when, and the re-check; so does every shortfall after it
-    due = "Responsible: Wang Fang; deadline 20 March 2027; re-check 3 April 2027"
-    assert veto < body.index(due) < positions[0]
-    assert body.count(due) == 1 + len(titles)  # the veto and its three shortfalls
+    found = body.index("What the inspection found: The site inspection found falsified data.")
+    action = body.index("Action required: Put right what the inspection found")
+    evidence = body.index("Evidence to submit: A written account of what was found")
+    shortfalls = body.index("Shortfalls, by points lost")
+    assert body.index("the site inspection found the matters set out below") < found < action < evidence < shortfalls
+    assert "graded Unqualified whatever its points (80)" in body
+    # the person and the dates once, before the vetoes and the table
+    due = "Responsible: Wang Fang. Deadline for rectification: 20 March 2027. Re-check: 3 April 2027."
+    assert body.count(due) == 1 and body.index(due) < found
+    zh = text(pdf["vetoed-zh"])
+    assert says(zh, "核查发现：") and says(zh, "整改要求：") and says(zh, "应提交的佐证材料：")
 
 
-def test_a_veto_alone_still_has_its_deadline(cards: dict[str, Scorecard], rubric: Rubric) -> None:
-    card = cards["village-12"].model_copy(update={"shortfalls": []})
-    assert card.vetoed
-    body = text(quiet(render_report, card, rubric=rubric))
-    assert "No item lost points." in body
-    assert "Responsible: Wang Fang; deadline 20 March 2027; re-check 3 April 2027" in body
-
-
-def test_every_shortfall_has_its_details(pdf: dict[str, bytes]) -> None:
+def test_the_shortfalls_are_one_table_and_the_dates_are_stated_once(pdf: dict[str, bytes]) -> None:
     body = text(pdf["improvement-en"])
-    assert body.count("Requirement: ") == body.count("Action: ") == body.count("Evidence to submit: ") == 6
-    # every shortfall ends with who is responsible, the deadline and the re-check
-    due = "Responsible: 李秀英; deadline 20 March 2027; re-check 3 April 2027"
-    assert body.count(due) == 6
-    assert body.index("Evidence to submit: The election result or appointment letter. " + due) > 0
-    assert "Requirement: The director of the village women's congress is a member of the village two committees" in body
-    assert "Action: Propose the director for the two committees at the next election." in body
-    assert "Evidence to submit: The election result or appointment letter." in body
-    # an item not reported lost all its points and says so
-    assert "Re-employment and entrepreneurship placements (5 of 5 points lost: not reported)" in body
-    # 2.5 points lost on a partial item, after the items that lost more
-    assert body.index("(5 of 5 points lost") < body.index("Technical training for rural women (2.5 of 5 points lost)")
-
-
-def test_chinese_quotations_are_marked_as_translations(pdf: dict[str, bytes]) -> None:
+    assert body.count("Responsible: 李秀英. Deadline for rectification: 20 March 2027. Re-check: 3 April 2027.") == 1
+    assert body.count("Deadline") == 1
+    table = body[body.index("Item Lost / max Action Evidence to submit") :]
+    rows = [
+        "1. Women's congress director on the two village committees 10/10 Propose the director",
+        "2. A named party leader is in charge of women's work 7/7",
+        "3. Re-employment and entrepreneurship placements not reported 5/5",
+        "5. Technical training for rural women 2.5/5",
+    ]
+    positions = [table.index(row) for row in rows]
+    assert positions == sorted(positions)
+    assert "The election result or appointment letter." in table
+    assert "points lost)" not in body  # no "(1 of 1 points lost)"
     zh = text(pdf["improvement-zh"])
-    assert says(zh, "要求： 村妇代会主任进入村两委班子")
-    assert zh.count("（原文译文）") == 6
-    assert "translation" not in text(pdf["improvement-en"])
+    assert says(zh, "整改责任人：李秀英。整改期限：2027年3月20日前。复查时间：2027年4月3日。")
+    assert says(zh, "考核项目失分/满分整改措施应提交的佐证材料")
 
 
-def test_excellent_unit_outside_the_quota_gets_its_remaining_shortfalls(pdf: dict[str, bytes]) -> None:
-    body = text(pdf["excellent-en"])
-    assert "graded Excellent, but it is outside the commendation quota of its type" in body
-    assert body.index("(3 of 7 points lost)") < body.index("(2 of 5 points lost)") < body.index("(1 of 5 points lost)")
-    assert "Responsible: not named in the submission; deadline" in body
+def test_excellent_outside_the_quota_gets_the_feedback_letter(pdf: dict[str, bytes]) -> None:
+    body = text(pdf["feedback-en"])
+    assert "graded Excellent (on 94 points before bonus), ranking 2 of the 3 units of its type" in body
+    assert "The commendation quota of its type is 1" in body and "outside the quota this year" in body
+    assert "no rectification is required" in body
+    assert "Deadline" not in body and "Responsible" not in body
+    assert body.index("3/7") < body.index("2/5") < body.index("1/5")
+    zh = text(pdf["feedback-zh"])
+    assert says(zh, "考核情况") and says(zh, "不作整改要求")
 
 
-def test_scorecard_page_shows_rank_peers_and_groups(pdf: dict[str, bytes]) -> None:
+def test_the_annex_has_the_item_table_and_the_points_in_one_line(pdf: dict[str, bytes]) -> None:
     body = text(pdf["improvement-en"])
     assert "Rank among units of the same type: 2 of 2; median total 84.75" in body
-    assert "Total: 71.5 points (base 100, bonus 0)" in body
-    assert "Leadership 8/15" in body and "Treatment 10/20" in body
+    assert "Points: 71.5 of 100, bonus 0, total 71.5; graded Qualified on the 71.5 points before bonus" in body
+    assert "Leadership 8/15" in body and "Treatment 10/20" in body  # the chart's rows
+    table = body[body.index("Points by item") :]
+    assert "Item Maximum, points, status" in table
+    # a row per group: the group's heading and its titles, then each item's maximum, points and status
+    leadership = table.index("Leadership: 8/15 Party standing committee hears the federation's work report")
+    assert table.index("A named party leader is in charge of women's work", leadership) < table.index(
+        "8 8 full points 7 0 none"
+    )
+    assert "Technical training for rural women Women's demonstration villages 5 2.5 part 5 5 full points" in table
+    assert "5 5 full points 5 0 not reported" in table  # re-employment placements were not reported
     zh = text(pdf["improvement-zh"])
-    assert says(zh, "同类单位排名：第 2 名（共 2 个）；中位数 84.75 分")
-    assert says(zh, "组织领导 8/15")
+    assert says(zh, "同类单位排名：第2名（共2个）；同类单位总分中位数84.75分")
+    assert says(zh, "得分：基础分71.5分（满分100分），加分0分，总分71.5分；按加分前得分71.5分评定为合格")
+    assert says(zh, "双学双比：7.5/10开展农村妇女技术培训建设妇女示范村52.5部分得分55满分")
 
 
-def test_summary_ranks_each_type_and_counts_grades(pdf: dict[str, bytes]) -> None:
+def test_chinese_documents_hold_no_latin_citation(pdf: dict[str, bytes], rubric: Rubric) -> None:
+    citations = {item.citation for item in rubric.items} | {veto.citation for veto in rubric.vetoes}
+    for key, made in pdf.items():
+        if key.endswith("-zh"):
+            body = text(made)
+            assert not re.search(r"\bPart \d", body), key
+            assert not any(citation in body for citation in citations), key
+            assert "（原文译文）" not in body, key
+    vetoed = text(pdf["vetoed-zh"])
+    assert says(vetoed, "相关要求（第三部分（三）第二项机制（考核机制））：")
+    # the quotations are translations: said once, in a note
+    assert text(pdf["vetoed-zh"]).count("译文") == 1
+    assert "translation" not in text(pdf["vetoed-en"])
+
+
+def test_chinese_punctuation_and_brackets(cards: dict[str, Scorecard], rubric: Rubric) -> None:
+    for unit in UNITS.values():
+        html = report_html(cards[unit], lang="zh", options=OPTIONS, rubric=rubric)
+        body = re.sub(r"<[^>]+>", "", html[html.index("<body>") :])
+        assert not re.search(r" [，。：；、（）“”！？]|[，。：；、（）“”！？] ", body), unit
+        assert f"（{cards[unit].unit_id}）" in body and f"({cards[unit].unit_id})" not in body
+
+
+def test_chinese_quotation_marks_come_from_a_chinese_font(rubric: Rubric) -> None:
+    from appraisal.reports.render import html_to_pdf
+
+    made = quiet(html_to_pdf, '<html lang="zh-CN"><body><p>“”——</p></body></html>')
+    used = {name.partition("+")[2] for name, _ in fonts(made)}
+    assert "Report-Punct" in used and not used & {"Report-Latin", "Report-Kai"}, used
+    latin = quiet(html_to_pdf, '<html lang="en"><body><p>“two”</p></body></html>')
+    assert {name.partition("+")[2] for name, _ in fonts(latin)} == {"Report-Latin"}
+
+
+def test_titles_break_only_between_words(pdf: dict[str, bytes]) -> None:
+    words = ["关于表彰", "2026年度", "妇联工作", "考核先进集体", "的决定"]
+    lines = [line.strip() for line in (reader(pdf["decision-zh"]).pages[0].extract_text() or "").splitlines()]
+    first = next(i for i, line in enumerate(lines) if line.startswith("关于表彰"))
+    title_lines = lines[first : first + 2] if lines[first] != "".join(words) else lines[first : first + 1]
+    assert "".join(title_lines) == "".join(words)
+    for line in title_lines:  # each line is whole words
+        rest = line
+        while rest:
+            word = next((w for w in words if rest.startswith(w)), None)
+            assert word is not None, (line, rest)
+            rest = rest[len(word) :]
+
+
+def test_the_summary_states_the_basis_quota_and_tie_break(pdf: dict[str, bytes]) -> None:
     body = text(pdf["summary-en"])
     assert "6 units appraised" in body
-    county = body.index("County women's federation 2 0 1 0 3")
-    assert county >= 0
+    assert "Units appraised: 6, of 3 types; graded excellent: 3; commended: 2; under a one-vote veto: 1." in body
+    assert "The grade is taken on the points before bonus" in body
+    assert "Excellent from 90; Good from 80; Qualified from 60;" in body
+    assert "at most 20% of the units of each type, rounded down, and at least 1" in body
+    assert "by the higher total, then by fewer items with points lost, then by the unit code" in body
+    chart = body[body.index("Grade distribution") :]
+    assert chart.index("County women's federation 2 1") < chart.index("Excellent Good Qualified Unqualified")
+    assert "County women's federation 2 0 1 0 3" in body
     assert "All types 3 0 2 1 6" in body
     ranking = body[body.index("Ranking by type") :]
+    assert "Rank Unit Total Before bonus Grade" in ranking
     positions = [
         ranking.index(name)
         for name in (
-            "1 Riverside County Women's Federation",
-            "2 Hillview County Women's Federation",
+            "1 Riverside County Women's Federation commended 100 97 Excellent",
+            "2 Hillview County Women's Federation 95 94 Excellent",
             "3 Lakeshore County Women's Federation",
             "1 Eastgate Township Women's Federation",
             "2 城关镇妇联",
@@ -234,17 +351,56 @@ def test_summary_ranks_each_type_and_counts_grades(pdf: dict[str, bytes]) -> Non
     assert common.index("Women's congress director on the two village committees 2 20") < common.index(
         "Technical training for rural women 2 7.5"
     )
+    zh = text(pdf["summary-zh"])
+    assert says(zh, "同类单位按总分高者在前，其次按失分项目少者在前，其次按单位编号排名。")
+
+
+def test_the_chinese_official_layout(pdf: dict[str, bytes]) -> None:
+    for key in ("improvement-zh", "feedback-zh", "vetoed-zh", "decision-zh"):
+        made = reader(pdf[key])
+        first = made.pages[0]
+        assert [round(float(v)) for v in first.mediabox[2:]] == [595, 842]  # A4
+        pages = page_texts(pdf[key])
+        assert pages[0].startswith("河畔市妇联 河妇字〔2026〕3号"), key
+        assert [re.search(r"— (\d+) —$", page) is not None for page in pages] == [True] * len(pages), key
+        # the text area: 28 mm from the left edge, 37 mm from the top (PDF points from the bottom left)
+        origins: list[tuple[float, float]] = []
+
+        def visit(
+            txt: str, cm: list[float], tm: list[float], *_: object, found: list[tuple[float, float]] = origins
+        ) -> None:
+            if txt.strip():  # the text's origin on the page: its matrix times the page's
+                found.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+        first.extract_text(visitor_text=visit)
+        lefts = [x for x, _ in origins]
+        tops = [y for _, y in origins]
+        mm = 72 / 25.4
+        assert min(lefts) == pytest.approx(28 * mm, abs=2), key
+        assert max(tops) <= 842 - 37 * mm + 2, key
+    # the header in red: the issuing body's colour in the page's drawing
+    content = reader(pdf["improvement-zh"]).pages[0].get_contents()
+    assert content is not None and b"0.901961 0 0 rg" in content.get_data()
+    # English keeps the plain letter
+    assert "〔" not in text(pdf["improvement-en"])
 
 
 def test_a_commendation_for_a_unit_not_commended_is_refused(cards: dict[str, Scorecard], rubric: Rubric) -> None:
     with pytest.raises(ReportError, match="town-07 is not commended"):
         render_report(cards["town-07"], "commendation", rubric=rubric)
+    with pytest.raises(ReportError, match="village-12 is under a one-vote veto"):
+        render_report(cards["village-12"], "feedback", rubric=rubric)
 
 
-def test_a_commended_unit_may_get_the_improvement_notice(cards: dict[str, Scorecard], rubric: Rubric) -> None:
+def test_a_commended_unit_may_get_the_notice_or_without_certificates_the_letter(
+    cards: dict[str, Scorecard], rubric: Rubric
+) -> None:
     body = text(quiet(render_report, cards["county-01"], "improvement", rubric=rubric))
     assert "Rectification notice" in body
-    assert "Higher level supervises and inspects lower levels (2 of 5 points lost)" in body
+    assert "Higher level supervises and inspects lower levels 2/5" in body
+    letter = text(quiet(render_report, cards["county-01"], options=ReportOptions(certificates=False), rubric=rubric))
+    assert "Feedback on the 2026 annual appraisal" in letter
+    assert "It is commended as an advanced collective; the commendation decision names it." in letter
 
 
 def test_options_set_the_issuer_dates_and_language(cards: dict[str, Scorecard], rubric: Rubric) -> None:
@@ -257,8 +413,8 @@ def test_options_set_the_issuer_dates_and_language(cards: dict[str, Scorecard], 
     )
     pdf = quiet(render_report, cards["village-12"], options=options, rubric=rubric)
     body = text(pdf)
-    assert "整改通知书" in body  # the options' language, as none was given
-    assert says(body, "整改期限：2027年1月19日前；复查：2027年2月3日")
+    assert says(body, "整改的通知")  # the options' language, as none was given
+    assert says(body, "整改期限：2027年1月19日前。复查时间：2027年2月3日。")
     assert "2027年1月5日" in body and "Hill County Women's Federation" in body
     assert reader(pdf).metadata.author == "Hill County Women's Federation"  # type: ignore[union-attr]
 
@@ -267,7 +423,7 @@ def test_last_years_scorecard_gives_the_change(cards: dict[str, Scorecard], rubr
     card = cards["town-07"]
     last_year = card.model_copy(update={"year": 2025, "total": 75.0})
     body = text(quiet(render_report, card, previous=last_year, rubric=rubric))
-    assert "Total: 71.5 points (base 100, bonus 0); change against last year −3.5 (last year 75)" in body
+    assert "Change against last year: −3.5 (last year 75)" in body
     with pytest.raises(ReportError, match="another unit"):
         render_report(card, previous=cards["county-01"].model_copy(update={"year": 2025}), rubric=rubric)
     with pytest.raises(ReportError, match="not before 2026"):
@@ -287,6 +443,8 @@ def test_unknown_kind_language_and_items_are_report_errors(cards: dict[str, Scor
     mixed = [cards["town-07"], cards["county-01"].model_copy(update={"year": 2025})]
     with pytest.raises(ReportError, match="one year"):
         render_summary(mixed, rubric=rubric)
+    with pytest.raises(ReportError, match="one year"):
+        render_decision(mixed, rubric=rubric)
 
 
 def test_template_errors_are_report_errors() -> None:

@@ -37,7 +37,17 @@ from typing import Any
 from ..errors import OutputError
 
 STATE = ".appraisal"
-PUBLISHED = ("scorecards", "reports", "summary.csv", "summary.pdf", "errors.json", "manifest.json")
+PUBLISHED = (
+    "scorecards",
+    "reports",
+    "summary.csv",
+    "summary.pdf",
+    "summary.docx",
+    "decision.pdf",
+    "decision.docx",
+    "errors.json",
+    "manifest.json",
+)
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "appraisal-run/1"
 # What the scorecard and report files may be called: the submission's unit id pattern and a suffix.
@@ -192,7 +202,7 @@ class RunFolder:
         state = self.out / STATE
         # the fixed names, and each year's summary of a run that holds several years (summary-<year>.pdf)
         present = {name for name in PUBLISHED if (final / name).exists()}
-        present |= {p.name for p in final.glob("summary-*.pdf")}
+        present |= {p.name for pattern in ("summary-*", "decision-*") for p in final.glob(pattern)}
         for name in present:
             _link(self.out / name, f"{STATE}/current/{name}", state)
         _link(state / "current", f"runs/{self.id}", state)  # the one step that publishes

@@ -43,7 +43,6 @@ from .workers import Workers, score_chunk, score_files, workers
 if TYPE_CHECKING:
     from ..reports import ReportOptions
 
-SUMMARY_HEADER = ("unit_id", "name", "org_type", "total", "grade", "vetoed", "commended", "rank")
 CHUNK = 100  # files per task sent to a worker
 PARALLEL_FROM = 64  # fewer files to score than this are scored here: starting workers would cost more
 PARALLEL_REPORTS_FROM = 8  # likewise for reports
@@ -61,18 +60,22 @@ def _cell(value: object) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def summary_csv(cards: Sequence[Scorecard], org_types: Sequence[str] = ()) -> bytes:
-    """``summary.csv``: UTF-8 with BOM, rows by year, org type (in ``org_types``' order) then rank, booleans as
-    true/false; every cell escaped."""
+def summary_csv(cards: Sequence[Scorecard], org_types: Sequence[str] = (), lang: str = "en") -> bytes:
+    """``summary.csv``: UTF-8 with BOM, rows by year, org type (in ``org_types``' order) then rank; in English
+    the codes and true/false, in Chinese the headers and values in words (单位编号 ...; 优秀; 是/否); every cell
+    escaped."""
+    from ..reports.i18n import csv_header, csv_values  # babel only: the report stack is not imported
+
     order = {org: i for i, org in enumerate(org_types)}
     rows = sorted(cards, key=lambda c: (c.year, order.get(c.org_type, len(order)), c.org_type, c.rank or 0, c.unit_id))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(SUMMARY_HEADER)
+    writer.writerow(csv_header(lang))
     for c in rows:
         rank = "" if c.rank is None else c.rank
-        flags = [str(c.vetoed).lower(), str(bool(c.commended)).lower()]
-        writer.writerow([_cell(v) for v in (c.unit_id, c.name, c.org_type, f"{c.total:g}", c.grade, *flags, rank)])
+        org_type, grade, vetoed, commended = csv_values(c.org_type, c.grade, c.vetoed, bool(c.commended), lang)
+        cells = (c.unit_id, c.name, org_type, f"{c.total:g}", grade, vetoed, commended, rank)
+        writer.writerow([_cell(v) for v in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -80,7 +83,9 @@ def errors_json(rejected: Iterable[InputError]) -> bytes:
     return (json.dumps([e.as_dict() for e in rejected], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _write_results(folder: RunFolder, appraisals: Appraisals, rubric: Rubric | None, keep: bool = False) -> list[str]:
+def _write_results(
+    folder: RunFolder, appraisals: Appraisals, rubric: Rubric | None, keep: bool = False, lang: str = "en"
+) -> list[str]:
     """Write the scorecards, summary.csv and errors.json into the run's folder; the scorecards' JSON texts when
     ``keep`` (the reports' cache keys need them; a run without reports does not hold them all)."""
     texts = []
@@ -91,7 +96,7 @@ def _write_results(folder: RunFolder, appraisals: Appraisals, rubric: Rubric | N
             texts.append(text)
     folder.path("scorecards").mkdir(exist_ok=True)
     org_types = [t for r in rubrics_of(appraisals.scorecards, rubric) for t in r.indicators.org_type_ids]
-    folder.write(summary_csv(appraisals.scorecards, list(dict.fromkeys(org_types))), "summary.csv")
+    folder.write(summary_csv(appraisals.scorecards, list(dict.fromkeys(org_types)), lang), "summary.csv")
     folder.write(errors_json(appraisals.rejected), "errors.json")
     return texts
 
@@ -243,6 +248,7 @@ class ReportSettings:
     lang: str | None = None
     options: ReportOptions | None = None
     previous_dir: Path | None = None
+    formats: str = "pdf"  # pdf, docx (editable copies) or both
 
 
 @dataclass(frozen=True)
@@ -303,6 +309,7 @@ def run(
     progress: bool = False,
     reports: ReportSettings | None = None,
     cluster: DaskExecutor | None = None,
+    lang: str | None = None,
 ) -> RunResult:
     """Score ``inputs`` (files or folders) with ``rubric`` (default: each unit by its own year's bundled one) and
     publish the results, and the reports unless ``reports`` is None, as ``out``'s whole run. Another run
@@ -312,7 +319,8 @@ def run(
     are unchanged are not scored again, and reports whose content is unchanged are not rendered again.
 
     ``cluster`` (a ``DaskExecutor``) scores and renders on a Dask cluster instead of local worker processes, with
-    the same bytes; this process still reads the inputs and writes everything (docs/scale.md)."""
+    the same bytes; this process still reads the inputs and writes everything (docs/scale.md). summary.csv is in
+    ``lang`` (default: the reports' language, else English)."""
     out_path = Path(out)
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
@@ -320,7 +328,8 @@ def run(
             files, appraisals = score_inputs(
                 inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, cluster=cluster, progress=progress
             )
-            texts = _write_results(folder, appraisals, rubric, keep=reports is not None)
+            lang = lang or (reports.lang if reports is not None else None) or "en"
+            texts = _write_results(folder, appraisals, rubric, keep=reports is not None, lang=lang)
             written: list[Path] = []
             if reports is not None:
                 cards = appraisals.scorecards
@@ -351,60 +360,88 @@ def _write_reports(
     cache: Cache,
     progress: bool,
 ) -> list[Path]:
-    """Every unit's report and the summary in the run's folder, rendering only those whose content changed since
-    they were last rendered (the rest are linked from the cache); their paths as published."""
-    targets = [folder.path(*folder.unit_file("reports", c.unit_id, ".pdf")) for c in cards]  # all names checked
+    """Every unit's report (in each format asked for), and per year the summary and the commendation decision,
+    in the run's folder, rendering only those whose content changed since they were last rendered (the rest are
+    linked from the cache); their paths as published."""
+    from ..reports.output import FORMATS
+
+    formats = FORMATS[reports.formats]
+    if cluster is not None:
+        formats = ("pdf",)  # a cluster's workers render the PDFs (docs/scale.md)
     options = reports.options.model_dump_json() if reports.options is not None else ""
     settings = json.dumps([reports.lang, options, str(reports.previous_dir or "")])
-    keys = [
-        cache.report_key("report", settings, [text, _previous(reports.previous_dir, card.unit_id)])
-        for card, text in zip(cards, texts, strict=True)
-    ]
-    missing = [i for i, key in enumerate(keys) if cache.report(key) is None]
-    # one summary per year: summary.pdf, or summary-<year>.pdf for each year of a run that holds several
-    years = sorted({card.year for card in cards})
-    summaries = {
-        year: (
-            "summary.pdf" if len(years) == 1 else f"summary-{year}.pdf",
-            cache.report_key("summary", settings, [t for t, c in zip(texts, cards, strict=True) if c.year == year]),
-        )
-        for year in years
+    unit_keys = {
+        kind: [
+            cache.report_key(f"report.{kind}", settings, [text, _previous(reports.previous_dir, card.unit_id)])
+            for card, text in zip(cards, texts, strict=True)
+        ]
+        for kind in formats
     }
-    if missing or any(cache.report(key) is None for _, key in summaries.values()):
-        from ..reports import render_summary  # the report stack is imported only when something is rendered
+    missing = [i for i in range(len(cards)) if any(cache.report(unit_keys[k][i]) is None for k in formats)]
+    # per year: the summary, and the decision naming the year's commended units (summary.pdf, or summary-<year>.pdf
+    # for each year of a run that holds several)
+    years = sorted({card.year for card in cards})
+    runs: list[tuple[str, str, int, str]] = []  # (document, file name, year, cache key)
+    for year in years:
+        of_year = [t for t, c in zip(texts, cards, strict=True) if c.year == year]
+        suffix = "" if len(years) == 1 else f"-{year}"
+        commended = any(c.commended for c in cards if c.year == year)
+        for document in ("summary", "decision") if commended else ("summary",):
+            for kind in formats:
+                key = cache.report_key(f"{document}.{kind}", settings, of_year)
+                runs.append((document, f"{document}{suffix}.{kind}", year, key))
+    if missing or any(cache.report(key) is None for *_, key in runs):
+        from ..reports import render_decision, render_decision_docx, render_summary, render_summary_docx
         from ..reports.output import previous_scorecard, render_for
 
         render = functools.partial(
-            render_for, lang=reports.lang, options=reports.options, previous_dir=reports.previous_dir, rubric=rubric
+            render_for,
+            lang=reports.lang,
+            options=reports.options,
+            previous_dir=reports.previous_dir,
+            rubric=rubric,
+            formats=formats,
         )
         todo = [cards[i] for i in missing]
         bar = tqdm(total=len(todo), unit="report", desc="reports", disable=not progress, file=sys.stderr)
-        results: Iterable[bytes]
+        results: Iterable[dict[str, bytes]]
         if cluster is not None:  # last year's scorecards are read here: the workers need not see that folder
             last = [previous_scorecard(reports.previous_dir, c.unit_id) if reports.previous_dir else None for c in todo]
             items = list(zip(todo, last, strict=True))
             chunks = [items[i : i + 4] for i in range(0, len(items), 4)]
-            results = (pdf for done in cluster.render(chunks, reports.lang, reports.options, rubric) for pdf in done)
+            rendered = cluster.render(chunks, reports.lang, reports.options, rubric)
+            results = ({"pdf": pdf} for done in rendered for pdf in done)
         else:
             executor = pool.executor() if len(todo) >= PARALLEL_REPORTS_FROM else None
             results = executor.map(render, todo, chunksize=4) if executor is not None else map(render, todo)
-        for index, pdf in zip(missing, results, strict=True):
-            cache.store_report(keys[index], pdf)
+        for index, made in zip(missing, results, strict=True):
+            for kind in formats:
+                cache.store_report(unit_keys[kind][index], made[kind])
             bar.update()
         bar.close()
-        for year, (_, summary_key) in summaries.items():
-            if cache.report(summary_key) is None:
-                of_year = [card for card in cards if card.year == year]
-                pdf = render_summary(of_year, reports.lang, options=reports.options, rubric=rubric)
-                cache.store_report(summary_key, pdf)
+        makers = {
+            ("summary", "pdf"): render_summary,
+            ("summary", "docx"): render_summary_docx,
+            ("decision", "pdf"): render_decision,
+            ("decision", "docx"): render_decision_docx,
+        }
+        for document, name, year, key in runs:
+            if cache.report(key) is None:
+                cards_of_year = [card for card in cards if card.year == year]
+                used = rubric if rubric is not None and rubric.year == year else None
+                make = makers[document, name.rsplit(".", 1)[1]]
+                cache.store_report(key, make(cards_of_year, reports.lang, options=reports.options, rubric=used))
     folder.path("reports").mkdir(exist_ok=True)
-    for key, target in zip(keys, targets, strict=True):
+    written = []
+    for kind in formats:
+        for card, key in zip(cards, unit_keys[kind], strict=True):
+            source = cache.report(key)
+            assert source is not None
+            target = folder.path(*folder.unit_file("reports", card.unit_id, f".{kind}"))
+            link_or_copy(source, target)
+            written.append(folder.out / "reports" / target.name)
+    for _, name, _, key in runs:
         source = cache.report(key)
-        assert source is not None
-        link_or_copy(source, target)
-    written = [folder.out / "reports" / target.name for target in targets]
-    for name, summary_key in summaries.values():
-        source = cache.report(summary_key)
         assert source is not None
         link_or_copy(source, folder.path(name))
         written.append(folder.out / name)

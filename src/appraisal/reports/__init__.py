@@ -1,7 +1,8 @@
 """Stage 6, reports: Scorecards in, PDF bytes out.
 
-Three reports, in English or Chinese: the commendation decision for a commended unit, the rectification
-notice for every other unit, and the summary of a run for the appraising level. Each is PDF/A-3b with its
+Per unit, in English or Chinese: a certificate for a commended unit, the feedback letter for an excellent unit
+outside the quota, the rectification notice for every other; per run, the one commendation decision naming
+every commended unit, and the summary for the appraising level. Each is PDF/A-3b with its
 scorecard JSON attached and the same bytes for the same input. Templates, CSS, fonts and catalogues live in
 ``report_templates/``; see docs/reports.md.
 
@@ -17,15 +18,56 @@ from typing import TYPE_CHECKING, Any
 from .options import KINDS, LANGS, Kind, ReportOptions, load_options
 
 if TYPE_CHECKING:
-    from .output import previous_scorecard, read_scorecard, report_path, staged_folder, write_atomic, write_reports
-    from .render import render_report, render_summary, report_html, summary_html
+    from .editable import html_to_docx
+    from .output import (
+        previous_or_warn,
+        previous_scorecard,
+        read_scorecard,
+        report_path,
+        staged_folder,
+        write_atomic,
+        write_reports,
+    )
+    from .render import (
+        decision_html,
+        render_decision,
+        render_decision_docx,
+        render_report,
+        render_report_docx,
+        render_summary,
+        render_summary_docx,
+        report_html,
+        summary_html,
+    )
 
 _LAZY = {
+    "html_to_docx": "editable",
     **dict.fromkeys(
-        ("previous_scorecard", "read_scorecard", "report_path", "staged_folder", "write_atomic", "write_reports"),
+        (
+            "previous_or_warn",
+            "previous_scorecard",
+            "read_scorecard",
+            "report_path",
+            "staged_folder",
+            "write_atomic",
+            "write_reports",
+        ),
         "output",
     ),
-    **dict.fromkeys(("render_report", "render_summary", "report_html", "summary_html"), "render"),
+    **dict.fromkeys(
+        (
+            "decision_html",
+            "render_decision",
+            "render_decision_docx",
+            "render_report",
+            "render_report_docx",
+            "render_summary",
+            "render_summary_docx",
+            "report_html",
+            "summary_html",
+        ),
+        "render",
+    ),
 }
 
 
@@ -44,13 +86,20 @@ def __dir__() -> list[str]:
 __all__ = [
     "KINDS",
     "Kind",
+    "decision_html",
+    "html_to_docx",
     "LANGS",
     "ReportOptions",
     "load_options",
+    "previous_or_warn",
     "previous_scorecard",
     "read_scorecard",
+    "render_decision",
+    "render_decision_docx",
     "render_report",
+    "render_report_docx",
     "render_summary",
+    "render_summary_docx",
     "report_html",
     "report_path",
     "staged_folder",

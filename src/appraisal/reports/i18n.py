@@ -14,6 +14,7 @@ import io
 import re
 from typing import Final
 
+import yaml
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -51,6 +52,86 @@ GRADE_LABELS: Final[dict[str, str]] = {
     "qualified": N_("Qualified"),
     "unqualified": N_("Unqualified"),
 }
+ORG_TYPE_LABELS: Final[dict[str, str]] = {
+    "county": N_("County women's federation"),
+    "township": N_("Township women's federation"),
+    "village": N_("Village women's congress"),
+    "community": N_("Street or community women's federation"),
+    "agency": N_("Women's committee of an agency or institution"),
+    "enterprise": N_("Women's organization of a non-public enterprise"),
+}
+STATUS_LABELS: Final[dict[str, str]] = {
+    "awarded": N_("full points"),
+    "partial": N_("part"),
+    "missed": N_("none"),
+    "not_evaluated": N_("not reported"),
+    "not_applicable": N_("not applicable"),
+}
+
+
+# summary.csv: its columns (codes in English, the catalogue's words in Chinese) and its yes/no
+CSV_COLUMNS: Final[dict[str, str]] = {
+    "unit_id": N_("Unit code"),
+    "name": N_("Unit name"),
+    "org_type": N_("Unit type"),
+    "total": N_("Total"),
+    "grade": N_("Grade"),
+    "vetoed": N_("One-vote veto"),
+    "commended": N_("Commended"),
+    "rank": N_("Rank"),
+}
+
+
+def csv_header(lang: str) -> list[str]:
+    """summary.csv's header: the column codes in English, their names in another language."""
+    if lang == "en":
+        return list(CSV_COLUMNS)
+    gettext = translations(lang).gettext
+    return [gettext(message) for message in CSV_COLUMNS.values()]
+
+
+def csv_values(org_type: str, grade: str, vetoed: bool, commended: bool, lang: str) -> list[str]:
+    """summary.csv's coded cells: the codes and true/false in English, the catalogue's words otherwise."""
+    if lang == "en":
+        return [org_type, grade, str(vetoed).lower(), str(commended).lower()]
+    gettext = translations(lang).gettext
+    yes, no = gettext("Yes"), gettext("No")
+    return [
+        org_type_label(org_type, lang),
+        label(GRADE_LABELS, grade, lang),
+        yes if vetoed else no,
+        yes if commended else no,
+    ]
+
+
+def org_type_label(org_type: str, lang: str) -> str:
+    """The name of an org type in ``lang`` (the one place reports take it from)."""
+    return label(ORG_TYPE_LABELS, org_type, lang)
+
+
+@functools.cache
+def _citations(lang: str) -> dict[str, str]:
+    """The rubric's citations (English, as the source text is) in ``lang``: ``locale/<lang>/citations.yaml``."""
+    path = bundled("report_templates") / "locale" / lang / "citations.yaml"
+    if lang == "en" or not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ReportError(f"{path}: cannot read the {lang} citations: {exc}") from exc
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ReportError(f"{path}: the citations are a mapping of English citation to its translation")
+    return data
+
+
+def citation(text: str, lang: str) -> str | None:
+    """A rubric citation in ``lang``; ``None`` when it has no translation there (a Chinese document never
+    shows an English citation)."""
+    if lang == "en":
+        return text
+    return _citations(lang).get(text)
+
+
 # Bidi embeddings, overrides, isolates and marks: a submitted name holding them could flip the order of the
 # text after it ("Trojan Source"). They carry no meaning in these reports, so they are removed.
 _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")

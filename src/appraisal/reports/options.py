@@ -6,6 +6,7 @@ file or value raises ``ReportError`` naming the file and the field.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import tomllib
@@ -13,13 +14,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ReportError
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
-Kind = Literal["auto", "commendation", "improvement"]
+Kind = Literal["auto", "commendation", "feedback", "improvement"]
 KINDS: tuple[str, ...] = get_args(Kind)
 
 # A name shown on every report; the scorecard caps unit names, these are capped here.
@@ -33,7 +34,10 @@ class ReportOptions(BaseModel):
     out, the catalogue's generic "Appraisal committee" is used. ``issue_date`` defaults to the scorecard's
     appraisal date (so re-renders give the same bytes). The rectification deadline is ``deadline_days`` after
     the appraisal date and the re-check ``recheck_days`` after it (default: two weeks after the deadline).
-    ``lang`` is the language when the caller names none.
+    ``lang`` is the language when the caller names none. ``certificates``: a commended unit's own report is a
+    certificate page (the run's one decision names them all); without, it gets the feedback letter.
+    ``document_number`` (``金妇字〔2026〕3号``) heads the Chinese official documents; ``seal`` is a PNG image
+    printed over the issuer's name on them.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -43,6 +47,9 @@ class ReportOptions(BaseModel):
     deadline_days: int = Field(default=90, ge=1, le=3650)
     recheck_days: int | None = Field(default=None, ge=1, le=3650)
     lang: Lang = "en"
+    certificates: bool = True
+    document_number: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    seal: Path | None = None
 
     @model_validator(mode="after")
     def _recheck_after_deadline(self) -> ReportOptions:
@@ -51,6 +58,30 @@ class ReportOptions(BaseModel):
                 f"recheck_days ({self.recheck_days}) comes before the deadline (deadline_days {self.deadline_days})"
             )
         return self
+
+    @field_validator("seal")
+    @classmethod
+    def _seal_is_png(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        try:
+            with value.open("rb") as file:
+                head = file.read(8)
+        except OSError as exc:
+            raise ValueError(f"cannot read the seal image {value}: {exc.strerror or exc}") from exc
+        if head != b"\x89PNG\r\n\x1a\n":
+            raise ValueError(f"the seal image {value} is not a PNG file")
+        return value
+
+    def seal_url(self) -> str | None:
+        """The seal as a ``data:`` URL (the report fetcher fetches nothing else outside the templates)."""
+        if self.seal is None:
+            return None
+        try:
+            data = self.seal.read_bytes()
+        except OSError as exc:
+            raise ReportError(f"{self.seal}: cannot read the seal image: {exc.strerror or exc}") from exc
+        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
     def body(self, lang: str) -> str | None:
         """The issuing body's name in ``lang``, or ``None`` for the catalogue's default."""
@@ -90,6 +121,8 @@ def load_options(path: str | Path) -> ReportOptions:
         data = data["reports"]
     if not isinstance(data, dict):
         raise ReportError(f"{file}: report options are a mapping of fields (issuing_body, deadline_days, ...)")
+    if isinstance(data.get("seal"), str) and not Path(data["seal"]).is_absolute():
+        data = {**data, "seal": str(file.parent / data["seal"])}  # beside the options file, not the caller
     try:
         return ReportOptions.model_validate(data)
     except ValidationError as exc:

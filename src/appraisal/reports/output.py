@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -23,8 +25,16 @@ from ..errors import InputError, Problem, ReportError
 from ..rubric.models import Rubric
 from ..scoring.scorecard import Scorecard
 from .options import ReportOptions
-from .render import render_report, render_summary
+from .render import (
+    render_decision,
+    render_decision_docx,
+    render_report,
+    render_report_docx,
+    render_summary,
+    render_summary_docx,
+)
 
+LOG = logging.getLogger("appraisal.reports")
 # The submission's unit id pattern: safe as a file name on every system.
 _FILE_SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -106,14 +116,30 @@ def read_scorecard(path: str | Path) -> Scorecard:
 
 
 def previous_scorecard(folder: str | Path, unit_id: str) -> Scorecard | None:
-    """The unit's scorecard in an earlier run's output folder (``scorecards/<id>.json`` or ``<id>.json``)."""
+    """The unit's scorecard in an earlier run's output folder (``scorecards/<id>.json`` or ``<id>.json``).
+    An unreadable or invalid file, or one that resolves outside ``folder``, is an ``InputError``."""
     if not _FILE_SAFE.match(unit_id):
         return None
     root = Path(folder)
     for candidate in (root / "scorecards" / f"{unit_id}.json", root / f"{unit_id}.json"):
         if candidate.is_file():
+            if not candidate.resolve().is_relative_to(root.resolve()):
+                raise InputError(str(candidate), [Problem("", "a link to a file outside the previous folder")])
             return read_scorecard(candidate)
     return None
+
+
+def previous_or_warn(folder: str | Path, unit_id: str, *, warn: bool = True) -> Scorecard | None:
+    """``previous_scorecard``, but a bad file is a warning (logger ``appraisal.reports``) naming it, and the
+    unit's report shows no change against last year."""
+    try:
+        return previous_scorecard(folder, unit_id)
+    except InputError as exc:
+        if warn:
+            lines = exc.lines() or [exc.source]
+            more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+            LOG.warning("%s%s; the report of %s shows no change against last year", lines[0], more, unit_id)
+        return None
 
 
 def report_path(out_dir: str | Path, unit_id: str) -> Path:
@@ -129,13 +155,21 @@ def render_for(
     options: ReportOptions | None,
     previous_dir: str | Path | None,
     rubric: Rubric | None,
-) -> bytes:
-    """One unit's report by its outcome, with its previous scorecard when ``previous_dir`` has one."""
-    previous = previous_scorecard(previous_dir, card.unit_id) if previous_dir is not None else None
-    return render_report(card, "auto", lang, options=options, previous=previous, rubric=rubric)
+    formats: tuple[str, ...] = ("pdf",),
+) -> dict[str, bytes]:
+    """One unit's report by its outcome in each of ``formats`` (``pdf``, ``docx``), with its previous
+    scorecard when ``previous_dir`` has one."""
+    previous = previous_or_warn(previous_dir, card.unit_id, warn=False) if previous_dir is not None else None
+    made = {}
+    if "pdf" in formats:
+        made["pdf"] = render_report(card, "auto", lang, options=options, previous=previous, rubric=rubric)
+    if "docx" in formats:
+        made["docx"] = render_report_docx(card, "auto", lang, options=options, previous=previous, rubric=rubric)
+    return made
 
 
-Mapper = Callable[[Callable[[Scorecard], bytes], Sequence[Scorecard]], Iterable[bytes]]
+FORMATS: dict[str, tuple[str, ...]] = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
+Mapper = Callable[[Callable[[Scorecard], Any], Sequence[Scorecard]], Iterable[Any]]
 
 
 def write_reports(
@@ -147,28 +181,60 @@ def write_reports(
     previous_dir: str | Path | None = None,
     rubric: Rubric | None = None,
     mapper: Mapper = map,
+    formats: str = "pdf",
 ) -> list[Path]:
-    """Every unit's report (commendation or rectification by outcome) and the summary.
+    """Every unit's report (certificate, feedback letter or rectification notice by outcome), the summary and,
+    when any unit is commended, the run's one commendation decision; ``formats`` is ``pdf``, ``docx`` (the
+    editable copies) or ``both``.
 
     ``out_dir/reports/`` is replaced whole once every report is made (a failure leaves the old one);
-    ``summary.pdf`` is written atomically. Returns the paths: one per scorecard in order, then the summary.
-    ``mapper`` renders the reports (``map``; a process pool's ``map`` renders them in parallel, in order).
+    ``summary.*`` and ``decision.*`` are written atomically. Returns the paths: each scorecard's (PDF, then
+    DOCX) in order, then the summary's, then the decision's. ``mapper`` renders the reports (``map``; a
+    process pool's ``map`` renders them in parallel, in order).
     """
+    if formats not in FORMATS:
+        raise ReportError(f"unknown report format {formats!r}; one of {', '.join(FORMATS)}")
+    kinds = FORMATS[formats]
     paths = [report_path(out_dir, card.unit_id) for card in scorecards]
-    render = functools.partial(render_for, lang=lang, options=options, previous_dir=previous_dir, rubric=rubric)
+    if previous_dir is not None:  # warned here, once, in this process; the renderers skip a bad file silently
+        for card in scorecards:
+            previous_or_warn(previous_dir, card.unit_id)
+    render = functools.partial(
+        render_for, lang=lang, options=options, previous_dir=previous_dir, rubric=rubric, formats=kinds
+    )
+    written: list[Path] = []
     with staged_folder(Path(out_dir) / "reports") as staging:
-        for path, pdf in zip(paths, mapper(render, scorecards), strict=True):
-            try:
-                (staging / path.name).write_bytes(pdf)
-            except OSError as exc:
-                raise _cannot_write(path, exc) from exc
-    written = list(paths)
-    years = sorted({card.year for card in scorecards})
-    for old in Path(out_dir).glob("summary*.pdf"):  # an earlier run's summary must not stand for this one
-        old.unlink()
-    for year in years:  # a run of several years has one summary per year
-        name = "summary.pdf" if len(years) == 1 else f"summary-{year}.pdf"
-        cards = [card for card in scorecards if card.year == year]
-        used = rubric if rubric is not None and rubric.year == year else None
-        written.append(write_atomic(Path(out_dir) / name, render_summary(cards, lang, options=options, rubric=used)))
+        for path, made in zip(paths, mapper(render, scorecards), strict=True):
+            for kind in kinds:
+                target = path.with_suffix(f".{kind}")
+                try:
+                    (staging / target.name).write_bytes(made[kind])
+                except OSError as exc:
+                    raise _cannot_write(target, exc) from exc
+                written.append(target)
+    out = Path(out_dir)
+    for name, make, wanted in (
+        ("summary", _summary, bool(scorecards)),
+        ("decision", _decision, any(card.commended for card in scorecards)),
+    ):
+        for kind in ("pdf", "docx"):
+            target = out / f"{name}.{kind}"
+            if wanted and kind in kinds:
+                written.append(write_atomic(target, make(kind, scorecards, lang, options, rubric)))
+            else:  # nothing to summarize, no unit commended, or not asked for: no file of an earlier run stays
+                target.unlink(missing_ok=True)
     return written
+
+
+def _summary(
+    kind: str, cards: Sequence[Scorecard], lang: str | None, options: ReportOptions | None, rubric: Rubric | None
+) -> bytes:
+    render = render_summary if kind == "pdf" else render_summary_docx
+    return render(cards, lang, options=options, rubric=rubric)
+
+
+def _decision(
+    kind: str, cards: Sequence[Scorecard], lang: str | None, options: ReportOptions | None, rubric: Rubric | None
+) -> bytes:
+    render = render_decision if kind == "pdf" else render_decision_docx
+    return render(cards, lang, options=options, rubric=rubric)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
@@ -25,14 +27,17 @@ from ..resources import bundled
 from ..rubric import load_rubric
 from ..rubric.models import Rubric
 from ..scoring.scorecard import Scorecard
+from .editable import html_to_docx
 from .fetcher import ReportURLFetcher
-from .i18n import HTML_LANG, clean, format_day, translations
+from .i18n import HTML_LANG, N_, clean, format_day, translations
 from .options import KINDS, LANGS, Kind, ReportOptions
 from .views import (
     RubricIndex,
     achievements,
     attachment_date,
+    basis,
     dates,
+    decision_view,
     scorecard_view,
     shortfalls,
     summary_view,
@@ -40,6 +45,8 @@ from .views import (
 )
 
 PDF_VARIANT = "pdf/a-3b"
+# Between two sentences made of separate messages: a space in English, nothing beside Chinese punctuation.
+SENTENCE_SEPARATOR = {"en": " ", "zh": ""}
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,15 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+def keep_words(text: str) -> Markup:
+    """A title that breaks only between words: the catalogue marks a Chinese title's words with ``|``; each
+    word becomes a span that does not break (``.w`` in reports.css). Text without marks is left as it is."""
+    escaped = text if isinstance(text, Markup) else Markup.escape(text)
+    if "|" not in escaped:
+        return Markup(escaped)
+    return Markup("").join(Markup('<span class="w">') + Markup(word) + Markup("</span>") for word in escaped.split("|"))
+
+
 @functools.cache
 def environment(lang: str) -> Environment:
     """The jinja2 environment of ``lang``: autoescape on for every template, the catalogue installed."""
@@ -86,6 +102,7 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
+    env.filters["words"] = keep_words
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env
 
@@ -124,15 +141,46 @@ def _check_previous(card: Scorecard, previous: Scorecard | None) -> None:
         raise ReportError(f"{card.unit_id}: the previous scorecard is of {previous.year}, not before {card.year}")
 
 
-def resolve_kind(card: Scorecard, kind: str) -> str:
-    """``auto``: the commendation for a commended unit, the rectification notice for every other."""
+def resolve_kind(card: Scorecard, kind: str, options: ReportOptions | None = None) -> str:
+    """``auto``: the certificate for a commended unit (the feedback letter when ``options.certificates`` is
+    off), the feedback letter for an excellent unit outside the quota, the rectification notice for every
+    other. A certificate for a unit that is not commended, or feedback for a vetoed unit, is refused."""
     if kind not in KINDS:
         raise ReportError(f"unknown report kind {kind!r}; one of {', '.join(KINDS)}")
+    certificates = options.certificates if options is not None else True
     if kind == "auto":
-        return "commendation" if card.commended else "improvement"
+        if card.commended:
+            return "commendation" if certificates else "feedback"
+        return "feedback" if card.grade == "excellent" and not card.vetoed else "improvement"
     if kind == "commendation" and not card.commended:
-        raise ReportError(f"{card.unit_id} is not commended: it gets the improvement notice, not a commendation")
+        raise ReportError(f"{card.unit_id} is not commended: it gets no certificate of commendation")
+    if kind == "feedback" and card.vetoed:
+        raise ReportError(f"{card.unit_id} is under a one-vote veto: it gets the rectification notice")
     return kind
+
+
+TITLES = {
+    "commendation": N_("Certificate of commendation"),
+    "feedback": N_("Feedback on the appraisal"),
+    "improvement": N_("Rectification notice"),
+}
+
+
+def _official(lang: str, options: ReportOptions) -> dict[str, Any]:
+    """What the Chinese official layout (GB/T 9704) adds: the document number and the seal."""
+    return {
+        "official": lang == "zh",
+        "document_number": options.document_number,
+        "seal": options.seal_url() if lang == "zh" else None,
+    }
+
+
+def _quota(card: Scorecard, rubric: Rubric) -> int | None:
+    """How many units of the card's type the rubric commends at most in this run."""
+    if card.peers is None:
+        return None
+    rule = rubric.manifest.commendation
+    return max(math.floor(rule.quota * Decimal(card.peers.count)), rule.minimum)
 
 
 def report_html(
@@ -147,31 +195,65 @@ def report_html(
     """The final HTML of one unit's report (what ``render_report`` lays out)."""
     options = options or ReportOptions()
     lang = _check_lang(lang, options)
-    kind = resolve_kind(scorecard, kind)
+    kind = resolve_kind(scorecard, kind, options)
     _check_previous(scorecard, previous)
     index = _index(rubric, scorecard.year)
     index.check(scorecard)
     gettext = translations(lang).gettext
     issuer = options.body(lang) or gettext("Appraisal committee")
-    if kind == "commendation":
-        title = gettext("Commendation decision")
-    else:
-        title = gettext("Rectification notice")
     context = {
         "html_lang": HTML_LANG[lang],
-        "title": f"{title} — {scorecard.name} — {scorecard.year}",
+        "sep": SENTENCE_SEPARATOR[lang],
+        "title": f"{gettext(TITLES[kind])} — {scorecard.name} — {scorecard.year}",
         "author": issuer,
         "created": scorecard.appraisal_date.isoformat(),
         "issuer": issuer,
-        "quote_translated": lang != "en",
-        "card": scorecard_view(scorecard, index, lang, previous),
+        "card": scorecard_view(scorecard, lang, previous, index),
         "dates": dates(scorecard, options, lang),
         "responsible": scorecard.responsible_person,
         "achievements": achievements(scorecard, index, lang) if kind == "commendation" else [],
-        "vetoes": vetoes(scorecard, index, lang),
-        "shortfalls": shortfalls(scorecard, index, lang) if kind == "improvement" else [],
+        "vetoes": vetoes(scorecard, index, lang) if kind == "improvement" else [],
+        "shortfalls": shortfalls(scorecard, index, lang) if kind != "commendation" else [],
+        "quota": _quota(scorecard, index.rubric),
+        "rubric_title": index.rubric.manifest.title.get(lang),
+        **_official(lang, options),
     }
+    if kind == "commendation":
+        context["official"] = False  # a certificate, not an official document
     return _render_template(f"{kind}.html.j2", lang, **context)
+
+
+def decision_html(
+    scorecards: Sequence[Scorecard],
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    rubric: Rubric | None = None,
+) -> str:
+    """The final HTML of the run's commendation decision (what ``render_decision`` lays out)."""
+    options = options or ReportOptions()
+    lang = _check_lang(lang, options)
+    if not scorecards:
+        raise ReportError("a commendation decision needs at least one scorecard")
+    index = _index(rubric, scorecards[0].year)
+    view = decision_view(scorecards, index, lang)
+    gettext = translations(lang).gettext
+    issuer = options.body(lang) or gettext("Appraisal committee")
+    latest = max(card.appraisal_date for card in scorecards)
+    context = {
+        "html_lang": HTML_LANG[lang],
+        "sep": SENTENCE_SEPARATOR[lang],
+        "title": f"{gettext('Commendation decision')} — {view.year}",
+        "author": issuer,
+        "created": latest.isoformat(),
+        "issuer": issuer,
+        "issue_date": format_day(options.issue_date or latest, lang),
+        "decision": view,
+        "basis": basis(index.rubric, lang),
+        "rubric_title": index.rubric.manifest.title.get(lang),
+        **_official(lang, options),
+    }
+    return _render_template("decision.html.j2", lang, **context)
 
 
 def summary_html(
@@ -190,15 +272,18 @@ def summary_html(
     gettext = translations(lang).gettext
     issuer = options.body(lang) or gettext("Appraisal committee")
     latest = max(card.appraisal_date for card in scorecards)
-    title = gettext("Summary of the %(year)s annual appraisal") % {"year": view.year}
+    title = (gettext("Summary of the %(year)s annual appraisal") % {"year": view.year}).replace("|", "")
     context = {
         "html_lang": HTML_LANG[lang],
+        "sep": SENTENCE_SEPARATOR[lang],
         "title": title,
         "author": issuer,
         "created": latest.isoformat(),
         "issuer": issuer,
         "issue_date": format_day(options.issue_date or latest, lang),
         "summary": view,
+        "official": False,
+        "seal": None,
     }
     return _render_template("summary.html.j2", lang, **context)
 
@@ -268,3 +353,54 @@ def render_summary(
     latest = max(card.appraisal_date for card in scorecards)
     attachment = _attachment("scorecards.json", "Scorecards of the run", scorecards_json(scorecards), latest)
     return html_to_pdf(html, [attachment])
+
+
+def render_decision(
+    scorecards: Sequence[Scorecard],
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    rubric: Rubric | None = None,
+) -> bytes:
+    """The run's one commendation decision as PDF bytes: every commended unit by org type (the commended
+    units' scorecards attached as JSON). A run with no commended unit has none: ``ReportError``."""
+    html = decision_html(scorecards, lang, options=options, rubric=rubric)
+    latest = max(card.appraisal_date for card in scorecards)
+    commended = [card for card in scorecards if card.commended]
+    attachment = _attachment("scorecards.json", "Scorecards of the commended units", scorecards_json(commended), latest)
+    return html_to_pdf(html, [attachment])
+
+
+def render_report_docx(
+    scorecard: Scorecard,
+    kind: Kind = "auto",
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    previous: Scorecard | None = None,
+    rubric: Rubric | None = None,
+) -> bytes:
+    """``render_report``'s report as an editable DOCX: the same text and structure."""
+    return html_to_docx(report_html(scorecard, kind, lang, options=options, previous=previous, rubric=rubric))
+
+
+def render_summary_docx(
+    scorecards: Sequence[Scorecard],
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    rubric: Rubric | None = None,
+) -> bytes:
+    """``render_summary``'s summary as an editable DOCX."""
+    return html_to_docx(summary_html(scorecards, lang, options=options, rubric=rubric))
+
+
+def render_decision_docx(
+    scorecards: Sequence[Scorecard],
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    rubric: Rubric | None = None,
+) -> bytes:
+    """``render_decision``'s decision as an editable DOCX."""
+    return html_to_docx(decision_html(scorecards, lang, options=options, rubric=rubric))

@@ -9,6 +9,7 @@ translation.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -21,6 +22,9 @@ from .charts import Bar, GroupChart, group_chart
 from .i18n import (
     GRADE_LABELS,
     GROUP_LABELS,
+    N_,
+    STATUS_LABELS,
+    citation,
     format_change,
     format_day,
     format_points,
@@ -37,8 +41,21 @@ CHART_LABEL_WIDTH = 30
 
 
 @dataclass(frozen=True)
+class GroupTable:
+    """One group of the annex's item table, as two cells of lines: the group's heading and its items' titles,
+    and beside them each item's maximum, points and status, the numbers aligned (``figures``). One row of two
+    cells a group, not one a item: weasyprint's table layout costs per cell (docs/reports.md, Speed)."""
+
+    name: str
+    points: str
+    max: str
+    titles: list[str]
+    figures: list[str]
+
+
+@dataclass(frozen=True)
 class ScorecardView:
-    """The scorecard page: headline figures and the group chart."""
+    """The scorecard annex: headline figures, the group chart and the item table."""
 
     unit_id: str
     name: str
@@ -48,6 +65,7 @@ class ScorecardView:
     total: str
     base: str
     bonus: str
+    graded_on: str
     grade: str
     grade_key: str
     vetoed: bool
@@ -59,6 +77,7 @@ class ScorecardView:
     previous_total: str | None
     change: str | None
     chart: GroupChart
+    groups: list[GroupTable]
     rubric: str
 
 
@@ -71,19 +90,24 @@ class Achievement:
 
 @dataclass(frozen=True)
 class VetoView:
-    reason: str
+    """A veto: what the inspection found, what to do and what to submit, and the requirement it enforces."""
+
+    title: str | None
+    found: str
+    action: str
+    evidence: str
     requirement: str | None
     citation: str | None
 
 
 @dataclass(frozen=True)
 class ShortfallView:
+    """One row of a notice's or feedback letter's table."""
+
     title: str
     not_reported: bool
     max: str
     lost: str
-    requirement: str
-    citation: str
     action: str
     evidence: str
 
@@ -100,6 +124,7 @@ class RankRow:
     rank: str
     name: str
     total: str
+    graded_on: str
     grade: str
     commended: bool
     vetoed: bool
@@ -113,17 +138,51 @@ class CommonShortfall:
 
 
 @dataclass(frozen=True)
+class GradeBar:
+    """One org type's row of the summary's grade chart: each grade's count and share of the row's width."""
+
+    org_type: str
+    units: int
+    segments: list[tuple[str, int, float]]  # (grade key, count, percent of the row)
+
+
+@dataclass(frozen=True)
+class Basis:
+    """How grades and commendation are decided, as the summary states it."""
+
+    bounds: list[tuple[str, str]]  # (grade label, lower bound in points), best first
+    commend_grade: str
+    quota: str  # percent
+    minimum: int
+    tie_break: list[str]  # message ids, in order
+
+
+@dataclass(frozen=True)
 class SummaryView:
     year: int
     units: int
     rubric: str
     rankings: list[tuple[str, list[RankRow]]]
     grade_headers: list[str]
+    grade_keys: list[str]
     distribution: list[tuple[str, list[int], int]]
     distribution_total: tuple[list[int], int]
+    grade_bars: list[GradeBar]
     commended: list[RankRow]
     vetoed: list[tuple[RankRow, list[str]]]
     common_shortfalls: list[CommonShortfall]
+    basis: Basis | None
+    overview: dict[str, int | str]
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """The run's one commendation decision: every commended collective, by org type."""
+
+    year: int
+    units: int
+    commended: int
+    by_type: list[tuple[str, list[str]]]
 
 
 class RubricIndex:
@@ -180,7 +239,46 @@ def chart_label(name: str, figures: str) -> str:
     return f"{cut.rstrip()}… {figures}"
 
 
-def scorecard_view(card: Scorecard, index: RubricIndex, lang: str, previous: Scorecard | None) -> ScorecardView:
+FIGURE_SPACE = "\u2007"  # as wide as a digit
+POINT_SPACE = "\u2008"  # as wide as the decimal point
+
+
+def aligned(value: str, whole: int = 2, decimals: int = 2) -> str:
+    """``value`` (points: 12, 2.5, 0.25) padded with figure and point spaces so that a column of them lines
+    up on the decimal point in a font whose digits are all one width."""
+    integer, point, fraction = value.partition(".")
+    left = FIGURE_SPACE * max(whole - len(integer), 0) + integer
+    right = (point or POINT_SPACE) + fraction + FIGURE_SPACE * (decimals - len(fraction))
+    return left + right
+
+
+def item_tables(card: Scorecard, index: RubricIndex, lang: str) -> list[GroupTable]:
+    """The annex's item table: per group of the card, every item with its maximum, points and status."""
+    tables = []
+    gap = FIGURE_SPACE * 2
+    for group in card.groups:
+        items = [item for item in card.items if item.group == group.id and item.status != "not_applicable"]
+        if items:
+            tables.append(
+                GroupTable(
+                    name=label(GROUP_LABELS, group.id, lang),
+                    points=format_points(group.points),
+                    max=format_points(group.max),
+                    titles=[index.title(item, lang) for item in items],
+                    figures=[
+                        aligned(format_points(item.max))
+                        + gap
+                        + aligned(format_points(item.points))
+                        + gap
+                        + label(STATUS_LABELS, item.status, lang)
+                        for item in items
+                    ],
+                )
+            )
+    return tables
+
+
+def scorecard_view(card: Scorecard, lang: str, previous: Scorecard | None, index: RubricIndex) -> ScorecardView:
     bars: list[Bar] = []
     for group in card.groups:
         name = label(GROUP_LABELS, group.id, lang)
@@ -196,6 +294,7 @@ def scorecard_view(card: Scorecard, index: RubricIndex, lang: str, previous: Sco
         total=format_points(card.total),
         base=format_points(card.base),
         bonus=format_points(card.bonus),
+        graded_on=format_points(card.total_before_bonus),
         grade=label(GRADE_LABELS, card.grade, lang),
         grade_key=card.grade,
         vetoed=card.vetoed,
@@ -207,6 +306,7 @@ def scorecard_view(card: Scorecard, index: RubricIndex, lang: str, previous: Sco
         previous_total=format_points(previous.total) if previous else None,
         change=format_change(card.total - previous.total) if previous else None,
         chart=chart,
+        groups=item_tables(card, index, lang),
         rubric=f"{card.rubric.id} {card.rubric.version}",
     )
 
@@ -222,15 +322,36 @@ def achievements(card: Scorecard, index: RubricIndex, lang: str) -> list[Achieve
 
 
 def vetoes(card: Scorecard, index: RubricIndex, lang: str) -> list[VetoView]:
-    """The veto reasons, in the rubric's words when the reason names its veto (``V01: ...``)."""
+    """The vetoes: what the inspection found (the rubric's reason when the card's reason names its veto,
+    ``V01: ...``), the action required and the evidence to submit (the rubric's, or the catalogue's), and the
+    requirement quoted with its citation."""
+    gettext = translations(lang).gettext
     found: list[VetoView] = []
+    default_action = gettext(
+        "Put right what the inspection found, report it truthfully to the appraising level in writing, and "
+        "name who answers for it."
+    )
+    default_evidence = gettext(
+        "A written account of what was found and what was done, signed by the unit's head, with the corrected records."
+    )
     for reason in card.veto_reasons:
-        veto_id, _, _ = reason.partition(":")
+        veto_id, _, text = reason.partition(":")
         veto = index.vetoes.get(veto_id.strip())
         if veto is None:
-            found.append(VetoView(reason, None, None))
-        else:
-            found.append(VetoView(veto.reason.get(lang), veto.requirement.get(lang), veto.citation))
+            found.append(VetoView(None, reason, default_action, default_evidence, None, None))
+            continue
+        action: Text | None = getattr(veto, "action", None)
+        evidence: Text | None = getattr(veto, "evidence", None)
+        found.append(
+            VetoView(
+                title=veto.title.get(lang),
+                found=veto.reason.get(lang),
+                action=_text(action, lang) or default_action,
+                evidence=_text(evidence, lang) or default_evidence,
+                requirement=veto.requirement.get(lang),
+                citation=citation(veto.citation, lang),
+            )
+        )
     return found
 
 
@@ -248,8 +369,6 @@ def shortfalls(card: Scorecard, index: RubricIndex, lang: str) -> list[Shortfall
                 not_reported=item.status == "not_evaluated",
                 max=format_points(item.max),
                 lost=format_points(item.max - item.points),
-                requirement=rule.requirement.get(lang),
-                citation=rule.citation,
                 action=_text(rule.action, lang) or rule.advice.get(lang),
                 evidence=_text(rule.evidence, lang)
                 or gettext("Records showing that the requirement is now met, with their dates."),
@@ -272,6 +391,7 @@ def _rank_row(card: Scorecard, lang: str) -> RankRow:
         rank=str(card.rank) if card.rank is not None else "—",
         name=card.name,
         total=format_points(card.total),
+        graded_on=format_points(card.total_before_bonus),
         grade=label(GRADE_LABELS, card.grade, lang),
         commended=bool(card.commended),
         vetoed=card.vetoed,
@@ -282,26 +402,61 @@ def _ranked(cards: Sequence[Scorecard]) -> list[Scorecard]:
     return sorted(cards, key=lambda c: (c.rank is None, c.rank or 0, -c.total, c.unit_id))
 
 
-def summary_view(cards: Sequence[Scorecard], index: RubricIndex, lang: str) -> SummaryView:
-    """The appraising level's summary of one run: rankings, grades, commended and vetoed, common shortfalls."""
+def _types(cards: Sequence[Scorecard], index: RubricIndex) -> list[str]:
+    """The org types of ``cards``: the year's in the manifest's order, then any other by name."""
+    types = [t for t in index.rubric.indicators.org_type_ids if any(c.org_type == t for c in cards)]
+    return types + sorted({c.org_type for c in cards} - set(types))
+
+
+def _check_run(cards: Sequence[Scorecard], index: RubricIndex, what: str) -> int:
     if not cards:
-        raise ReportError("a summary needs at least one scorecard")
+        raise ReportError(f"{what} needs at least one scorecard")
     years = sorted({card.year for card in cards})
     if len(years) > 1:
-        raise ReportError(f"a summary covers one year; these scorecards are of {', '.join(map(str, years))}")
+        raise ReportError(f"{what} covers one year; these scorecards are of {', '.join(map(str, years))}")
     for card in cards:
         index.check(card)
-    types = [t for t in index.rubric.indicators.org_type_ids if any(c.org_type == t for c in cards)]
-    types += sorted({c.org_type for c in cards} - set(types))
+    return years[0]
+
+
+TIE_BREAK_LABELS: dict[str, str] = {
+    "total": N_("the higher total"),
+    "fewer_shortfalls": N_("fewer items with points lost"),
+    "unit_id": N_("the unit code"),
+}
+
+
+def basis(rubric: Rubric, lang: str) -> Basis:
+    """How the rubric grades and commends, in words of ``lang``."""
+    rule = rubric.manifest.commendation
+    gettext = translations(lang).gettext
+    return Basis(
+        bounds=[
+            (label(GRADE_LABELS, grade, lang), format_points(float(bound))) for grade, bound in rubric.grade_bounds()
+        ],
+        commend_grade=label(GRADE_LABELS, rule.grade, lang),
+        quota=format_points(float(rule.quota * 100)),
+        minimum=rule.minimum,
+        tie_break=[gettext(TIE_BREAK_LABELS.get(key, key)) for key in rule.tie_break],
+    )
+
+
+def summary_view(cards: Sequence[Scorecard], index: RubricIndex, lang: str) -> SummaryView:
+    """The appraising level's summary of one run: rankings, grades, commended and vetoed, common shortfalls."""
+    year = _check_run(cards, index, "a summary")
+    types = _types(cards, index)
     grades = list(GRADE_LABELS)
     rankings = []
     distribution = []
+    bars = []
     for org_type in types:
         of_type = _ranked([c for c in cards if c.org_type == org_type])
         name = index.org_type_name(org_type, lang)
         rankings.append((name, [_rank_row(c, lang) for c in of_type]))
         counts = Counter[str](c.grade for c in of_type)
         distribution.append((name, [counts[g] for g in grades], len(of_type)))
+        segments = [(g, counts[g], round(100 * counts[g] / len(of_type), 2)) for g in grades if counts[g]]
+        bars.append(GradeBar(name, len(of_type), segments))
     totals = Counter[str](c.grade for c in cards)
     ranked = [c for t in types for c in _ranked([c for c in cards if c.org_type == t])]
     lost_by_item: dict[str, list[float]] = {}
@@ -310,21 +465,49 @@ def summary_view(cards: Sequence[Scorecard], index: RubricIndex, lang: str) -> S
             item = card.item(item_id)
             lost_by_item.setdefault(item_id, []).append(item.max - item.points)
     common = sorted(lost_by_item.items(), key=lambda entry: (-len(entry[1]), -sum(entry[1]), entry[0]))
+    commended = [c for c in ranked if c.commended]
+    vetoed = [c for c in ranked if c.vetoed]
+    overview: dict[str, int | str] = {
+        "units": len(cards),
+        "types": len(types),
+        "excellent": totals["excellent"],
+        "commended": len(commended),
+        "vetoed": len(vetoed),
+        "median": format_points(statistics.median(c.total for c in cards)),
+        "common": index.items[common[0][0]].title.get(lang) if common else "—",
+    }
     return SummaryView(
-        year=years[0],
+        year=year,
         units=len(cards),
         rubric=f"{cards[0].rubric.id} {cards[0].rubric.version}",
         rankings=rankings,
         grade_headers=[label(GRADE_LABELS, g, lang) for g in grades],
+        grade_keys=grades,
         distribution=distribution,
         distribution_total=([totals[g] for g in grades], len(cards)),
-        commended=[_rank_row(c, lang) for c in ranked if c.commended],
-        vetoed=[(_rank_row(c, lang), [v.reason for v in vetoes(c, index, lang)]) for c in ranked if c.vetoed],
+        grade_bars=bars,
+        commended=[_rank_row(c, lang) for c in commended],
+        vetoed=[(_rank_row(c, lang), [v.found for v in vetoes(c, index, lang)]) for c in vetoed],
         common_shortfalls=[
             CommonShortfall(index.items[item_id].title.get(lang), len(amounts), format_points(sum(amounts)))
             for item_id, amounts in common[:COMMON_SHORTFALLS]
         ],
+        basis=basis(index.rubric, lang) if index.rubric.year == year else None,
+        overview=overview,
     )
+
+
+def decision_view(cards: Sequence[Scorecard], index: RubricIndex, lang: str) -> DecisionView:
+    """The run's commendation decision: every commended unit, by org type, in rank order."""
+    year = _check_run(cards, index, "a commendation decision")
+    commended = [c for c in cards if c.commended]
+    if not commended:
+        raise ReportError("no unit of the run is commended: there is no commendation decision to make")
+    by_type = [
+        (index.org_type_name(t, lang), [c.name for c in _ranked([c for c in commended if c.org_type == t])])
+        for t in _types(commended, index)
+    ]
+    return DecisionView(year=year, units=len(cards), commended=len(commended), by_type=by_type)
 
 
 def attachment_date(day: dt.date) -> dt.datetime:

@@ -165,6 +165,7 @@ def score_item(
         "id": item.id,
         "group": item.group,
         "title": item.title.en,
+        "title_zh": item.title.zh,
         "citation": item.citation,
         "self_points": self_points,
     }

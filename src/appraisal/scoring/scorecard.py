@@ -56,6 +56,7 @@ class ItemScore(_Model):
     id: str
     group: str
     title: str
+    title_zh: str | None = Field(default=None, description="The item's title in Chinese (title: in English)")
     points: Points
     max: Points
     self_points: Points | None = Field(default=None, description="The unit's own points for the item, if given")
