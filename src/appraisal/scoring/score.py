@@ -114,6 +114,8 @@ class _Plan:
     maximum: Decimal | None
     max_shown: float
     paths: tuple[str, ...]
+    # what the appraisers may have verified for the item: its values and the inputs of derived ones
+    checkable: tuple[str, ...]
     requires: tuple[tuple[str, str], ...]
     missing_rules: tuple[tuple[str, str], ...]
     tier_rules: tuple[str, ...]
@@ -124,6 +126,15 @@ class _Plan:
 
 
 _REASONS_PER_ITEM = 2048
+
+
+def _checkable(rubric: Rubric, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """``paths`` with each derived value's inputs after it (a verified input changes the derived value)."""
+    found: list[str] = []
+    for path in paths:
+        derived = rubric.indicators.derived_value(path)
+        found += [path, *(derived.inputs if derived is not None else ())]
+    return tuple(dict.fromkeys(found))
 _PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
 
 
@@ -140,6 +151,7 @@ def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
                     maximum,
                     _f(maximum) if maximum is not None else 0.0,
                     paths,
+                    _checkable(rubric, paths),
                     tuple((need, rubric.indicators.requirements[need]) for need in item.requires),
                     tuple((path, MISSING + path) for path in paths),
                     tuple(f"{item.id}#tier{i}" for i in range(1, len(item.tiers or ()) + 1)),
@@ -173,7 +185,7 @@ def score_item(
         entry = dict(common, points=0.0, max=0.0, status="not_applicable", values={})
         return Scored(entry | {"reason": f"does not apply to {org_type} units"}, ZERO, ZERO)
     seen = {path: values.get(path) for path in plan.paths}
-    checked = [verified[path] for path in plan.paths if path in verified]
+    checked = [verified[path] for path in plan.checkable if path in verified]
     unmet = [(need, path) for need, path in plan.requires if values.get(path) is not True]
     if unmet:
         # The item counts only what the appraising level saw for itself: without it, it is not evaluated.
