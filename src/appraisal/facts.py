@@ -50,12 +50,20 @@ def build_facts(submission: SubmissionBase) -> list[dict[str, Any]]:
     facts: dict[str, dict[str, Any]] = {
         UNIT: {"sid": submission.unit_id, "id": UNIT, "t": UNIT, "org_type": submission.org, "year": submission.year}
     }
-    for section, fields in indicators.fields_for(submission.org).items():
+    kinds = indicators.fact_fields(submission.org)
+    data = submission.model_dump(include=set(kinds), exclude_none=True)
+    verification = getattr(submission, "verification", None)
+    if verification is not None:  # the value scored is the verified one where the appraisers verified it
+        for section, checks in verification:
+            for name, check in checks or ():
+                if check is not None:
+                    data.setdefault(section, {})[name] = check.value
+    for section, fields in kinds.items():
         fact: dict[str, Any] = {"sid": submission.unit_id, "id": section, "t": section}
-        for field in fields:
-            value = submission.value(f"{section}.{field.id}")
-            if value is not None and (cast := fact_value(field.kind, value)) is not None:
-                fact[field.id] = cast
+        for name, value in data.get(section, {}).items():
+            kind = fields.get(name)
+            if kind is not None and (cast := fact_value(kind, value)) is not None:
+                fact[name] = cast
         facts[section] = fact
     for path in indicators.attributes(submission.org):  # a section holding only derived values
         section = path.partition(".")[0]

@@ -186,7 +186,7 @@ def score_item(
         return Scored(entry | {"reason": f"does not apply to {org_type} units"}, ZERO, ZERO)
     seen = {path: values.get(path) for path in plan.paths}
     checked = [verified[path] for path in plan.checkable if path in verified]
-    unmet = [(need, path) for need, path in plan.requires if values.get(path) is not True]
+    unmet = [(need, path) for need, path in plan.requires if values.get(path) is not True] if plan.requires else None
     if unmet:
         # The item counts only what the appraising level saw for itself: without it, it is not evaluated.
         entry = dict(common, points=0.0, max=plan.max_shown, status="not_evaluated", values=seen, verified=checked)
@@ -229,7 +229,8 @@ def score_item(
         reason = item_reason(item, maximum, seen, points, tier_hit)
         if len(plan.reasons) < _REASONS_PER_ITEM:
             plan.reasons[key] = reason
-    reason += _verified_words(checked)
+    if checked:
+        reason += _verified_words(checked)
     entry = dict(common, points=float(points), max=plan.max_shown, status=status, values=seen, reason=reason)
     entry["verified"] = checked
     entry |= {"rule": rule, "advice": None if status == "awarded" else item.advice.en}

@@ -261,14 +261,35 @@ class Indicators(Strict):
         """Every fact attribute a unit of ``org_type`` can have, as ``section.field`` -> kind (derived included)."""
         return self._attributes.get(org_type, {})
 
+    @cached_property
+    def _fields_by_type(self) -> dict[str, dict[str, tuple[FieldDef, ...]]]:
+        by_type: dict[str, dict[str, tuple[FieldDef, ...]]] = {}
+        for org_type in self.org_type_ids:
+            found = {}
+            for section in self.sections:
+                fields = tuple(f for f in section.fields if f.applies_to(org_type))
+                if fields:
+                    found[section.id] = fields
+            by_type[org_type] = found
+        return by_type
+
     def fields_for(self, org_type: str) -> dict[str, tuple[FieldDef, ...]]:
         """Each section's fields reported by ``org_type`` (sections it reports nothing of are left out)."""
-        found = {}
-        for section in self.sections:
-            fields = tuple(f for f in section.fields if f.applies_to(org_type))
-            if fields:
-                found[section.id] = fields
-        return found
+        return self._fields_by_type.get(org_type, {})
+
+    @cached_property
+    def _fact_kinds(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Per org type, per section: each field's kind, for the fields that become facts."""
+        return {
+            org: {
+                section: {f.id: f.kind for f in fields if f.fact_kind is not None} for section, fields in found.items()
+            }
+            for org, found in self._fields_by_type.items()
+        }
+
+    def fact_fields(self, org_type: str) -> dict[str, dict[str, str]]:
+        """Per section reported by ``org_type``: field id -> kind, for the fields that become facts."""
+        return self._fact_kinds.get(org_type, {})
 
 
 class HasIndicators(Protocol):
