@@ -199,3 +199,31 @@ def test_models_are_generated_per_year_and_type_and_cached() -> None:
     assert village is submission_model(INDICATORS_2026, "village")
     assert village.indicators is INDICATORS_2026
     assert "director_on_two_committees" in village.model_fields["treatment"].annotation.model_fields  # type: ignore[union-attr]
+
+
+def test_sums_and_differences_are_derived_and_missing_when_an_input_is(tmp_path: Path) -> None:
+    from appraisal.facts import build_facts, values_of
+
+    folder = _copy(tmp_path)
+    _replace(
+        folder,
+        "indicators.yaml",
+        "derived:\n",
+        "derived:\n"
+        "  - id: appraisal.commended\n"
+        "    sum: [appraisal.advanced_individuals_commended, appraisal.experiences_promoted]\n"
+        "  - id: appraisal.on_time_margin\n"
+        "    difference: [appraisal.advanced_individuals_commended, appraisal.reports_late]\n",
+    )
+    indicators = load_indicators(folder)
+    assert indicators.attributes("village")["appraisal.commended"] == "number"
+    both = validate_unit(
+        unit(appraisal={"advanced_individuals_commended": 5, "experiences_promoted": 2, "reports_late": 1}),
+        "v.json",
+        indicators,
+    )
+    values = values_of(build_facts(both))
+    assert values["appraisal.commended"] == 7 and values["appraisal.on_time_margin"] == 4
+    one = validate_unit(unit(appraisal={"advanced_individuals_commended": 5}), "v.json", indicators)
+    values = values_of(build_facts(one))
+    assert "appraisal.commended" not in values and "appraisal.on_time_margin" not in values  # missing, never zero
