@@ -135,6 +135,8 @@ def _checkable(rubric: Rubric, paths: tuple[str, ...]) -> tuple[str, ...]:
         derived = rubric.indicators.derived_value(path)
         found += [path, *(derived.inputs if derived is not None else ())]
     return tuple(dict.fromkeys(found))
+
+
 _PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
 
 
