@@ -20,9 +20,11 @@ def test_default_rubric_golden_cases_hold() -> None:
     assert [str(r) for r in results if not r.passed] == []
 
 
-def test_the_shipped_cases_cover_every_outcome() -> None:
-    rubric = load_rubric()
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_shipped_cases_cover_every_outcome(year: int) -> None:
+    rubric = load_rubric(year)
     covered = coverage(rubric, run_cases(rubric))
+    assert all(r.passed for r in run_cases(rubric))
     assert (covered.without_cases(), covered.unseen()) == ([], [])
     assert covered.complete and covered.total == 2 * (len(rubric.items) + len(rubric.vetoes))
 
