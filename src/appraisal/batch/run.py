@@ -60,20 +60,23 @@ def _cell(value: object) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def summary_csv(cards: Sequence[Scorecard], org_types: Sequence[str] = (), lang: str = "en") -> bytes:
-    """``summary.csv``: UTF-8 with BOM, rows by year, org type (in ``org_types``' order) then rank; in English
-    the codes and true/false, in Chinese the headers and values in words (单位编号 ...; 优秀; 是/否); every cell
-    escaped."""
+def summary_csv(cards: Sequence[Scorecard], rubric: Rubric | None = None, lang: str = "en") -> bytes:
+    """``summary.csv``: UTF-8 with BOM, rows by year, org type (in the manifest's order) then rank; in English
+    the codes and true/false, in Chinese the headers and values in words (单位编号 ...; 县妇联; 优秀; 是/否);
+    every cell escaped. The org types come from ``rubric``, else from each year's bundled rubric."""
     from ..reports.i18n import csv_header, csv_values  # babel only: the report stack is not imported
 
-    order = {org: i for i, org in enumerate(org_types)}
+    declared = [t for r in rubrics_of(cards, rubric) for t in r.indicators.org_types]
+    names = {t.id: t.name(lang) for t in reversed(declared)}  # the first year's name wins
+    order = {org: i for i, org in enumerate(dict.fromkeys(t.id for t in declared))}
     rows = sorted(cards, key=lambda c: (c.year, order.get(c.org_type, len(order)), c.org_type, c.rank or 0, c.unit_id))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(csv_header(lang))
     for c in rows:
         rank = "" if c.rank is None else c.rank
-        org_type, grade, vetoed, commended = csv_values(c.org_type, c.grade, c.vetoed, bool(c.commended), lang)
+        name = names.get(c.org_type, c.org_type)
+        org_type, grade, vetoed, commended = csv_values(c.org_type, name, c.grade, c.vetoed, bool(c.commended), lang)
         cells = (c.unit_id, c.name, org_type, f"{c.total:g}", grade, vetoed, commended, rank)
         writer.writerow([_cell(v) for v in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -95,8 +98,7 @@ def _write_results(
         if keep:
             texts.append(text)
     folder.path("scorecards").mkdir(exist_ok=True)
-    org_types = [t for r in rubrics_of(appraisals.scorecards, rubric) for t in r.indicators.org_type_ids]
-    folder.write(summary_csv(appraisals.scorecards, list(dict.fromkeys(org_types)), lang), "summary.csv")
+    folder.write(summary_csv(appraisals.scorecards, rubric, lang), "summary.csv")
     folder.write(errors_json(appraisals.rejected), "errors.json")
     return texts
 

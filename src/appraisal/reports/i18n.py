@@ -52,14 +52,6 @@ GRADE_LABELS: Final[dict[str, str]] = {
     "qualified": N_("Qualified"),
     "unqualified": N_("Unqualified"),
 }
-ORG_TYPE_LABELS: Final[dict[str, str]] = {
-    "county": N_("County women's federation"),
-    "township": N_("Township women's federation"),
-    "village": N_("Village women's congress"),
-    "community": N_("Street or community women's federation"),
-    "agency": N_("Women's committee of an agency or institution"),
-    "enterprise": N_("Women's organization of a non-public enterprise"),
-}
 STATUS_LABELS: Final[dict[str, str]] = {
     "awarded": N_("full points"),
     "partial": N_("part"),
@@ -90,23 +82,19 @@ def csv_header(lang: str) -> list[str]:
     return [gettext(message) for message in CSV_COLUMNS.values()]
 
 
-def csv_values(org_type: str, grade: str, vetoed: bool, commended: bool, lang: str) -> list[str]:
-    """summary.csv's coded cells: the codes and true/false in English, the catalogue's words otherwise."""
+def csv_values(org_type: str, org_name: str, grade: str, vetoed: bool, commended: bool, lang: str) -> list[str]:
+    """summary.csv's coded cells: the codes and true/false in English; otherwise the org type's name (as the
+    year's manifest gives it, ``org_name``) and the catalogue's words."""
     if lang == "en":
         return [org_type, grade, str(vetoed).lower(), str(commended).lower()]
     gettext = translations(lang).gettext
     yes, no = gettext("Yes"), gettext("No")
     return [
-        org_type_label(org_type, lang),
+        org_name,
         label(GRADE_LABELS, grade, lang),
         yes if vetoed else no,
         yes if commended else no,
     ]
-
-
-def org_type_label(org_type: str, lang: str) -> str:
-    """The name of an org type in ``lang`` (the one place reports take it from)."""
-    return label(ORG_TYPE_LABELS, org_type, lang)
 
 
 @functools.cache
