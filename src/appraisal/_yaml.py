@@ -194,13 +194,14 @@ class LineIndex:
         return self.lines.get(path, (0, 0))
 
 
-_KINDS = {
-    stat.S_IFDIR: "a folder",
-    stat.S_IFIFO: "a FIFO",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-}
+def refused_kind(mode: int) -> str:
+    """Why a path of this ``st_mode`` (not a regular file) is not read, in one line."""
+    for test, kind in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return f"{kind}, not a file: not read"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file: not read"
+    return "not a regular file: not read"
 
 
 def read_regular(path: Path, limit: int) -> bytes:
@@ -216,9 +217,11 @@ def read_regular(path: Path, limit: int) -> bytes:
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror or exc}") from exc
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise ParseError(f"not a regular file ({_KINDS.get(stat.S_IFMT(mode), 'a special file')})")
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise ParseError(refused_kind(status.st_mode))
+        if status.st_size > limit:
+            raise ParseError(f"file too large ({status.st_size} bytes; the limit is {limit})")
         chunks: list[bytes] = []
         size = 0
         while size <= limit:
@@ -227,8 +230,8 @@ def read_regular(path: Path, limit: int) -> bytes:
                 break
             chunks.append(chunk)
             size += len(chunk)
-        if size > limit:
-            raise ParseError(f"file larger than {limit} bytes")
+        if size > limit:  # it grew while being read, or claims a size it does not have
+            raise ParseError(f"file too large (the limit is {limit} bytes)")
         return b"".join(chunks)
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror or exc}") from exc

@@ -102,10 +102,10 @@ def test_engine_and_rubric_errors_cross_worker_processes() -> None:
 @pytest.mark.parametrize(
     ("make_file", "message"),
     [
-        (lambda p: os.mkfifo(p), "not a regular file (a FIFO)"),
-        (lambda p: p.symlink_to("/dev/zero"), "not a regular file (a character device)"),
-        (lambda p: p.mkdir(), "not a regular file (a folder)"),
-        (lambda p: p.write_bytes(b"#" * (2 * 1024 * 1024 + 1)), "file larger than 2097152 bytes"),
+        (lambda p: os.mkfifo(p), "a named pipe (FIFO), not a file: not read"),
+        (lambda p: p.symlink_to("/dev/zero"), "a device, not a file: not read"),
+        (lambda p: p.mkdir(), "a folder, not a file: not read"),
+        (lambda p: p.write_bytes(b"#" * (2 * 1024 * 1024 + 1)), "file too large (2097153 bytes; the limit is 2097152)"),
     ],
 )
 def test_only_regular_files_of_bounded_size_are_read(tmp_path: Path, make_file: object, message: str) -> None:

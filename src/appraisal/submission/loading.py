@@ -10,14 +10,13 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import stat
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PosixPath
 from typing import Any
 
 from pydantic import ValidationError
 
-from .._yaml import ParseError, parse_text
+from .._yaml import ParseError, parse_text, read_regular, refused_kind
 from ..errors import InputError, Problem
 from .indicators import HasIndicators, Indicators, bundled_years, indicators_for_year
 from .models import UNIT_ID_PATTERN, SubmissionBase, submission_adapter
@@ -51,23 +50,10 @@ def read_bytes(path: Path, source: str) -> bytes:
     if suffix not in SUFFIXES and suffix not in SPREADSHEET_SUFFIXES:
         what = "not a .json, .yaml, .yml, .xlsx or .bulk.csv file"
         raise InputError(source, [Problem("", f"{what} ({suffix or 'no suffix'})")])
-    try:
-        # O_NONBLOCK: a FIFO put in the file's place after the check must not hang the run
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        message = "not a regular file" if not path.is_file() else f"cannot read the file: {exc.strerror or exc}"
-        raise InputError(source, [Problem("", message)]) from exc
-    with os.fdopen(handle, "rb") as file:
-        try:
-            status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                raise InputError(source, [Problem("", _kind(status.st_mode))])
-            if status.st_size > MAX_FILE_BYTES:
-                limit = f"file too large ({status.st_size} bytes; the limit is {MAX_FILE_BYTES})"
-                raise InputError(source, [Problem("", limit)])
-            return file.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise InputError(source, [Problem("", f"cannot read the file: {exc.strerror or exc}")]) from exc
+    try:  # opened without blocking and checked on the open file: a FIFO put in its place must not hang the run
+        return read_regular(path, MAX_FILE_BYTES)
+    except ParseError as exc:
+        raise InputError(source, [Problem("", str(exc))]) from exc
 
 
 def parse_document(data: bytes, suffix: str, source: str) -> Any:
@@ -287,15 +273,6 @@ def _refused(path: Path, reason: str) -> RefusedPath:
     return refused
 
 
-def _kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
-        if test(mode):
-            return f"{kind}, not a file: not read"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device, not a file: not read"
-    return "not a regular file: not read"
-
-
 def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path]]:
     """(what to read, the entry) for each entry below ``folder`` that is a submission or must be reported, sorted,
     symbolic links not followed out of ``root``. Hidden entries (a leading dot: temporary folders, editors'
@@ -319,7 +296,7 @@ def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path]]:
                 if submission_name:
                     yield _refused(path, "a symbolic link to a folder, not a file: not followed"), path
             elif not target.is_file():
-                yield _refused(path, _kind(target.stat().st_mode)), path
+                yield _refused(path, refused_kind(target.stat().st_mode)), path
             elif submission_name:
                 yield target, path
         elif entry.is_dir(follow_symlinks=False):
@@ -328,7 +305,7 @@ def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path]]:
             else:
                 yield from _walk(path, root)
         elif not entry.is_file(follow_symlinks=False):
-            yield _refused(path, _kind(entry.stat(follow_symlinks=False).st_mode)), path
+            yield _refused(path, refused_kind(entry.stat(follow_symlinks=False).st_mode)), path
         elif submission_name:
             yield path, path
 
