@@ -36,8 +36,8 @@ def _problems(folder: Path) -> list[str]:
 
 def test_the_2026_demo_scores_as_it_did_before_the_indicators_became_data() -> None:
     """The scorecards of the bundled examples equal those made by the Python-defined sections (commit a0ea480),
-    apart from the rubric's sha256, the keys added since (self points, verified values, self differences) and
-    the items' reasons (now written in words)."""
+    apart from the rubric's sha256, the keys added since (self points, verified values, self differences; the
+    points graded on, deductions and tie-break) and the items' reasons (now written in words)."""
     before = json.loads((FIXTURES / "demo" / "scorecards-2026.1.json").read_text(encoding="utf-8"))
     units, _ = load_submissions([examples()])
     units = [u for u in units if not u.source.partition(" row ")[0].endswith((".xlsx", ".csv"))]  # added later
@@ -47,6 +47,8 @@ def test_the_2026_demo_scores_as_it_did_before_the_indicators_became_data() -> N
         data = json.loads(card.to_json())
         data.pop("rubric")
         assert data.pop("self_differences") == []
+        assert data.pop("graded_on") == round(card.total - card.bonus, 2) and data.pop("grade_on") == "before_bonus"
+        assert data.pop("deductions") == [] and data.pop("tie_break") == ["total", "fewer_shortfalls", "unit_id"]
         for item in data["items"]:
             assert item.pop("self_points") is None and item.pop("verified") == []
             item.pop("title_zh")

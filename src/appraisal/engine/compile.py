@@ -5,6 +5,8 @@ Rule names say what a firing means, so scoring and traces can read them back:
 - ``L01#when``, ``L01#tier2`` (``L01#tier2.1`` when a condition spanning sections needs several rules):
   that condition of item L01 holds;
 - ``A03#value``: the value item A03 counts was reported (its amount is read from the firing's fact);
+- ``B04#award.national``: the count of one award level of item B04 was reported;
+- ``L01#applies``: item L01's ``applies_when`` holds (without that firing, L01 is not applicable to the unit);
 - ``V01#veto``: veto V01 holds;
 - ``?missing:leadership.working_meetings``: the unit did not report that value.
 
@@ -41,13 +43,13 @@ def _pattern(section: str, test: dict[str, Any]) -> dict[str, Any]:
 def item_paths(item: Item | Veto) -> tuple[str, ...]:
     """Every value the item's conditions and counts name, in order, without repeats."""
     conditions = [item.when] if isinstance(item, Veto) else [text for _, text in item.conditions()]
-    return _paths(tuple(conditions), item.value_path() if isinstance(item, Item) else None)
+    return _paths(tuple(conditions), item.value_paths() if isinstance(item, Item) else ())
 
 
 @lru_cache(maxsize=4096)
-def _paths(conditions: tuple[str, ...], value: str | None) -> tuple[str, ...]:
+def _paths(conditions: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
     paths = [c.path for text in conditions for c in expr.comparisons(expr.parse(text))]
-    return tuple(dict.fromkeys([*paths, *([value] if value else [])]))
+    return tuple(dict.fromkeys([*paths, *values]))
 
 
 def ruleset_for(rubric: Rubric, org_type: str) -> dict[str, dict[str, Any]]:
@@ -57,10 +59,15 @@ def ruleset_for(rubric: Rubric, org_type: str) -> dict[str, dict[str, Any]]:
     for item in rubric.items_for(org_type):
         for role, text in item.conditions():
             rules.update(rule_names(f"{item.id}#{role}", expr.compile_rules(expr.parse(text))))
+        if item.applies_when is not None:
+            rules.update(rule_names(f"{item.id}#applies", expr.compile_rules(expr.parse(item.applies_when))))
         value = item.value_path()
         if value:
             section, _, field = value.partition(".")
             rules[f"{item.id}#value"] = _pattern(section, {"$ex": {field: 1}})
+        for level, award in (item.awards or {}).items():
+            section, _, field = award.value.partition(".")
+            rules[f"{item.id}#award.{level}"] = _pattern(section, {"$ex": {field: 1}})
         needed += item_paths(item)
     for veto in rubric.vetoes_for(org_type):
         rules.update(rule_names(f"{veto.id}#veto", expr.compile_rules(expr.parse(veto.when))))

@@ -156,12 +156,27 @@ def item_reason(
         gate = explain(item.when, values, label)
         if not gate.holds:
             return f"condition not met: {gate.words}"
+    if item.awards:
+        parts = []
+        for level, award in item.awards.items():
+            count = values.get(award.value)
+            shown = "not reported" if count is None else f"{_value_text(count)} × {_points(award.points)}"
+            parts.append(f"{level.replace('_', ' ')}: {shown}")
+        return f"{'; '.join(parts)}: {_n(points)}, at most {_n(maximum)}"
     path = str(item.value_path())
     raw = values.get(path)
     if raw is None:
         return f"not reported: {path}"
     value = Decimal(str(raw))
     name, shown = label(path), _value_text(raw)
+    if item.per_occurrence and item.per_occurrence.per is not None:
+        each, per = item.per_occurrence.points, item.per_occurrence.per
+        steps = Decimal(math.floor(value / per))
+        reason = f"{name}: {shown}, {_n(steps)} whole steps of {_n(per)} × {_points(each)}, at most {_n(maximum)}"
+        if points < maximum:
+            needed = Decimal(math.ceil(maximum / each)) * per
+            reason += f"; {_n(needed)} for full marks ({_n(needed - value)} more)"
+        return reason
     if item.per_occurrence:
         each = item.per_occurrence.points
         reason = f"{name}: {shown} × {_points(each)} = {_n(each * value)}, at most {_n(maximum)}"
@@ -178,9 +193,11 @@ def item_reason(
     short = max(Decimal(0), rule.target - value)
     if not short:
         return f"{name}: {shown}, meets the target {_n(rule.target)}"
-    steps = Decimal(math.ceil(short / rule.step))
+    whole = rule.rounding == "whole"
+    steps = Decimal(math.floor(short / rule.step) if whole else math.ceil(short / rule.step))
     return (
-        f"{name}: {shown}, {_n(short)} short of the target {_n(rule.target)}: {_n(steps)} started steps of "
+        f"{name}: {shown}, {_n(short)} short of the target {_n(rule.target)}: {_n(steps)} "
+        f"{'whole' if whole else 'started'} steps of "
         f"{_n(rule.step)}, {_points(rule.points)} deducted for each from {_n(maximum)}"
     )
 

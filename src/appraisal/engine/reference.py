@@ -30,9 +30,14 @@ def reference_firings(rubric: Rubric, org_type: str, facts: list[dict[str, Any]]
     for item in rubric.items_for(org_type):
         for role, text in item.conditions():
             fire(f"{item.id}#{role}", text)
+        if item.applies_when is not None:
+            fire(f"{item.id}#applies", item.applies_when)
         path = item.value_path()
         if path and values.get(path) is not None:
             firings.append(Firing(f"{item.id}#value", {"m0": by_section[path.partition(".")[0]]}))
+        for level, award in (item.awards or {}).items():
+            if values.get(award.value) is not None:
+                firings.append(Firing(f"{item.id}#award.{level}", {"m0": by_section[award.value.partition(".")[0]]}))
         needed += item_paths(item)
     for veto in rubric.vetoes_for(org_type):
         fire(f"{veto.id}#veto", veto.when)

@@ -176,6 +176,28 @@ def _outcomes(text: str, kinds: Mapping[str, str]) -> set[bool]:
     return {True, False} if cases is None else {expr.evaluate(node, case) for case in cases}
 
 
+def applicability_cases(conditions: list[str], kinds: Mapping[str, str], limit: int) -> list[tuple[bool, ...]] | None:
+    """Each combination of truth values of ``conditions`` that some reported values give (``[()]`` for none),
+    in a stable order; ``None`` when more than ``limit`` assignments would have to be tried."""
+    if not conditions:
+        return [()]
+    nodes = [expr.parse(text) for text in conditions]
+    constants: dict[str, list[Any]] = {}
+    for node in nodes:
+        for path, values in _paths(node).items():
+            constants.setdefault(path, []).extend(values)
+    axes = {path: _samples(kinds.get(path, "number"), values) for path, values in constants.items()}
+    if math.prod(len(v) for v in axes.values()) > limit * 64:
+        return None
+    found: dict[tuple[bool, ...], None] = {}
+    for combo in itertools.product(*axes.values()):
+        case = dict(zip(axes, combo, strict=True))
+        found[tuple(expr.evaluate(node, case) for node in nodes)] = None
+        if len(found) > limit:
+            return None
+    return sorted(found, reverse=True)
+
+
 def _shown(value: Any) -> str:
     return expr.literal_text(value) if isinstance(value, bool | int | float) else str(value)
 

@@ -62,13 +62,19 @@ def _text(value: Any) -> str:
 def _manifest(old: Rubric, new: Rubric) -> list[Change]:
     a, b = old.manifest, new.manifest
     details = []
-    for name in ("year", "version", "base", "bonus_cap"):
+    for name in ("year", "version", "base", "bonus_cap", "grade_on"):
         if getattr(a, name) != getattr(b, name):
             details.append(f"{name.replace('_', ' ')}: {_text(getattr(a, name))} -> {_text(getattr(b, name))}")
     details += _pairs(dict(old.grade_bounds()), dict(new.grade_bounds()), "grade bound of")
+    if a.groups != b.groups:
+        details.append(f"groups: {_groups(a)} -> {_groups(b)}")
     if a.commendation != b.commendation:
         details += _pairs(a.commendation.model_dump(), b.commendation.model_dump(), "commendation")
     return [Change("manifest", b.id, "changed", details)] if details else []
+
+
+def _groups(manifest: Any) -> str:
+    return ", ".join(g.id + (f" {_num(g.weight)}" if g.weight is not None else "") for g in manifest.groups)
 
 
 def _org_types(old: Indicators, new: Indicators) -> list[Change]:
@@ -125,13 +131,18 @@ def _points(old: dict[str, Decimal | None], new: dict[str, Decimal | None]) -> l
 def _earning(item: Item) -> dict[str, Any]:
     """How the item earns points, as plain values to compare."""
     found: dict[str, Any] = {"when": item.when, "requires": list(item.requires) or None, "group": item.group}
+    found["applies when"] = item.applies_when
     for index, tier in enumerate(item.tiers or (), start=1):
         amount = f"{_num(tier.points)} points" if tier.points is not None else f"{_num(tier.share)} of the maximum"
         found[f"tier {index}"] = f"{tier.when} -> {amount}"
-    for way in ("per_occurrence", "deduct", "shortfall"):
+    for way in ("per_occurrence", "deduct", "shortfall", "deduction", "floor"):
         value = getattr(item, way)
         if value is not None:
-            found[way.replace("_", " ")] = ", ".join(f"{k} {_text(v)}" for k, v in value.model_dump().items())
+            # keys at their defaults are not shown, so a key added to the format changes no diff
+            shown = {k: v for k, v in value.model_dump().items() if v is not None and (k, v) != ("rounding", "started")}
+            found[way.replace("_", " ")] = ", ".join(f"{k} {_text(v)}" for k, v in shown.items())
+    for level, award in (item.awards or {}).items():
+        found[f"award {level}"] = f"value {award.value}, points {_num(award.points)}"
     return found
 
 

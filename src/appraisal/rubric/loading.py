@@ -21,16 +21,20 @@ from ..submission.indicators import INDICATORS, MANIFEST
 from . import checks, expr
 from .models import BONUS_GROUP, GROUPS, Item, Manifest, Rubric, Veto, grade_bound
 
+# per org type, combinations of applies_when conditions tried when checking the sums; beyond, refused
+MAX_APPLICABILITY_CASES = 256
+
 Path_ = tuple[int | str, ...]
 
 
 class _Checks:
     """What every check of one rubric needs: the year's indicators and where problems go."""
 
-    def __init__(self, indicators: Indicators, problems: list[RubricProblem]) -> None:
+    def __init__(self, indicators: Indicators, problems: list[RubricProblem], groups: tuple[str, ...]) -> None:
         self.indicators = indicators
         self.problems = problems
         self.org_types = indicators.org_type_ids
+        self.groups = groups
 
     def org_type(self, org: str, file: YamlFile, path: Path_) -> bool:
         if org in self.org_types:
@@ -93,8 +97,33 @@ def _check_value(
         problems.append(file.problem(path, f"{value_path} is a number: compare it with a number", column))
 
 
+def _check_applies_when(item: Item, orgs: list[str], file: YamlFile, path: Path_, context: _Checks) -> None:
+    """``applies_when`` decides whether the item counts in a unit's maximum: it may name only values every unit
+    of those types must report (``required: true``), so that no unit's maximum hangs on a value left out."""
+    text = str(item.applies_when)
+    before = len(context.problems)
+    _check_condition(text, orgs, file, path, context)
+    if len(context.problems) > before:
+        return
+    for comparison in expr.comparisons(expr.parse(text)):
+        field = context.indicators.field(comparison.path)
+        if field is None or not field.required:
+            context.problems.append(
+                file.problem(
+                    path,
+                    f"applies_when names {comparison.path}, which units may leave out: it decides the unit's "
+                    f"maximum, so name only fields marked required: true in {INDICATORS}",
+                    comparison.column,
+                )
+            )
+
+
 def _check_item(item: Item, file: YamlFile, path: Path_, context: _Checks) -> None:
     problems = context.problems
+    known_groups = (*context.groups, BONUS_GROUP)
+    if item.group not in known_groups:
+        hint = did_you_mean(item.group, known_groups) or f"; one of {', '.join(known_groups)}"
+        problems.append(file.problem((*path, "group"), f"group: unknown group {item.group!r}{hint}"))
     if isinstance(item.max, dict):
         for org in item.max:
             context.org_type(org, file, (*path, "max", org))
@@ -125,10 +154,14 @@ def _check_item(item: Item, file: YamlFile, path: Path_, context: _Checks) -> No
             problems.append(
                 file.problem((*path, "tiers", index, "points"), f"tier points {tier.points} exceed the item's maximum")
             )
+    if item.applies_when is not None:
+        _check_applies_when(item, orgs, file, (*path, "applies_when"), context)
     value = item.value_path()
     if value is not None:
-        way = next(k for k in ("per_occurrence", "deduct", "shortfall") if getattr(item, k))
+        way = next(k for k in ("per_occurrence", "deduct", "shortfall", "deduction") if getattr(item, k))
         _check_value(value, orgs, file, (*path, way, "value"), context)
+    for level, award in (item.awards or {}).items():
+        _check_value(award.value, orgs, file, (*path, "awards", level, "value"), context)
 
 
 def _sha256(files: list[Path], root: Path) -> str:
@@ -168,7 +201,7 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     paths = sorted(p for p in root.glob("*.yaml") if p.name not in (MANIFEST, INDICATORS))
     if indicators is None:  # nothing else can be checked against a year whose indicators are broken
         raise RubricError(problems)
-    context = _Checks(indicators, problems)
+    context = _Checks(indicators, problems, manifest.group_ids if manifest is not None else GROUPS)
     items: list[Item] = []
     vetoes: list[Veto] = []
     seen: dict[str, str] = {}
@@ -216,13 +249,14 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
                     _check_condition(parsed.when, orgs, file, (*where, "when"), context)
                     vetoes.append(parsed)
     if manifest is not None and not invalid:
-        problems += _check_totals(manifest, items, manifest_file)
+        problems += _check_totals(manifest, items, manifest_file, indicators)
+        problems += _check_tie_break(manifest, items, manifest_file)
     if problems:
         raise RubricError(problems)
     assert manifest is not None
     # Scorecards list items in the groups' order (the three mechanisms first), bonus last; within a group in
     # the order the files give them.
-    order = [*GROUPS, BONUS_GROUP]
+    order = [*manifest.group_ids, BONUS_GROUP]
     items.sort(key=lambda item: order.index(item.group))
     rubric = Rubric(
         manifest=manifest,
@@ -237,17 +271,90 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     return rubric
 
 
-def _check_totals(manifest: Manifest, items: list[Item], file: YamlFile) -> list[RubricProblem]:
+def _num(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _case_words(conditions: list[str], case: tuple[bool, ...]) -> str:
+    if not conditions:
+        return ""
+    held = [c for c, holds in zip(conditions, case, strict=True) if holds]
+    failed = [c for c, holds in zip(conditions, case, strict=True) if not holds]
+    words = [f"{' and '.join(held)} holds" if held else "", f"not {' nor '.join(failed)}" if failed else ""]
+    return " where " + ", ".join(w for w in words if w)
+
+
+def _check_tie_break(manifest: Manifest, items: list[Item], file: YamlFile) -> list[RubricProblem]:
+    problems = []
+    item_ids = [item.id for item in items if item.deduction is None]
+    for index, key in enumerate(manifest.commendation.tie_break):
+        kind, _, name = key.partition(":")
+        known = item_ids if kind == "item" else manifest.group_ids if kind == "group" else None
+        if known is not None and name not in known:
+            what = "item" if kind == "item" else "group"
+            hint = did_you_mean(name, known) or f"; the rubric's {what}s: {', '.join(known)}"
+            problems.append(
+                file.problem(("commendation", "tie_break", index), f"tie_break {key}: no {what} {name!r}{hint}")
+            )
+    return problems
+
+
+def _check_totals(manifest: Manifest, items: list[Item], file: YamlFile, indicators: Indicators) -> list[RubricProblem]:
+    """Per org type the manifest declares, and per case of its items' ``applies_when`` conditions (each
+    combination some unit can report), the maxima sum to the base; with group weights, every group has points
+    to earn instead (its items' points are scaled to its weight)."""
     problems = []
     for org in (t.id for t in manifest.org_types):
-        total = sum((item.max_for(org) or Decimal(0) for item in items if not item.bonus), Decimal(0))
-        if items and total != manifest.base:
+        mine = [i for i in items if not i.bonus and i.deduction is None and i.max_for(org) is not None]
+        conditions = list(dict.fromkeys(i.applies_when for i in mine if i.applies_when is not None))
+        found = checks.applicability_cases(conditions, indicators.attributes(org), MAX_APPLICABILITY_CASES)
+        if found is None:
             problems.append(
                 file.problem(
                     ("base",),
-                    f"the maxima of the items applying to {org} units sum to {total}, not the base {manifest.base}",
+                    f"the applies_when conditions of the items applying to {org} units make more than "
+                    f"{MAX_APPLICABILITY_CASES} cases to check; use fewer conditions",
                 )
             )
+            continue
+        group_maxima: dict[str, dict[Decimal, str]] = {}
+        for case in found:
+            holds = dict(zip(conditions, case, strict=True))
+            chosen = [i for i in mine if i.applies_when is None or holds[i.applies_when]]
+            where = _case_words(conditions, case)
+            if manifest.weighted:
+                for group in manifest.group_ids:
+                    most = sum((i.max_for(org) or Decimal(0) for i in chosen if i.group == group), Decimal(0))
+                    group_maxima.setdefault(group, {}).setdefault(most, where)
+                continue
+            total = sum((i.max_for(org) or Decimal(0) for i in chosen), Decimal(0))
+            if items and total != manifest.base:
+                problems.append(
+                    file.problem(
+                        ("base",),
+                        f"the maxima of the items applying to {org} units{where} sum to {total}, "
+                        f"not the base {manifest.base}",
+                    )
+                )
+        for group, maxima in group_maxima.items():
+            if Decimal(0) in maxima:
+                problems.append(
+                    file.problem(
+                        ("groups",),
+                        f"group {group} has no points to earn for {org} units{maxima[Decimal(0)]}: "
+                        "its weight could never be earned",
+                    )
+                )
+            elif len(maxima) > 1:
+                sums = "; ".join(f"{_num(m)}{w}" for m, w in maxima.items())
+                problems.append(
+                    file.problem(
+                        ("groups",),
+                        f"group {group}'s maxima for {org} units differ by case ({sums}): give each case "
+                        "the same points, so that its weight scales them alike",
+                    )
+                )
+    top = manifest.base + (manifest.bonus_cap if manifest.grade_on == "total" else 0)
     bounds = []
     for grade, raw in manifest.grades.items():
         try:
@@ -255,8 +362,9 @@ def _check_totals(manifest: Manifest, items: list[Item], file: YamlFile) -> list
         except ValueError:
             problems.append(file.problem(("grades", grade), f"grades.{grade}: not a number or a share like 90%"))
             continue
-        if not 0 < bound <= manifest.base:
-            problems.append(file.problem(("grades", grade), f"grades.{grade}: must be within the base"))
+        if not 0 < bound <= top:
+            within = "the base" if top == manifest.base else "the base plus the bonus cap (grade_on: total)"
+            problems.append(file.problem(("grades", grade), f"grades.{grade}: must be within {within}"))
         bounds.append((grade, bound))
     order = dict(bounds)
     if len(order) == 3 and not order["excellent"] > order["good"] > order["qualified"]:

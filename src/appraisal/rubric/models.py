@@ -12,11 +12,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..errors import did_you_mean
 from ..submission.indicators import Indicators, OrgTypeDef, Text
 
-__all__ = ["BONUS_GROUP", "GRADES", "GROUPS", "Item", "Manifest", "Rubric", "Text", "Veto"]
+__all__ = ["BONUS_GROUP", "GRADES", "GROUPS", "GroupDef", "Item", "Manifest", "Rubric", "Text", "Veto"]
 
+# The groups of a manifest without ``groups:`` (both shipped years): the source text's three mechanisms, three
+# activities, treatment and organization, in that order.
 GROUPS: tuple[str, ...] = (
     "leadership",
     "appraisal",
@@ -59,10 +60,22 @@ class Tier(Strict):
 
 
 class PerOccurrence(Strict):
-    """Points per occurrence of ``value`` (a count), capped at the item's maximum."""
+    """Points per occurrence of ``value`` (a count), capped at the item's maximum; with ``per: N``, ``points``
+    per whole ``N`` occurrences (1 point per 50: 499 gives 9)."""
 
     value: str
     points: Points
+    per: Annotated[Decimal, Field(gt=0, le=1_000_000_000)] | None = None
+
+
+class Award(Strict):
+    """One award level of an ``awards`` item: ``points`` per award counted in ``value``."""
+
+    value: str
+    points: Points
+
+
+LevelId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,31}$")]
 
 
 class Deduct(Strict):
@@ -79,23 +92,57 @@ class Shortfall(Strict):
     target: Annotated[Decimal, Field(gt=0)]
     step: Annotated[Decimal, Field(gt=0)] = Decimal(1)
     points: Points
+    rounding: Literal["started", "whole"] = Field(
+        default="started", description="started: a started step counts whole (today); whole: only whole steps"
+    )
+
+
+class Deduction(Strict):
+    """A deduction beyond an item's own points (扣分项): ``points`` per occurrence of ``value``, or ``points``
+    once when the item's ``when`` holds (an incident); at most ``cap`` in all."""
+
+    value: str | None = None
+    points: Points
+    cap: Points | None = None
+
+
+class Floor(Strict):
+    """How low a deduction may take the points: its group's (``group``) or the total before bonus (``total``)."""
+
+    group: Points | None = None
+    total: Points | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Floor:
+        if (self.group is None) == (self.total is None):
+            raise ValueError("a floor is either group: N or total: N")
+        return self
+
+
+WAYS: tuple[str, ...] = ("tiers", "per_occurrence", "deduct", "shortfall", "awards", "deduction")
 
 
 class Item(Strict):
     """One scored item. Exactly one way of earning points: ``when``, ``tiers``, ``per_occurrence``,
-    ``deduct`` or ``shortfall``. ``when`` together with one of the last three gates that one."""
+    ``deduct``, ``shortfall`` or ``awards``; ``when`` together with one of the others gates that one. A
+    ``deduction`` item earns nothing: it takes points off its group or the total, down to its ``floor``.
+    ``applies_when`` (a condition on the unit) makes the item not applicable to a unit where it does not hold."""
 
     id: ItemId
     group: str
     title: Text
-    max: Points | dict[str, Points]
+    max: Points | dict[str, Points] | None = None
     applies_to: OrgTypes | None = None
+    applies_when: str | None = None
     bonus: bool = False
     when: str | None = None
     tiers: list[Tier] | None = Field(default=None, min_length=1)
     per_occurrence: PerOccurrence | None = None
     deduct: Deduct | None = None
     shortfall: Shortfall | None = None
+    awards: dict[LevelId, Award] | None = Field(default=None, min_length=1, max_length=16)
+    deduction: Deduction | None = None
+    floor: Floor | None = None
     requirement: Text
     citation: str = Field(min_length=1, max_length=200)
     advice: Text
@@ -110,21 +157,25 @@ class Item(Strict):
     source_file: str = ""
     source_line: int = 0
 
-    @field_validator("group")
-    @classmethod
-    def _known_group(cls, value: str) -> str:
-        if value not in (*GROUPS, BONUS_GROUP):
-            known = (*GROUPS, BONUS_GROUP)
-            raise ValueError(f"unknown group {value!r}; one of {', '.join(known)}{did_you_mean(value, known)}")
-        return value
-
     @model_validator(mode="after")
     def _shape(self) -> Item:
-        ways = [name for name in ("tiers", "per_occurrence", "deduct", "shortfall") if getattr(self, name)]
+        ways = [name for name in WAYS if getattr(self, name)]
         if len(ways) > 1:
             raise ValueError(f"an item earns points one way; this one has {', '.join(ways)}")
         if not ways and self.when is None:
-            raise ValueError("an item needs one of when, tiers, per_occurrence, deduct, shortfall")
+            raise ValueError(f"an item needs one of when, {', '.join(WAYS)}")
+        if self.deduction is not None:
+            if self.max is not None:
+                raise ValueError("a deduction item has no max (it earns nothing); cap the deduction with deduction.cap")
+            if self.bonus:
+                raise ValueError("a deduction item cannot be a bonus item")
+            if self.deduction.value is None and self.when is None:
+                raise ValueError("a deduction counts a value (deduction.value) or happens once when `when` holds")
+        else:
+            if self.max is None:
+                raise ValueError("missing max: the item's maximum (or a maximum per org type)")
+            if self.floor is not None:
+                raise ValueError("floor belongs to deduction items")
         if isinstance(self.max, dict):
             if self.applies_to is not None:
                 raise ValueError("give either max per org type or applies_to, not both")
@@ -134,13 +185,16 @@ class Item(Strict):
 
     @property
     def kind(self) -> str:
-        for name in ("tiers", "per_occurrence", "deduct", "shortfall"):
+        for name in WAYS:
             if getattr(self, name):
                 return name
         return "check"
 
     def max_for(self, org_type: str) -> Decimal | None:
-        """The item's maximum for ``org_type``; ``None`` when it does not apply to that type."""
+        """The item's maximum for ``org_type``; ``None`` when it does not apply to that type (a deduction item,
+        which earns nothing, has 0 where it applies)."""
+        if self.max is None:
+            return None if self.applies_to is not None and org_type not in self.applies_to else Decimal(0)
         if isinstance(self.max, dict):
             return self.max.get(org_type)
         if self.applies_to is not None and org_type not in self.applies_to:
@@ -154,8 +208,16 @@ class Item(Strict):
         return found
 
     def value_path(self) -> str | None:
-        way = self.per_occurrence or self.deduct or self.shortfall
+        """The one value a per_occurrence, deduct, shortfall or counting deduction item counts."""
+        way = self.per_occurrence or self.deduct or self.shortfall or self.deduction
         return way.value if way else None
+
+    def value_paths(self) -> tuple[str, ...]:
+        """Every value the item counts: its ``value_path``, or each award level's value."""
+        if self.awards:
+            return tuple(dict.fromkeys(award.value for award in self.awards.values()))
+        value = self.value_path()
+        return (value,) if value else ()
 
 
 class Veto(Strict):
@@ -172,17 +234,65 @@ class Veto(Strict):
     source_line: int = 0
 
 
+TIE_BREAKS: tuple[str, ...] = ("total", "before_bonus", "item:<ID>", "group:<ID>", "fewer_shortfalls", "unit_id")
+TieBreak = Annotated[
+    str,
+    Field(
+        pattern=r"^(total|before_bonus|fewer_shortfalls|unit_id|item:[A-Za-z][A-Za-z0-9_-]{0,31}|group:[a-z][a-z0-9_]{0,31})$"
+    ),
+]
+
+
 class Commendation(Strict):
-    """Who is commended: units of ``grade``, not vetoed, within ``quota`` of the units of the same org type."""
+    """Who is commended: units of ``grade``, not vetoed, within ``quota`` of the units of the same org type,
+    taken in rank order; ranks follow ``tie_break`` (the loader checks each ``item:``/``group:`` id)."""
 
     grade: Literal["excellent", "good"] = "excellent"
     quota: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.20")
     minimum: Annotated[int, Field(ge=0)] = 1
-    tie_break: tuple[Literal["total", "fewer_shortfalls", "unit_id"], ...] = (
-        "total",
-        "fewer_shortfalls",
-        "unit_id",
+    tie_break: tuple[TieBreak, ...] = Field(default=("total", "fewer_shortfalls", "unit_id"), max_length=16)
+
+    @field_validator("tie_break")
+    @classmethod
+    def _distinct(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("tie_break names a key twice")
+        return value
+
+
+_WEIGHT = re.compile(r"([0-9]{1,3}(?:\.[0-9]{1,2})?)\s*%", re.ASCII)
+
+
+class GroupDef(Strict):
+    """One group of items: its id (items name it in ``group``), names, and optionally its weight, the share
+    of the base its items' points are scaled to (``0.6`` or ``"60%"``)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    en: str = Field(min_length=1, max_length=200)
+    zh: str = Field(min_length=1, max_length=200)
+    weight: Annotated[Decimal, Field(gt=0, le=1)] | None = None
+
+    @field_validator("weight", mode="before")
+    @classmethod
+    def _share(cls, value: Any) -> Any:
+        if isinstance(value, str) and (match := _WEIGHT.fullmatch(value.strip())):
+            return Decimal(match.group(1)) / 100
+        return value
+
+
+DEFAULT_GROUPS: tuple[GroupDef, ...] = tuple(
+    GroupDef(id=group, en=en, zh=zh)
+    for group, en, zh in (
+        ("leadership", "Leadership", "组织领导"),
+        ("appraisal", "Appraisal", "考核激励"),
+        ("safeguard", "Safeguards", "工作保障"),
+        ("double_learning", "Double learning", "双学双比"),
+        ("meritorious_service", "Meritorious service", "巾帼建功"),
+        ("five_good_families", "Five good families", "五好家庭"),
+        ("treatment", "Treatment", "待遇落实"),
+        ("organization", "Organization", "组织建设"),
     )
+)
 
 
 class Manifest(Strict):
@@ -195,9 +305,34 @@ class Manifest(Strict):
     base: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
     bonus_cap: Annotated[Decimal, Field(ge=0, le=1000)] = Decimal(0)
     grades: dict[str, Decimal | str]
+    grade_on: Literal["before_bonus", "total"] = "before_bonus"
     commendation: Commendation = Commendation()
     source: str = Field(default="", max_length=300)
     org_types: tuple[OrgTypeDef, ...] = Field(min_length=1)
+    groups: tuple[GroupDef, ...] = Field(default=DEFAULT_GROUPS, min_length=1, max_length=32)
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, value: tuple[GroupDef, ...]) -> tuple[GroupDef, ...]:
+        ids = [g.id for g in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("groups: an id is given twice")
+        if BONUS_GROUP in ids:
+            raise ValueError("groups: 'bonus' is the bonus items' group, always there; do not declare it")
+        weighted = [g.weight for g in value if g.weight is not None]
+        if weighted and len(weighted) != len(value):
+            raise ValueError("groups: give every group a weight, or none")
+        if weighted and sum(weighted, Decimal(0)) != 1:
+            raise ValueError(f"groups: the weights sum to {sum(weighted, Decimal(0))}, not 1 (100%)")
+        return value
+
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        return tuple(g.id for g in self.groups)
+
+    @property
+    def weighted(self) -> bool:
+        return self.groups[0].weight is not None
 
     @field_validator("grades")
     @classmethod
@@ -254,6 +389,10 @@ class Rubric(Strict):
     def grade_bounds(self) -> list[tuple[str, Decimal]]:
         """(grade, lower bound in points), best grade first; ``"90%"`` means 90% of the base."""
         return [(grade, grade_bound(self.manifest.grades[grade], self.manifest.base)) for grade in GRADES[:-1]]
+
+    @property
+    def has_deductions(self) -> bool:
+        return any(item.deduction is not None for item in self.items)
 
     def items_for(self, org_type: str) -> list[Item]:
         return [item for item in self.items if item.max_for(org_type) is not None]

@@ -8,13 +8,13 @@ A case file holds one case (or a list)::
     expect:
       total: 91          # any of: total, bonus, grade, vetoed
       grade: excellent
-      items: {L01: 0, L06: 1.5}          # points per item id
+      items: {L01: 0, L06: 1.5, D01: -2}  # points per item id (a deduction item's are 0 or negative)
       statuses: {L01: missed}            # status per item id
 
 Policy staff editing next year's rubric run ``appraisal rules test``: a case that no longer holds shows which
 expectation moved, so a change of score is always a decision, never an accident. ``coverage`` says which
-outcomes the passing cases have shown: every item awarding and not awarding (partial or missed), every veto
-firing and not firing; an item no case scores at all is listed as without cases.
+outcomes the passing cases have shown: every item awarding and not awarding (partial or missed), every
+deduction item and every veto firing and not firing; an item no case scores at all is listed as without cases.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _compare(rubric: Rubric, entry: dict[str, Any], source: str) -> tuple[list[s
     except ValidationError as exc:
         return [_expectation_error(e) for e in exc.errors(include_url=False)], None
     try:
-        card = appraise(validate_unit(entry["submission"], source), rubric)
+        card = appraise(validate_unit(entry["submission"], source, rubric), rubric)
     except InputError as exc:
         return [f"the submission is invalid: {line}" for line in exc.lines()], None
     mismatches = []
@@ -100,10 +100,11 @@ def _compare(rubric: Rubric, entry: dict[str, Any], source: str) -> tuple[list[s
         if wanted is not None and getattr(card, key) != wanted:
             mismatches.append(f"{key}: expected {wanted}, got {getattr(card, key)}")
     ids = [i.id for i in card.items]
+    deductions = {d.id: d for d in card.deductions}
     for item_id, points in expect.items.items():
-        got = next((i for i in card.items if i.id == item_id), None)
+        got = next((i for i in card.items if i.id == item_id), None) or deductions.get(item_id)
         if got is None:
-            mismatches.append(f"{item_id}: no such item{did_you_mean(item_id, ids)}")
+            mismatches.append(f"{item_id}: no such item{did_you_mean(item_id, [*ids, *deductions])}")
         elif got.points != points:
             mismatches.append(f"{item_id}: expected {points} points, got {got.points} ({got.reason})")
     for item_id, status in expect.statuses.items():
@@ -176,7 +177,8 @@ def coverage(rubric: Rubric, results: list[CaseResult]) -> Coverage:
     """Item and veto coverage of the passing cases. An item counts as awarding when awarded, as not awarding
     when partial or missed (``not_evaluated`` shows no rule at work); a veto as firing or not firing for a unit
     of a type it applies to."""
-    wanted = {item.id: (AWARDED, NOT_AWARDED) for item in rubric.items}
+    wanted = {item.id: (AWARDED, NOT_AWARDED) for item in rubric.items if item.deduction is None}
+    wanted |= {item.id: (FIRED, NOT_FIRED) for item in rubric.items if item.deduction is not None}
     wanted |= {veto.id: (FIRED, NOT_FIRED) for veto in rubric.vetoes}
     seen: dict[str, set[str]] = {key: set() for key in wanted}
     for result in results:
@@ -188,6 +190,8 @@ def coverage(rubric: Rubric, results: list[CaseResult]) -> Coverage:
                 seen[item.id].add(AWARDED)
             elif item.status in ("partial", "missed"):
                 seen[item.id].add(NOT_AWARDED)
+        for deduction in card.deductions:
+            seen[deduction.id].add(FIRED if deduction.points < 0 else NOT_FIRED)
         vetoed = {reason.partition(":")[0] for reason in card.veto_reasons}
         for veto in rubric.vetoes_for(card.org_type):
             seen[veto.id].add(FIRED if veto.id in vetoed else NOT_FIRED)

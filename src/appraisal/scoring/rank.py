@@ -2,7 +2,8 @@
 
 In: every unit's Scorecard from ``score_unit`` and the rubric. Out: the same scorecards (same order) with
 ``rank``, ``peers``, ``groups[].peer_median`` and ``commended`` set. Vetoed units rank last; ties break by the
-rubric's ``tie_break`` (default: total, then fewer shortfalls, then unit id).
+rubric's ``tie_break`` in its order (default: total, then fewer shortfalls, then unit id); ``item:ID`` and
+``group:ID`` rank more points first, and the unit id settles whatever is still tied.
 """
 
 from __future__ import annotations
@@ -17,13 +18,25 @@ from ..rubric import GRADES, Rubric
 from .scorecard import Peers, Scorecard
 
 
+def _key(card: Scorecard, name: str) -> Any:
+    """One tie-break key's sort value: more points first, fewer shortfalls first, unit ids in order."""
+    if name == "total":
+        return -card.total
+    if name == "before_bonus":
+        return -card.total_before_bonus
+    if name == "fewer_shortfalls":
+        return len(card.shortfalls)
+    if name == "unit_id":
+        return card.unit_id
+    kind, _, ident = name.partition(":")
+    if kind == "group":
+        return -next((g.points for g in card.groups if g.id == ident), 0.0)
+    # an item not applying to the unit's type has no points: it sorts as 0
+    return -next((i.points for i in card.items if i.id == ident), 0.0)
+
+
 def _order_key(card: Scorecard, tie_break: tuple[str, ...]) -> tuple[Any, ...]:
-    keys: dict[str, Any] = {
-        "total": -card.total,
-        "fewer_shortfalls": len(card.shortfalls),
-        "unit_id": card.unit_id,
-    }
-    return (card.vetoed, *(keys[name] for name in tie_break), card.unit_id)
+    return (card.vetoed, *(_key(card, name) for name in tie_break), card.unit_id)
 
 
 def rank_and_commend(cards: list[Scorecard], rubric: Rubric) -> list[Scorecard]:

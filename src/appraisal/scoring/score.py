@@ -17,7 +17,8 @@ from ..engine import MISSING, Firing, item_paths
 from ..engine.explain import item_reason
 from ..errors import InputError, Problem
 from ..facts import values_of
-from ..rubric import BONUS_GROUP, GROUPS, Item, Rubric
+from ..rubric import BONUS_GROUP, Item, Rubric
+from ..rubric.models import Floor
 from ..submission import SubmissionBase
 from .scorecard import Grade, Scorecard
 
@@ -89,13 +90,25 @@ def _plain(value: Any) -> Any:
 def _amount(item: Item, maximum: Decimal, value: Decimal) -> Decimal:
     """Points of a per_occurrence, deduct or shortfall item for the reported value."""
     if item.per_occurrence:
-        return min(maximum, item.per_occurrence.points * value)
+        way = item.per_occurrence
+        return min(maximum, way.points * (value if way.per is None else Decimal(math.floor(value / way.per))))
     if item.deduct:
         return max(ZERO, maximum - item.deduct.points * value)
     assert item.shortfall is not None
     short = max(ZERO, item.shortfall.target - value)
-    steps = Decimal(math.ceil(short / item.shortfall.step))
+    ratio = short / item.shortfall.step
+    steps = Decimal(math.ceil(ratio) if item.shortfall.rounding == "started" else math.floor(ratio))
     return max(ZERO, maximum - item.shortfall.points * steps)
+
+
+def _awards(item: Item, maximum: Decimal, values: dict[str, Any]) -> Decimal:
+    """Points of an awards item: per level, its points per award counted, together at most the maximum."""
+    total = ZERO
+    for award in (item.awards or {}).values():
+        count = values.get(award.value)
+        if count is not None:
+            total += award.points * Decimal(str(count))
+    return min(maximum, total)
 
 
 class Scored(NamedTuple):
@@ -121,6 +134,7 @@ class _Plan:
     tier_rules: tuple[str, ...]
     when_rule: str
     value_rule: str
+    applies_rule: str | None
     # reasons already written, by the item's values and outcome: units often report the same values
     reasons: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -159,6 +173,7 @@ def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
                     tuple(f"{item.id}#tier{i}" for i in range(1, len(item.tiers or ()) + 1)),
                     f"{item.id}#when",
                     f"{item.id}#value",
+                    f"{item.id}#applies" if item.applies_when is not None else None,
                 )
             )
         _PLANS[key] = plans
@@ -186,6 +201,9 @@ def score_item(
     if maximum is None:
         entry = dict(common, points=0.0, max=0.0, status="not_applicable", values={})
         return Scored(entry | {"reason": f"does not apply to {org_type} units"}, ZERO, ZERO)
+    if plan.applies_rule is not None and not fired(plan.applies_rule):
+        entry = dict(common, points=0.0, max=0.0, status="not_applicable", values={})
+        return Scored(entry | {"reason": f"does not apply: {item.applies_when} does not hold"}, ZERO, ZERO)
     seen = {path: values.get(path) for path in plan.paths}
     checked = [verified[path] for path in plan.checkable if path in verified]
     unmet = [(need, path) for need, path in plan.requires if values.get(path) is not True] if plan.requires else None
@@ -209,6 +227,9 @@ def score_item(
                 points, rule, tier_hit = min(amount, maximum), hit[0].rule, index
     elif item.when and not gate:
         pass
+    elif item.awards:
+        if counted := fired(f"{item.id}#award"):
+            points, rule = _awards(item, maximum, values), counted[0].rule
     elif counted := fired(plan.value_rule):
         path = str(item.value_path())
         raw = counted[0].facts["m0"][path.partition(".")[2]]
@@ -239,11 +260,75 @@ def score_item(
     return Scored(entry, points, maximum)
 
 
-def grade_for(rubric: Rubric, total_before_bonus: Decimal, vetoed: bool) -> Grade:
+_TOTAL_FLOOR = Floor(total=ZERO)
+
+
+def _deductions(
+    plans: list[_Plan], fired: Fired, values: dict[str, Any], group_points: dict[str, Decimal]
+) -> list[tuple[dict[str, Any], Decimal, bool]]:
+    """Each deduction item applying to the unit: (scorecard line, points taken, taken from the total). A
+    group's deduction lowers ``group_points`` in place, never below its floor; a total's is taken from the
+    total before bonus (the caller subtracts it), never below its floor; the earlier items take first."""
+    found = []
+    total = sum(group_points.values(), ZERO)
+    for plan in plans:
+        item, way = plan.item, plan.item.deduction
+        if way is None or plan.maximum is None:
+            continue
+        if plan.applies_rule is not None and not fired(plan.applies_rule):
+            continue
+        seen = {path: values.get(path) for path in plan.paths}
+        wanted, rule, words = ZERO, None, ""
+        if item.when is not None and not (gate := fired(plan.when_rule)):
+            words = "condition not met: nothing deducted"
+        elif way.value is not None:
+            raw = values.get(way.value)
+            if raw is None:
+                words = f"not reported: {way.value}, nothing deducted"
+            else:
+                wanted, rule = way.points * Decimal(str(raw)), plan.value_rule
+                words = f"{way.value.rpartition('.')[2].replace('_', ' ')}: {raw} × {way.points}"
+        else:
+            wanted, rule = way.points, gate[0].rule
+            words = f"met: {item.when}"
+        if way.cap is not None and wanted > way.cap:
+            wanted, words = way.cap, f"{words}, at most {way.cap}"
+        floor = item.floor or _TOTAL_FLOOR
+        on_total = floor.group is None
+        if floor.group is not None:
+            room = max(ZERO, group_points.get(item.group, ZERO) - floor.group)
+            where = f"group {item.group} >= {floor.group}"
+        else:
+            lowest = floor.total or ZERO
+            room, where = max(ZERO, total - lowest), f"total >= {lowest}"
+        taken = _round(min(wanted, room))
+        if taken < wanted:
+            words += f"; {_round(wanted)} due, {taken} taken (floor: {where})"
+        total -= taken
+        if not on_total:
+            group_points[item.group] -= taken
+        entry = {
+            "id": item.id,
+            "group": item.group,
+            "title": item.title.en,
+            "title_zh": item.title.zh,
+            "points": -float(taken),
+            "values": seen,
+            "reason": words,
+            "rule": rule,
+            "citation": item.citation,
+            "floor": where,
+        }
+        found.append((entry, taken, on_total))
+    return found
+
+
+def grade_for(rubric: Rubric, graded_on: Decimal, vetoed: bool) -> Grade:
+    """The grade for the points the manifest's ``grade_on`` names (before bonus, or the total)."""
     if vetoed:
         return "unqualified"
     for grade, bound in rubric.grade_bounds():
-        if total_before_bonus >= bound:
+        if graded_on >= bound:
             return cast(Grade, grade)
     return "unqualified"
 
@@ -264,15 +349,28 @@ def score_unit(
             Problem(f"self_assessment.{item_id}", f"no item {item_id} applies to {org} units") for item_id in unknown
         ]
         raise InputError(submission.source, where, submission.unit_id)
-    scored = [score_item(plan, org, fired, values, verified, own.get(plan.item.id)) for plan in plans]
+    scored = [
+        score_item(plan, org, fired, values, verified, own.get(plan.item.id))
+        for plan in plans
+        if plan.item.deduction is None
+    ]
     base_items = [r for r in scored if r.entry["group"] != BONUS_GROUP]
-    groups = []
-    for group in GROUPS:
-        in_group = [r for r in base_items if r.entry["group"] == group]
+    manifest = rubric.manifest
+    group_points: dict[str, Decimal] = {}
+    group_max: dict[str, float] = {}
+    for group in manifest.groups:
+        in_group = [r for r in base_items if r.entry["group"] == group.id]
         points = sum((r.points for r in in_group), ZERO)
-        groups.append({"id": group, "points": _f(points), "max": _f(sum((r.max for r in in_group), ZERO))})
-    before_bonus = sum((r.points for r in base_items), ZERO)
-    bonus = min(rubric.manifest.bonus_cap, sum((r.points for r in scored if r.entry["group"] == BONUS_GROUP), ZERO))
+        most = sum((r.max for r in in_group), ZERO)
+        if group.weight is not None:  # the group's points scaled to its share of the base
+            share = group.weight * manifest.base
+            points, most = (_round(points * share / most) if most else ZERO), share
+        group_points[group.id], group_max[group.id] = points, _f(most)
+    deductions = _deductions(plans, fired, values, group_points) if rubric.has_deductions else []
+    groups = [{"id": g, "points": _f(points), "max": group_max[g]} for g, points in group_points.items()]
+    before_bonus = sum(group_points.values(), ZERO) - sum((d[1] for d in deductions if d[2]), ZERO)
+    bonus = min(manifest.bonus_cap, sum((r.points for r in scored if r.entry["group"] == BONUS_GROUP), ZERO))
+    graded_on = before_bonus + bonus if manifest.grade_on == "total" else before_bonus
     vetoes = [v for v in rubric.vetoes_for(org) if fired(f"{v.id}#veto")]
     lost = sorted(((r.max - r.points, r.entry["id"]) for r in base_items), key=lambda pair: (-pair[0], pair[1]))
     responsible = submission.rectification.responsible_person if submission.rectification else None
@@ -299,11 +397,15 @@ def score_unit(
             "base": _f(rubric.manifest.base),
             "total": _f(before_bonus + bonus),
             "bonus": _f(bonus),
-            "grade": grade_for(rubric, before_bonus, bool(vetoes)),
+            "graded_on": _f(graded_on),
+            "grade_on": manifest.grade_on,
+            "grade": grade_for(rubric, graded_on, bool(vetoes)),
             "vetoed": bool(vetoes),
             "veto_reasons": [f"{v.id}: {v.reason.en}" for v in vetoes],
             "groups": groups,
             "items": [r.entry for r in scored],
+            "deductions": [d[0] for d in deductions],
+            "tie_break": manifest.commendation.tie_break,
             "shortfalls": [item_id for amount, item_id in lost if amount > 0],
             "responsible_person": responsible,
             "self_score": self_score,

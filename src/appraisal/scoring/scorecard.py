@@ -71,6 +71,21 @@ class ItemScore(_Model):
     rule: str | None = Field(default=None, description="The durable-rules rule that decided it, if one fired")
 
 
+class DeductionScore(_Model):
+    """A deduction item (扣分项) applying to the unit: the points it took (0 or negative) and why."""
+
+    id: str
+    group: str
+    title: str
+    title_zh: str | None = None
+    points: Points = Field(description="Points taken, as a negative number (0 when nothing was deducted)")
+    values: dict[str, Any] = Field(description="Fact values it read, by section.field")
+    reason: str
+    rule: str | None = Field(default=None, description="The durable-rules rule that decided it, if one fired")
+    citation: str
+    floor: str = Field(description="How low it may take the points: 'total >= N' or 'group G >= N'")
+
+
 class Scorecard(_Model):
     """One unit's appraisal. ``rank``/``peers``/``commended`` are decided over a whole run."""
 
@@ -81,8 +96,12 @@ class Scorecard(_Model):
     appraisal_date: dt.date
     rubric: RubricRef
     base: Points
-    total: Points = Field(description="Points on the base plus bonus")
+    total: Points = Field(description="Points on the base plus bonus (deductions taken)")
     bonus: Points
+    graded_on: Points | None = Field(default=None, description="The points the grade was taken on")
+    grade_on: Literal["before_bonus", "total"] = Field(
+        default="before_bonus", description="What the grade is taken on: the total before bonus, or with it"
+    )
     grade: Grade
     vetoed: bool
     veto_reasons: list[str]
@@ -93,16 +112,31 @@ class Scorecard(_Model):
     peers: Peers | None = None
     groups: list[GroupScore]
     items: list[ItemScore]
+    deductions: list[DeductionScore] = Field(
+        default_factory=list, description="Deduction items (扣分项) applying to the unit, each with its points taken"
+    )
     shortfalls: list[str] = Field(description="Item ids by points lost, most first")
     responsible_person: str | None = Field(default=None, description="Who answers for rectification")
     self_score: Points | None = Field(default=None, description="The unit's own total")
     self_differences: list[str] = Field(
         default_factory=list, description="Items whose self points differ from the assessed points, largest first"
     )
+    tie_break: list[str] = Field(
+        default_factory=list, description="The order ties in rank were broken by (the rubric's tie_break)"
+    )
 
     @property
     def total_before_bonus(self) -> float:
         return round(self.total - self.bonus, 2)
+
+    @property
+    def grade_points(self) -> float:
+        """The points the grade was taken on (``graded_on``; before bonus on cards written without it)."""
+        return self.total_before_bonus if self.graded_on is None else self.graded_on
+
+    @property
+    def deducted(self) -> float:
+        return round(-sum(d.points for d in self.deductions), 2)
 
     def item(self, item_id: str) -> ItemScore:
         for item in self.items:

@@ -142,7 +142,11 @@ def _message(error: Any, loc: tuple[int | str, ...], org_type: str | None, indic
             return f"must match {ctx.get('pattern')} (got {_shown(got)})"
         case "union_tag_invalid":
             types = ", ".join(indicators.org_type_ids)
-            return f"must be one of {types} (got {_shown(ctx.get('tag'))}){_close(ctx.get('tag'), indicators)}"
+            close = _close(ctx.get("tag"), indicators)
+            if not close and isinstance(ctx.get("tag"), str):  # a type this year's rubric does not score
+                scope = f"the {indicators.year} rubric in {Path(indicators.folder).name}/ scores only"
+                return f"must be one of {types} (got {_shown(ctx.get('tag'))}: {scope} {types} units)"
+            return f"must be one of {types} (got {_shown(ctx.get('tag'))}){close}"
         case "union_tag_not_found":
             return f"required (one of {', '.join(indicators.org_type_ids)})"
         case "literal_error":
