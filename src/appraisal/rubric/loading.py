@@ -19,7 +19,7 @@ from ..errors import RubricError, RubricProblem, did_you_mean
 from ..submission import Indicators, bundled_folder, bundled_years, load_indicators
 from ..submission.indicators import INDICATORS, MANIFEST
 from . import checks, expr
-from .models import BONUS_GROUP, GROUPS, Item, Manifest, Rubric, Veto, grade_bound
+from .models import BONUS_GROUP, Item, Manifest, Rubric, Veto, grade_bound
 
 # per org type, combinations of applies_when conditions tried when checking the sums; beyond, refused
 MAX_APPLICABILITY_CASES = 256
@@ -30,11 +30,12 @@ Path_ = tuple[int | str, ...]
 class _Checks:
     """What every check of one rubric needs: the year's indicators and where problems go."""
 
-    def __init__(self, indicators: Indicators, problems: list[RubricProblem], groups: tuple[str, ...]) -> None:
+    def __init__(self, indicators: Indicators, problems: list[RubricProblem], groups: tuple[str, ...] | None) -> None:
         self.indicators = indicators
         self.problems = problems
         self.org_types = indicators.org_type_ids
-        self.groups = groups
+        self.groups = groups  # None when the manifest did not load: its problems are reported already
+        self.broken_applies_when = False  # the per-case sums would only repeat the problem
 
     def org_type(self, org: str, file: YamlFile, path: Path_) -> bool:
         if org in self.org_types:
@@ -104,10 +105,12 @@ def _check_applies_when(item: Item, orgs: list[str], file: YamlFile, path: Path_
     before = len(context.problems)
     _check_condition(text, orgs, file, path, context)
     if len(context.problems) > before:
+        context.broken_applies_when = True
         return
     for comparison in expr.comparisons(expr.parse(text)):
         field = context.indicators.field(comparison.path)
         if field is None or not field.required:
+            context.broken_applies_when = True
             context.problems.append(
                 file.problem(
                     path,
@@ -120,8 +123,8 @@ def _check_applies_when(item: Item, orgs: list[str], file: YamlFile, path: Path_
 
 def _check_item(item: Item, file: YamlFile, path: Path_, context: _Checks) -> None:
     problems = context.problems
-    known_groups = (*context.groups, BONUS_GROUP)
-    if item.group not in known_groups:
+    known_groups = (*(context.groups or ()), BONUS_GROUP)
+    if context.groups is not None and item.group not in known_groups:
         hint = did_you_mean(item.group, known_groups) or f"; one of {', '.join(known_groups)}"
         problems.append(file.problem((*path, "group"), f"group: unknown group {item.group!r}{hint}"))
     if isinstance(item.max, dict):
@@ -201,7 +204,7 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     paths = sorted(p for p in root.glob("*.yaml") if p.name not in (MANIFEST, INDICATORS))
     if indicators is None:  # nothing else can be checked against a year whose indicators are broken
         raise RubricError(problems)
-    context = _Checks(indicators, problems, manifest.group_ids if manifest is not None else GROUPS)
+    context = _Checks(indicators, problems, manifest.group_ids if manifest is not None else None)
     items: list[Item] = []
     vetoes: list[Veto] = []
     seen: dict[str, str] = {}
@@ -248,7 +251,7 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
                     orgs = [o for o in context.org_types if parsed.applies_to is None or o in parsed.applies_to]
                     _check_condition(parsed.when, orgs, file, (*where, "when"), context)
                     vetoes.append(parsed)
-    if manifest is not None and not invalid:
+    if manifest is not None and not invalid and not context.broken_applies_when:
         problems += _check_totals(manifest, items, manifest_file, indicators)
         problems += _check_tie_break(manifest, items, manifest_file)
     if problems:

@@ -316,14 +316,14 @@ class Manifest(Strict):
     def _groups(cls, value: tuple[GroupDef, ...]) -> tuple[GroupDef, ...]:
         ids = [g.id for g in value]
         if len(set(ids)) != len(ids):
-            raise ValueError("groups: an id is given twice")
+            raise ValueError("a group id is given twice")
         if BONUS_GROUP in ids:
-            raise ValueError("groups: 'bonus' is the bonus items' group, always there; do not declare it")
+            raise ValueError("'bonus' is the bonus items' group, always there; do not declare it")
         weighted = [g.weight for g in value if g.weight is not None]
         if weighted and len(weighted) != len(value):
-            raise ValueError("groups: give every group a weight, or none")
+            raise ValueError("give every group a weight, or none")
         if weighted and sum(weighted, Decimal(0)) != 1:
-            raise ValueError(f"groups: the weights sum to {sum(weighted, Decimal(0))}, not 1 (100%)")
+            raise ValueError(f"the weights sum to {sum(weighted, Decimal(0))}, not 1 (100%)")
         return value
 
     @property
