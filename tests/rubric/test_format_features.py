@@ -115,14 +115,10 @@ def test_ties_break_in_the_stated_order() -> None:
     """tie_break: [total, item:K01, group:routine, fewer_shortfalls, unit_id]; every unit below totals 90
     (with no bonus), so the later keys decide."""
     rubric = load_rubric(COUNTY)
-    # a: K01 10, routine 50 (R03 10 - 5 whole steps... women_trained 250: 5), key 40 -> 90
-    a = unit("a", women_trained=250)
-    # b: K01 5 (1 home), routine 60, key 30 -> 90: loses to a on item:K01
-    b = unit("b", homes_built=1)
-    # c and d: like a, but c loses 5 of routine on R01 and gains them back... simpler: d equals a exactly
-    d = unit("d", women_trained=250)
-    # e: like b (K01 5) but routine 60 and key 30: ties b on everything but the unit id
-    e = unit("e", homes_built=1)
+    a = unit("a", women_trained=250)  # R03 5: routine 25 of 30 -> 50; K01 10, key tasks 40: 90
+    d = unit("d", women_trained=250)  # as a: only the unit id tells them apart
+    b = unit("b", homes_built=1)  # routine 60; K01 5, key tasks 15 of 20 -> 30: 90, below a and d on item:K01
+    e = unit("e", homes_built=1)  # as b: the unit id puts it after b
     cards = {
         c.unit_id: c
         for c in appraise_many([validate_unit(x, x["unit_id"], rubric) for x in (e, d, b, a)], rubric).scorecards
@@ -285,7 +281,8 @@ def test_each_case_of_applies_when_must_sum_alike(tmp_path: Path) -> None:
             "routine.yaml",
             "applies_when: work.has_party_organization == true",
             "applies_when: work.has_party == true",
-            "routine.yaml:7:19: unknown value work.has_party (indicators.yaml lists them); did you mean work.has_party_organization?",
+            "routine.yaml:7:19: unknown value work.has_party (indicators.yaml lists them); did you mean "
+            "work.has_party_organization?",
         ),
     ],
 )
