@@ -74,6 +74,8 @@ class ScorecardView:
     peer_count: int | None
     peer_median_total: str | None
     self_score: str | None
+    # what the rubric says beyond the usual, in one line: grade on the total, deductions taken (else None)
+    rubric_terms: str | None
     previous_total: str | None
     change: str | None
     chart: GroupChart
@@ -154,7 +156,8 @@ class Basis:
     commend_grade: str
     quota: str  # percent
     minimum: int
-    tie_break: list[str]  # message ids, in order
+    tie_break: list[str]  # in words, in order
+    grade_on_total: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,13 @@ class RubricIndex:
     def title(self, item: ItemScore, lang: str) -> str:
         return self.items[item.id].title.get(lang)
 
+    def group_name(self, group: str, lang: str) -> str:
+        """A group's short name: the catalogue's for the default groups, else the manifest's."""
+        if group in GROUP_LABELS:
+            return label(GROUP_LABELS, group, lang)
+        found = [g for g in self.rubric.manifest.groups if g.id == group]
+        return (found[0].zh if lang == "zh" else found[0].en) if found else group
+
     def org_type_name(self, org_type: str, lang: str) -> str:
         """The org type's name as the year's manifest gives it."""
         found = [t for t in self.rubric.indicators.org_types if t.id == org_type]
@@ -261,7 +271,7 @@ def item_tables(card: Scorecard, index: RubricIndex, lang: str) -> list[GroupTab
         if items:
             tables.append(
                 GroupTable(
-                    name=label(GROUP_LABELS, group.id, lang),
+                    name=index.group_name(group.id, lang),
                     points=format_points(group.points),
                     max=format_points(group.max),
                     titles=[index.title(item, lang) for item in items],
@@ -281,7 +291,7 @@ def item_tables(card: Scorecard, index: RubricIndex, lang: str) -> list[GroupTab
 def scorecard_view(card: Scorecard, lang: str, previous: Scorecard | None, index: RubricIndex) -> ScorecardView:
     bars: list[Bar] = []
     for group in card.groups:
-        name = label(GROUP_LABELS, group.id, lang)
+        name = index.group_name(group.id, lang)
         figures = f"{format_points(group.points)}/{format_points(group.max)}"
         bars.append(Bar(chart_label(name, figures), group.points, group.max, group.peer_median))
     chart = group_chart(bars)
@@ -298,6 +308,7 @@ def scorecard_view(card: Scorecard, lang: str, previous: Scorecard | None, index
         grade=label(GRADE_LABELS, card.grade, lang),
         grade_key=card.grade,
         vetoed=card.vetoed,
+        rubric_terms=rubric_terms(card, lang),
         commended=bool(card.commended),
         rank=card.rank,
         peer_count=card.peers.count if card.peers else None,
@@ -421,15 +432,45 @@ def _check_run(cards: Sequence[Scorecard], index: RubricIndex, what: str) -> int
 
 TIE_BREAK_LABELS: dict[str, str] = {
     "total": N_("the higher total"),
+    "before_bonus": N_("the higher total before bonus"),
+    "item": N_("more points in item %(id)s"),
+    "group": N_("more points in the group %(id)s"),
     "fewer_shortfalls": N_("fewer items with points lost"),
     "unit_id": N_("the unit code"),
 }
 
 
+def tie_break_words(key: str, index: RubricIndex, lang: str) -> str:
+    """A tie-break key in words: ``group:routine`` -> "more points in the group Routine work"."""
+    kind, _, ident = key.partition(":")
+    message = TIE_BREAK_LABELS.get(kind if ident else key, key)
+    words = translations(lang).gettext(message)
+    if kind == "group":
+        return words % {"id": index.group_name(ident, lang)}
+    return words % {"id": ident} if kind == "item" else words
+
+
+def rubric_terms(card: Scorecard, lang: str) -> str | None:
+    """One line for what a county's rubric adds: the grade taken on the total, the deductions taken."""
+    gettext = translations(lang).gettext
+    parts = []
+    if card.grade_on == "total":
+        parts.append(
+            gettext("The grade is taken on the total with bonus, %(points)s points.")
+            % {"points": format_points(card.grade_points)}
+        )
+    taken = [d for d in card.deductions if d.points < 0]
+    if taken:
+        lines = gettext("; ").join(
+            f"{(d.title_zh if lang == 'zh' and d.title_zh else d.title)} {format_points(d.points)}" for d in taken
+        )
+        parts.append(gettext("Deducted: %(lines)s.") % {"lines": lines})
+    return " ".join(parts) or None
+
+
 def basis(rubric: Rubric, lang: str) -> Basis:
     """How the rubric grades and commends, in words of ``lang``."""
     rule = rubric.manifest.commendation
-    gettext = translations(lang).gettext
     return Basis(
         bounds=[
             (label(GRADE_LABELS, grade, lang), format_points(float(bound))) for grade, bound in rubric.grade_bounds()
@@ -437,7 +478,8 @@ def basis(rubric: Rubric, lang: str) -> Basis:
         commend_grade=label(GRADE_LABELS, rule.grade, lang),
         quota=format_points(float(rule.quota * 100)),
         minimum=rule.minimum,
-        tie_break=[gettext(TIE_BREAK_LABELS.get(key, key)) for key in rule.tie_break],
+        tie_break=[tie_break_words(key, RubricIndex(rubric), lang) for key in rule.tie_break],
+        grade_on_total=rubric.manifest.grade_on == "total",
     )
 
 
