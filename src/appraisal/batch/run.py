@@ -326,7 +326,7 @@ def run(
     out_path = Path(out)
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
-        with workers(jobs, rubric, cache.root) as pool, RunFolder(out_path) as folder:
+        with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
             files, appraisals = score_inputs(
                 inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, cluster=cluster, progress=progress
             )

@@ -55,8 +55,9 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
-def start_worker(path: str, sha256: str, parent: int, cache: str | None = None) -> None:
-    """A worker's start: deaf to Ctrl-C, tied to its parent, holding the run's rubric (and its cache)."""
+def start_worker(path: str, sha256: str, parent: int, cache: str | None = None, cache_key: str = "") -> None:
+    """A worker's start: deaf to Ctrl-C, tied to its parent, holding the run's rubric (and its cache, under the
+    parent's key: the rubric's sha256, or every bundled year's)."""
     global _worker_rubric, _worker_cache
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(parent)
@@ -64,7 +65,7 @@ def start_worker(path: str, sha256: str, parent: int, cache: str | None = None) 
     _worker_rubric = load_rubric(path) if path else None  # none: each unit's own year's bundled rubric
     if _worker_rubric is not None and _worker_rubric.sha256 != sha256:
         raise RuntimeError(f"the rubric in {path} changed while the run was starting")
-    _worker_cache = Cache(Path(cache), sha256) if cache is not None else None
+    _worker_cache = Cache(Path(cache), cache_key or sha256) if cache is not None else None
 
 
 def score_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
@@ -116,7 +117,7 @@ class Workers:
     """``jobs`` spawned worker processes holding ``rubric``, started when first asked for (a re-run that finds
     everything in its cache starts none). ``executor()`` is None for one job: work in this process."""
 
-    def __init__(self, jobs: int, rubric: Rubric | None, cache: Path | None = None) -> None:
+    def __init__(self, jobs: int, rubric: Rubric | None, cache: Cache | None = None) -> None:
         self.jobs = jobs
         self.rubric = rubric
         self.cache = cache
@@ -132,9 +133,9 @@ class Workers:
             try:
                 with _deaf_to_ctrl_c():
                     context = multiprocessing.get_context("spawn")
-                    cache = str(self.cache) if self.cache is not None else None
+                    cache = (str(self.cache.root), self.cache.rubric) if self.cache is not None else (None, "")
                     held = (self.rubric.path, self.rubric.sha256) if self.rubric is not None else ("", "")
-                    started = (*held, os.getpid(), cache)
+                    started = (*held, os.getpid(), *cache)
                     self._pool = ProcessPoolExecutor(self.jobs, context, start_worker, started)
                     for _ in range(self.jobs):  # each submit starts a worker until there are ``jobs``: all now
                         self._pool.submit(int)
@@ -154,7 +155,7 @@ class Workers:
 
 
 @contextlib.contextmanager
-def workers(jobs: int, rubric: Rubric | None, cache: Path | None = None) -> Iterator[Workers]:
+def workers(jobs: int, rubric: Rubric | None, cache: Cache | None = None) -> Iterator[Workers]:
     """Worker processes for a run, started when first needed; leaving the block by an error or Ctrl-C kills
     them at once."""
     pool = Workers(jobs, rubric, cache)
@@ -167,7 +168,7 @@ def workers(jobs: int, rubric: Rubric | None, cache: Path | None = None) -> Iter
 
 
 @contextlib.contextmanager
-def worker_pool(jobs: int, rubric: Rubric | None, cache: Path | None = None) -> Iterator[Executor | None]:
+def worker_pool(jobs: int, rubric: Rubric | None, cache: Cache | None = None) -> Iterator[Executor | None]:
     """``jobs`` spawned worker processes holding ``rubric``, started now (``None`` for one job)."""
     with workers(jobs, rubric, cache) as pool:
         yield pool.executor()
