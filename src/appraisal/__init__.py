@@ -36,9 +36,9 @@ from .submission import SubmissionBase, load_submission, load_submissions
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .reports import render_report, render_summary
+    from .reports import render_handbook, render_report, render_summary
 
-_RENDERING = ("render_report", "render_summary")
+_RENDERING = ("render_handbook", "render_report", "render_summary")
 
 
 def __getattr__(name: str) -> Any:
@@ -76,6 +76,7 @@ __all__ = [
     "load_rubric",
     "load_submission",
     "load_submissions",
+    "render_handbook",
     "render_report",
     "render_summary",
 ]

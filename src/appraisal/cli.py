@@ -703,6 +703,45 @@ def rules_test(folder: str | None, require_coverage: bool) -> None:
     sys.exit(EXIT_REJECTED if failed or short else EXIT_OK)
 
 
+@rules.command("handbook", short_help="Write the rubric as units receive it (PDF or DOCX).")
+@click.argument("folder", required=False)
+@click.option("--year", type=int, default=None, help="The bundled rubric of this year (instead of FOLDER).")
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the handbook.")
+@click.option(
+    "--out", "-o", "output", required=True, type=click.Path(dir_okay=False), help="The PDF (or .docx) to write."
+)
+def rules_handbook(folder: str | None, year: int | None, lang: str, output: str) -> None:
+    """Write the handbook of the rubric in FOLDER: the year's rules as units receive them.
+
+    \b
+    How grades and commendation are decided; every group and item with its points
+    per org type, how they are earned (in the words of the scorecard's reasons), the
+    requirement quoted with its citation; the vetoes; the fields each org type
+    reports, with units and bounds. Chinese (--lang zh) in the official page layout.
+    A FILE ending in .docx is written as an editable DOCX.
+
+    \b
+    Example:
+      appraisal rules handbook --year 2026 --lang zh -o handbook-2026.pdf
+
+    \b
+    Exit codes: 0 written, 2 a usage, rubric or report error.
+    """
+    from .reports import render_handbook, render_handbook_docx, write_atomic  # weasyprint: only here
+
+    if folder is not None and year is not None:
+        raise click.UsageError("give FOLDER or --year, not both")
+    _folder_exists(folder)
+    rubric = _rubric(year, None) if folder is None else _rubric_arg(folder)
+    make = render_handbook_docx if output.lower().endswith(".docx") else render_handbook
+    try:
+        write_atomic(output, make(rubric, lang))
+    except ReportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote {output}")
+
+
 @main.command(short_help="Explain a unit's score item by item: what failed, by how much.")
 @click.argument("submission", type=click.Path())
 @click.option("--item", "item_ids", multiple=True, metavar="ID", help="Explain only this item or veto (repeatable).")
@@ -771,7 +810,7 @@ def _value(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-@rules.command("diff", short_help="What changed between two years: indicators, items, vetoes, grades.")
+@rules.command("diff", short_help="What changed between two years: items, vetoes, grades, fields.")
 @click.argument("old")
 @click.argument("new")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_python
 from babel.messages.pofile import read_po
 from fontTools.ttLib import TTFont
 from jinja2 import Environment
@@ -26,6 +26,7 @@ from appraisal.rubric import BONUS_GROUP, GRADES, GROUPS, load_rubric
 
 TEMPLATES = bundled("report_templates")
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "appraisal" / "reports"
+RULE_WORDS_SOURCE = SOURCE.parent / "engine" / "explain.py"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -45,6 +46,10 @@ def _used_messages() -> set[str]:
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(root), method_map=[(pattern, method)], options_map=options
         ):
+            found.add(message if isinstance(message, str) else message[0])
+    # the words of a rule (the handbook's "how points are earned"), kept beside the reasons they share words with
+    with RULE_WORDS_SOURCE.open("rb") as source:
+        for _line, _function, message, _comments in extract_python(source, DEFAULT_KEYWORDS, [], {}):
             found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -37,6 +37,16 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def wanted(compare: expr.Compare) -> bool:
+    """The answer a yes/no comparison asks for: ``x == true`` and ``x != false`` ask for yes."""
+    return bool(compare.value) == (compare.op == "==")
+
+
+def test_words(compare: expr.Compare, symbols: Callable[[str], str] = str) -> str:
+    """A comparison's test as the reasons write it: ``>= 1``, ``< 0.5`` (``symbols``: the operator's sign)."""
+    return f"{symbols(compare.op)} {expr.literal_text(compare.value)}"
+
+
 @dataclass(frozen=True)
 class Part:
     """One comparison of a condition, the value it saw, and whether it held."""
@@ -54,9 +64,8 @@ class Part:
         ):
             seen = expr.literal_text(self.value)  # rounded, 79.99998 would read as meeting >= 80
         if isinstance(self.compare.value, bool):
-            wanted = "yes" if (self.compare.value == (self.compare.op == "==")) else "no"
-            return f"{name}: {seen}" + ("" if self.holds else f", needs {wanted}")
-        test = f"{self.compare.op} {expr.literal_text(self.compare.value)}"
+            return f"{name}: {seen}" + ("" if self.holds else f", needs {_value_text(wanted(self.compare))}")
+        test = test_words(self.compare)
         if self.holds:
             return f"{name}: {seen}, meets {test}"
         return f"{name}: {seen}, needs {test}{self._gap()}"
@@ -217,3 +226,115 @@ def _tiers_reason(item: Item, maximum: Decimal, values: dict[str, Any], tier: in
         outcome = explain(tiers[step].when, values, label)
         reason += f"; the next tier ({_points(amounts[step])}) needs {outcome.words}"
     return reason
+
+
+# --- a rule in words, without a unit's values: what the handbook says of each item ---------------------------
+
+
+def N_(message: str) -> str:
+    """Marks a message for the report catalogue (report_templates/locale): the handbook shows it translated."""
+    return message
+
+
+RULE_WORDS: dict[str, str] = {
+    "and": N_(" and "),
+    "or": N_(" or "),
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "answer": N_("%(name)s: %(answer)s"),
+    ">=": N_(">="),
+    "<=": N_("<="),
+    ">": N_(">"),
+    "<": N_("<"),
+    "==": N_("=="),
+    "!=": N_("!="),
+    "point": N_("%(points)s point"),
+    "points": N_("%(points)s points"),
+    "check": N_("Full points when %(condition)s."),
+    "tiers": N_("The tier worth most among those met counts:"),
+    "tier": N_("%(points)s when %(condition)s"),
+    "tier_share": N_("%(share)s%% of the item's points when %(condition)s"),
+    "per_occurrence": N_("%(value)s × %(points)s, at most the item's points."),
+    "deduct": N_("%(points)s deducted for each of %(value)s, from the item's points down to 0."),
+    "shortfall": N_(
+        "%(value)s: target %(target)s; %(points)s deducted for each started step of %(step)s short of it, "
+        "from the item's points down to 0."
+    ),
+    "gate": N_("Only when %(condition)s."),
+    "requires": N_("Counted only when %(need)s is recorded; otherwise not evaluated."),
+}
+"""The English words of a rule; the report catalogue translates each (``translate``)."""
+
+
+def _same(message: str) -> str:
+    return message
+
+
+def condition_words(text: str, label: Label = field_words, translate: Callable[[str], str] = _same) -> str:
+    """The condition ``text`` in words, as the reasons name its parts: ``standing committee hearings >= 1 and
+    leader in charge: yes``; ``or`` inside ``and`` (and the reverse) in parentheses."""
+    return _rule_words(_normal(text), label, translate, top=True)
+
+
+def _rule_words(node: expr.Node, label: Label, translate: Callable[[str], str], top: bool = False) -> str:
+    if isinstance(node, expr.Compare):
+        name = label(node.path)
+        if isinstance(node.value, bool):
+            answer = translate(RULE_WORDS["yes" if wanted(node) else "no"])
+            return translate(RULE_WORDS["answer"]) % {"name": name, "answer": answer}
+        return f"{name} {test_words(node, lambda op: translate(RULE_WORDS[op]))}"
+    assert not isinstance(node, expr.Not)  # in negation normal form
+    joined = translate(RULE_WORDS["and" if isinstance(node, expr.And) else "or"]).join(
+        _rule_words(part, label, translate) for part in node.parts
+    )
+    return joined if top else f"({joined})"
+
+
+def points_words(amount: Decimal, translate: Callable[[str], str] = _same) -> str:
+    """``1 point``, ``2.5 points`` (two decimals at most, as the reasons write them)."""
+    return translate(RULE_WORDS["point" if amount == 1 else "points"]) % {"points": _n(amount)}
+
+
+def rule_words(
+    item: Item,
+    label: Label = field_words,
+    translate: Callable[[str], str] = _same,
+    needs: Callable[[str], str] = field_words,
+) -> list[str]:
+    """How ``item`` earns its points, in sentences, whatever a unit reports: the words of its conditions and
+    counts are those of its reasons (``item_reason``). ``needs`` names a requirement (``requires``)."""
+    said: list[str] = []
+    if item.when is not None and item.kind != "check":
+        said.append(translate(RULE_WORDS["gate"]) % {"condition": condition_words(item.when, label, translate)})
+    if item.kind == "check":
+        said.append(translate(RULE_WORDS["check"]) % {"condition": condition_words(str(item.when), label, translate)})
+    elif item.tiers:
+        if len(item.tiers) > 1:
+            said.append(translate(RULE_WORDS["tiers"]))
+        for tier in item.tiers:
+            condition = condition_words(tier.when, label, translate)
+            if tier.points is not None:
+                amount = points_words(tier.points, translate)
+                said.append(translate(RULE_WORDS["tier"]) % {"points": amount, "condition": condition})
+            else:
+                share = _n((tier.share or Decimal(0)) * 100)
+                said.append(translate(RULE_WORDS["tier_share"]) % {"share": share, "condition": condition})
+    elif item.per_occurrence:
+        rule = item.per_occurrence
+        words = {"value": label(rule.value), "points": points_words(rule.points, translate)}
+        said.append(translate(RULE_WORDS["per_occurrence"]) % words)
+    elif item.deduct:
+        words = {"value": label(item.deduct.value), "points": points_words(item.deduct.points, translate)}
+        said.append(translate(RULE_WORDS["deduct"]) % words)
+    elif item.shortfall:
+        short = item.shortfall
+        words = {
+            "value": label(short.value),
+            "target": _n(short.target),
+            "step": _n(short.step),
+            "points": points_words(short.points, translate),
+        }
+        said.append(translate(RULE_WORDS["shortfall"]) % words)
+    for need in item.requires:
+        said.append(translate(RULE_WORDS["requires"]) % {"need": needs(need)})
+    return said

@@ -19,6 +19,7 @@ from .options import KINDS, LANGS, Kind, ReportOptions, load_options
 
 if TYPE_CHECKING:
     from .editable import html_to_docx
+    from .handbook import handbook_html, render_handbook, render_handbook_docx
     from .output import (
         previous_or_warn,
         previous_scorecard,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "html_to_docx": "editable",
+    **dict.fromkeys(("handbook_html", "render_handbook", "render_handbook_docx"), "handbook"),
     **dict.fromkeys(
         (
             "previous_or_warn",
@@ -87,6 +89,7 @@ __all__ = [
     "KINDS",
     "Kind",
     "decision_html",
+    "handbook_html",
     "html_to_docx",
     "LANGS",
     "ReportOptions",
@@ -96,6 +99,8 @@ __all__ = [
     "read_scorecard",
     "render_decision",
     "render_decision_docx",
+    "render_handbook",
+    "render_handbook_docx",
     "render_report",
     "render_report_docx",
     "render_summary",
