@@ -279,7 +279,7 @@ def score_item(
     elif item.when and not fired(plan.when_rule):
         pass
     elif counted := fired(plan.value_rule):
-        raw = counted[0].facts["m0"][plan.value_field]
+        raw = counted[0].value(plan.value_field)
         outcome = _outcome(_amount(item, maximum, Decimal(str(raw))), maximum, plan.advice)
         rule = counted[0].rule
     if rule is None and (missing := [path for path, missing_rule in plan.missing_rules if fired(missing_rule)]):
