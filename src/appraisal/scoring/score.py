@@ -20,7 +20,7 @@ from ..facts import values_of
 from ..rubric import BONUS_GROUP, Item, Rubric
 from ..rubric.models import Floor
 from ..submission import SubmissionBase
-from .scorecard import Grade, Scorecard
+from .scorecard import DeductionScore, Grade, GroupScore, ItemScore, RubricRef, Scorecard, VerifiedValue, trusted
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -119,6 +119,21 @@ class Scored(NamedTuple):
     max: Decimal
 
 
+class _Outcome(NamedTuple):
+    """Points as scored (rounded), as shown, the status they give, and the advice that goes with it."""
+
+    points: Decimal
+    shown: float
+    status: str
+    advice: str | None
+
+
+def _outcome(points: Decimal, maximum: Decimal, advice: str) -> _Outcome:
+    points = _round(max(ZERO, min(points, maximum)))
+    status = "awarded" if points == maximum else "partial" if points > 0 else "missed"
+    return _Outcome(points, float(points), status, None if status == "awarded" else advice)
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What scoring one item needs that depends only on the rubric and the org type, worked out once."""
@@ -131,10 +146,19 @@ class _Plan:
     checkable: tuple[str, ...]
     requires: tuple[tuple[str, str], ...]
     missing_rules: tuple[tuple[str, str], ...]
-    tier_rules: tuple[str, ...]
+    # each tier's rule, the points it gives (at most the maximum) and its index
+    tiers: tuple[tuple[str, Decimal, int], ...]
+    # a check's outcome when it holds, or each tier's when it is the best that holds; and when nothing holds
+    outcomes: tuple[_Outcome, ...]
+    nothing: _Outcome
     when_rule: str
     value_rule: str
-    applies_rule: str | None
+    value_field: str  # the counted value's field in its section's fact
+    kind: str
+    advice: str
+    # the entry of an item that does not apply to the org type, but for its values and verified (fresh each time)
+    not_applicable: dict[str, Any]
+    applies_rule: str | None  # the rule of the item's applies_when, if it has one
     # reasons already written, by the item's values and outcome: units often report the same values
     reasons: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -151,33 +175,86 @@ def _checkable(rubric: Rubric, paths: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _tiers(item: Item, maximum: Decimal) -> tuple[tuple[str, Decimal, int], ...]:
+    amounts = [tier.points if tier.points is not None else maximum * (tier.share or ZERO) for tier in item.tiers or ()]
+    return tuple((f"{item.id}#tier{i + 1}", min(amount, maximum), i) for i, amount in enumerate(amounts))
+
+
+def _plan(rubric: Rubric, item: Item, org_type: str) -> _Plan:
+    maximum = item.max_for(org_type)
+    paths = item_paths(item) if maximum is not None else ()
+    tiers = _tiers(item, maximum) if maximum is not None else ()
+    if maximum is None:
+        outcomes: tuple[_Outcome, ...] = ()
+    elif item.kind == "check":
+        outcomes = (_outcome(maximum, maximum, item.advice.en),)
+    else:
+        outcomes = tuple(_outcome(amount, maximum, item.advice.en) for _, amount, _ in tiers)
+    return _Plan(
+        item,
+        maximum,
+        _f(maximum) if maximum is not None else 0.0,
+        paths,
+        _checkable(rubric, paths),
+        tuple((need, rubric.indicators.requirements[need]) for need in item.requires),
+        tuple((path, MISSING + path) for path in paths),
+        tiers,
+        outcomes,
+        _outcome(ZERO, maximum if maximum is not None else ZERO, item.advice.en),
+        f"{item.id}#when",
+        f"{item.id}#value",
+        str(item.value_path()).partition(".")[2],
+        item.kind,
+        item.advice.en,
+        _not_applicable(item, org_type),
+        f"{item.id}#applies" if item.applies_when is not None else None,
+    )
+
+
+def _not_applicable(item: Item, org_type: str) -> dict[str, Any]:
+    reason = f"does not apply to {org_type} units"
+    return _entry(item, 0.0, 0.0, None, "not_applicable", {}, [], reason, None, None)
+
+
 _PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
 
 
 def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
     key = (rubric.path, rubric.sha256, org_type)
     if key not in _PLANS:
-        plans = []
-        for item in rubric.items:
-            maximum = item.max_for(org_type)
-            paths = item_paths(item) if maximum is not None else ()
-            plans.append(
-                _Plan(
-                    item,
-                    maximum,
-                    _f(maximum) if maximum is not None else 0.0,
-                    paths,
-                    _checkable(rubric, paths),
-                    tuple((need, rubric.indicators.requirements[need]) for need in item.requires),
-                    tuple((path, MISSING + path) for path in paths),
-                    tuple(f"{item.id}#tier{i}" for i in range(1, len(item.tiers or ()) + 1)),
-                    f"{item.id}#when",
-                    f"{item.id}#value",
-                    f"{item.id}#applies" if item.applies_when is not None else None,
-                )
-            )
-        _PLANS[key] = plans
+        _PLANS[key] = [_plan(rubric, item, org_type) for item in rubric.items]
     return _PLANS[key]
+
+
+def _entry(
+    item: Item,
+    points: float,
+    maximum: float,
+    self_points: float | None,
+    status: str,
+    values: dict[str, Any],
+    verified: list[dict[str, Any]],
+    reason: str,
+    advice: str | None,
+    rule: str | None,
+) -> dict[str, Any]:
+    """An ``ItemScore``'s fields, every one, in the order the model declares them (the order its JSON keeps)."""
+    return {
+        "id": item.id,
+        "group": item.group,
+        "title": item.title.en,
+        "title_zh": item.title.zh,
+        "points": points,
+        "max": maximum,
+        "self_points": self_points,
+        "status": status,
+        "values": values,
+        "verified": verified,
+        "reason": reason,
+        "advice": advice,
+        "citation": item.citation,
+        "rule": rule,
+    }
 
 
 def score_item(
@@ -188,75 +265,65 @@ def score_item(
     verified: dict[str, dict[str, Any]],
     self_points: float | None = None,
 ) -> Scored:
-    """One item's result for one unit, as the fields of its ``ItemScore`` (validated with the scorecard)."""
+    """One item's result for one unit: its ``ItemScore``'s fields (``_entry``), points and maximum."""
     item, maximum = plan.item, plan.maximum
-    common: dict[str, Any] = {
-        "id": item.id,
-        "group": item.group,
-        "title": item.title.en,
-        "title_zh": item.title.zh,
-        "citation": item.citation,
-        "self_points": self_points,
-    }
     if maximum is None:
-        entry = dict(common, points=0.0, max=0.0, status="not_applicable", values={})
-        return Scored(entry | {"reason": f"does not apply to {org_type} units"}, ZERO, ZERO)
+        return Scored(dict(plan.not_applicable, self_points=self_points, values={}, verified=[]), ZERO, ZERO)
     if plan.applies_rule is not None and not fired(plan.applies_rule):
-        entry = dict(common, points=0.0, max=0.0, status="not_applicable", values={})
-        return Scored(entry | {"reason": f"does not apply: {item.applies_when} does not hold"}, ZERO, ZERO)
+        reason = f"does not apply: {item.applies_when} does not hold"
+        return Scored(_entry(item, 0.0, 0.0, self_points, "not_applicable", {}, [], reason, None, None), ZERO, ZERO)
     seen = {path: values.get(path) for path in plan.paths}
-    checked = [verified[path] for path in plan.checkable if path in verified]
+    checked = [verified[path] for path in plan.checkable if path in verified] if verified else []
     unmet = [(need, path) for need, path in plan.requires if values.get(path) is not True] if plan.requires else None
     if unmet:
         # The item counts only what the appraising level saw for itself: without it, it is not evaluated.
-        entry = dict(common, points=0.0, max=plan.max_shown, status="not_evaluated", values=seen, verified=checked)
         needs = ", ".join(f"{need.replace('_', ' ')} ({path})" for need, path in unmet)
-        entry |= {"reason": f"requires a {needs}, not recorded", "rule": None, "advice": item.advice.en}
+        reason = f"requires a {needs}, not recorded"
+        entry = _entry(
+            item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, checked, reason, plan.advice, None
+        )
         return Scored(entry, ZERO, maximum)
-    missing = [path for path, rule in plan.missing_rules if fired(rule)]
-    gate = fired(plan.when_rule)
-    points, rule, tier_hit = ZERO, None, None
-    if item.kind == "check":
-        if gate:
-            points, rule = maximum, gate[0].rule
-    elif item.tiers:
-        for index, (tier, tier_rule) in enumerate(zip(item.tiers, plan.tier_rules, strict=True)):
-            hit = fired(tier_rule)
-            amount = tier.points if tier.points is not None else maximum * (tier.share or ZERO)
-            if hit and min(amount, maximum) > points:
-                points, rule, tier_hit = min(amount, maximum), hit[0].rule, index
-    elif item.when and not gate:
+    outcome, rule, tier_hit = plan.nothing, None, None
+    if plan.kind == "check":
+        if gate := fired(plan.when_rule):
+            outcome, rule = plan.outcomes[0], gate[0].rule
+    elif plan.tiers:
+        best = ZERO
+        for tier_rule, amount, index in plan.tiers:
+            if amount > best and (hit := fired(tier_rule)):
+                best, rule, tier_hit = amount, hit[0].rule, index
+        if tier_hit is not None:
+            outcome = plan.outcomes[tier_hit]
+    elif item.when and not fired(plan.when_rule):
         pass
     elif item.awards:
         if counted := fired(f"{item.id}#award"):
-            points, rule = _awards(item, maximum, values), counted[0].rule
+            outcome = _outcome(_awards(item, maximum, values), maximum, plan.advice)
+            rule = counted[0].rule
     elif counted := fired(plan.value_rule):
-        path = str(item.value_path())
-        raw = counted[0].facts["m0"][path.partition(".")[2]]
-        points = _amount(item, maximum, Decimal(str(raw)))
+        raw = counted[0].value(plan.value_field)
+        outcome = _outcome(_amount(item, maximum, Decimal(str(raw))), maximum, plan.advice)
         rule = counted[0].rule
-    if rule is None and missing:
+    if rule is None and (missing := [path for path, missing_rule in plan.missing_rules if fired(missing_rule)]):
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
-        entry = dict(common, points=0.0, max=plan.max_shown, status="not_evaluated", values=seen, verified=checked)
-        entry |= {
-            "reason": f"not reported: {', '.join(missing)}",
-            "rule": MISSING + missing[0],
-            "advice": f"Report {', '.join(missing)}. {item.advice.en}",
-        }
+        shown = ", ".join(missing)
+        advice = f"Report {shown}. {plan.advice}"
+        reason = f"not reported: {shown}"
+        entry = _entry(item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, checked, reason, advice, None)
+        entry["rule"] = MISSING + missing[0]
         return Scored(entry, ZERO, maximum)
-    points = _round(max(ZERO, min(points, maximum)))
-    status = "awarded" if points == maximum else "partial" if points > 0 else "missed"
+    points = outcome.points
     key = (*seen.values(), points, tier_hit)
-    reason = plan.reasons.get(key)
-    if reason is None:
-        reason = item_reason(item, maximum, seen, points, tier_hit)
+    said = plan.reasons.get(key)
+    if said is None:
+        said = item_reason(item, maximum, seen, points, tier_hit)
         if len(plan.reasons) < _REASONS_PER_ITEM:
-            plan.reasons[key] = reason
+            plan.reasons[key] = said
     if checked:
-        reason += _verified_words(checked)
-    entry = dict(common, points=float(points), max=plan.max_shown, status=status, values=seen, reason=reason)
-    entry["verified"] = checked
-    entry |= {"rule": rule, "advice": None if status == "awarded" else item.advice.en}
+        said += _verified_words(checked)
+    entry = _entry(
+        item, outcome.shown, plan.max_shown, self_points, outcome.status, seen, checked, said, outcome.advice, rule
+    )
     return Scored(entry, points, maximum)
 
 
@@ -312,7 +379,7 @@ def _deductions(
             "group": item.group,
             "title": item.title.en,
             "title_zh": item.title.zh,
-            "points": -float(taken),
+            "points": -float(taken) if taken else 0.0,
             "values": seen,
             "reason": words,
             "rule": rule,
@@ -343,7 +410,7 @@ def score_unit(
     verified = verified_values(submission)
     own = {k: float(v) for k, v in (submission.self_assessment or {}).items()}
     plans = _plans(rubric, org)
-    unknown = sorted(set(own) - {plan.item.id for plan in plans if plan.maximum is not None})
+    unknown = sorted(set(own) - {plan.item.id for plan in plans if plan.maximum is not None}) if own else None
     if unknown:
         where = [
             Problem(f"self_assessment.{item_id}", f"no item {item_id} applies to {org} units") for item_id in unknown
@@ -354,46 +421,59 @@ def score_unit(
         for plan in plans
         if plan.item.deduction is None
     ]
-    base_items = [r for r in scored if r.entry["group"] != BONUS_GROUP]
     manifest = rubric.manifest
+    bonus = ZERO
+    in_group: dict[str, list[Decimal]] = {group.id: [ZERO, ZERO] for group in manifest.groups}
+    lost: list[tuple[Decimal, str]] = []
+    differences: list[tuple[Decimal, str]] = []
+    items = []
+    for points, maximum, entry in ((r.points, r.max, r.entry) for r in scored):
+        if entry["group"] == BONUS_GROUP:
+            bonus += points
+        else:
+            if (sums := in_group.get(entry["group"])) is not None:
+                sums[0] += points
+                sums[1] += maximum
+            if maximum > points:
+                lost.append((points - maximum, entry["id"]))  # most lost first, then by id
+        if (claimed := entry["self_points"]) is not None and (gap := Decimal(str(claimed)) - points):
+            differences.append((-abs(gap), entry["id"]))
+        if entry["verified"]:
+            entry = entry | {"verified": [trusted(VerifiedValue, dict(c)) for c in entry["verified"]]}
+        items.append(trusted(ItemScore, entry))
     group_points: dict[str, Decimal] = {}
-    group_max: dict[str, float] = {}
+    group_max: dict[str, Decimal] = {}
     for group in manifest.groups:
-        in_group = [r for r in base_items if r.entry["group"] == group.id]
-        points = sum((r.points for r in in_group), ZERO)
-        most = sum((r.max for r in in_group), ZERO)
+        points, most = in_group[group.id]
         if group.weight is not None:  # the group's points scaled to its share of the base
             share = group.weight * manifest.base
             points, most = (_round(points * share / most) if most else ZERO), share
-        group_points[group.id], group_max[group.id] = points, _f(most)
+        group_points[group.id], group_max[group.id] = points, most
     deductions = _deductions(plans, fired, values, group_points) if rubric.has_deductions else []
-    groups = [{"id": g, "points": _f(points), "max": group_max[g]} for g, points in group_points.items()]
+    groups = [
+        trusted(GroupScore, {"id": group, "points": _f(points), "max": _f(group_max[group]), "peer_median": None})
+        for group, points in group_points.items()
+    ]
     before_bonus = sum(group_points.values(), ZERO) - sum((d[1] for d in deductions if d[2]), ZERO)
-    bonus = min(manifest.bonus_cap, sum((r.points for r in scored if r.entry["group"] == BONUS_GROUP), ZERO))
+    bonus = min(manifest.bonus_cap, bonus)
     graded_on = before_bonus + bonus if manifest.grade_on == "total" else before_bonus
     vetoes = [v for v in rubric.vetoes_for(org) if fired(f"{v.id}#veto")]
-    lost = sorted(((r.max - r.points, r.entry["id"]) for r in base_items), key=lambda pair: (-pair[0], pair[1]))
     responsible = submission.rectification.responsible_person if submission.rectification else None
-    differences = sorted(
-        (
-            (-abs(Decimal(str(r.entry["self_points"])) - r.points), r.entry["id"])
-            for r in scored
-            if r.entry["self_points"] is not None and Decimal(str(r.entry["self_points"])) != r.points
-        ),
-    )
     if submission.self_score is not None:
         self_score: float | None = float(submission.self_score)
     else:
         self_score = _f(sum((Decimal(str(v)) for v in own.values()), ZERO)) if own else None
-    # One validation of the whole card (in pydantic-core) rather than one per item.
-    return Scorecard.model_validate(
+    # Built from parts this module made and knows valid (the submission and the rubric were validated where
+    # they came in): validating the card again cost more than scoring it. The keys are in the models' order.
+    return trusted(
+        Scorecard,
         {
             "unit_id": submission.unit_id,
             "name": submission.name,
             "org_type": org,
             "year": submission.year,
             "appraisal_date": submission.appraisal_date,
-            "rubric": {"id": rubric.id, "version": rubric.manifest.version, "sha256": rubric.sha256},
+            "rubric": _rubric_ref(rubric),
             "base": _f(rubric.manifest.base),
             "total": _f(before_bonus + bonus),
             "bonus": _f(bonus),
@@ -402,13 +482,26 @@ def score_unit(
             "grade": grade_for(rubric, graded_on, bool(vetoes)),
             "vetoed": bool(vetoes),
             "veto_reasons": [f"{v.id}: {v.reason.en}" for v in vetoes],
+            "commended": None,
+            "rank": None,
+            "peers": None,
             "groups": groups,
-            "items": [r.entry for r in scored],
-            "deductions": [d[0] for d in deductions],
-            "tie_break": manifest.commendation.tie_break,
-            "shortfalls": [item_id for amount, item_id in lost if amount > 0],
+            "items": items,
+            "deductions": [trusted(DeductionScore, d[0]) for d in deductions],
+            "shortfalls": [item_id for _, item_id in sorted(lost)],
             "responsible_person": responsible,
             "self_score": self_score,
-            "self_differences": [item_id for _, item_id in differences],
-        }
+            "self_differences": [item_id for _, item_id in sorted(differences)],
+            "tie_break": list(manifest.commendation.tie_break),
+        },
     )
+
+
+_RUBRIC_REFS: dict[tuple[str, str], RubricRef] = {}
+
+
+def _rubric_ref(rubric: Rubric) -> RubricRef:
+    key = (rubric.path, rubric.sha256)
+    if key not in _RUBRIC_REFS:
+        _RUBRIC_REFS[key] = RubricRef(id=rubric.id, version=rubric.manifest.version, sha256=rubric.sha256)
+    return _RUBRIC_REFS[key]

@@ -1,0 +1,99 @@
+"""Scorecards are built from trusted parts (``scorecard.trusted``), not validated again: they must be exactly what
+validation would make of the same fields, and their bytes must not move when scoring is made faster."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from tests.scoring.claims_units import claims_unit
+
+from appraisal import Scorecard, appraise_many, load_rubric, load_submissions
+from appraisal.resources import bundled, examples
+from appraisal.scoring.scorecard import DeductionScore, GroupScore, ItemScore, RubricRef, VerifiedValue
+from appraisal.submission import validate_unit
+
+# sha256 of the JSON of the claims units 0-59 of each year, one after the other (``to_json``). A change to what a
+# scorecard says changes it: check the new cards are right, then put the new digest here.
+PINNED = {
+    2026: "b9ebae40200df67d45d2b6219acee429f8d8577b477d33d0316534813e58b231",
+    2025: "ed0dd4449205c708fb3e5e2c8a3f0f1550320b7ebd23cd9286466ef6269e7871",
+}
+
+
+def _cards(year: int | Path, count: int) -> list[Scorecard]:
+    rubric = load_rubric(year)
+    result = appraise_many([claims_unit(i, rubric) for i in range(count)], rubric)
+    assert not result.rejected
+    return result.scorecards
+
+
+def _same_as_validated(card: Scorecard) -> None:
+    again = Scorecard.model_validate(card.model_dump())
+    assert again == card
+    assert again.to_json() == card.to_json()
+    for model, built in (
+        (Scorecard, card),
+        (RubricRef, card.rubric),
+        *((GroupScore, group) for group in card.groups),
+        *((ItemScore, item) for item in card.items),
+        *((VerifiedValue, checked) for item in card.items for checked in item.verified),
+        *((DeductionScore, line) for line in card.deductions),
+    ):
+        assert type(built) is model
+        assert list(built.__dict__) == list(model.model_fields), model.__name__
+
+
+@pytest.mark.parametrize(("year", "count"), [(2026, 600), (2025, 200)])
+def test_scorecards_built_from_trusted_parts_equal_validated_ones(year: int, count: int) -> None:
+    cards = _cards(year, count)
+    # the set holds what a card can show: claims, changed values, requirements unmet, values not reported
+    items = [item for card in cards for item in card.items]
+    assert any(item.verified for item in items) and any(item.self_points is not None for item in items)
+    assert {item.status for item in items} == {"awarded", "partial", "missed", "not_applicable", "not_evaluated"}
+    assert any(card.self_differences for card in cards) and any(card.vetoed for card in cards)
+    for card in cards:
+        _same_as_validated(card)
+
+
+def test_items_requiring_a_site_inspection_built_from_trusted_parts_equal_validated_ones(tmp_path: Path) -> None:
+    folder = shutil.copytree(bundled("scoring_rules") / "2026", tmp_path / "2026")
+    for name, item in (("leadership.yaml", "L01"), ("organization.yaml", "O04")):
+        text = (folder / name).read_text(encoding="utf-8")
+        (folder / name).write_text(
+            text.replace(f"  - id: {item}\n", f"  - id: {item}\n    requires: [site_inspection]\n")
+        )
+    cards = _cards(folder, 120)
+    reasons = [item.reason for card in cards for item in card.items if item.id in ("L01", "O04")]
+    assert "requires a site inspection (inspection.site_inspected), not recorded" in reasons
+    assert any(not reason.startswith("requires") for reason in reasons)
+    for card in cards:
+        _same_as_validated(card)
+
+
+def test_a_rubric_with_every_format_feature_gives_scorecards_equal_validated_ones() -> None:
+    """Weighted groups, deductions with floors, applies_when, award levels, grade_on and tie_break."""
+    folder = Path(__file__).parents[1] / "fixtures" / "rubrics" / "county-township"
+    rubric = load_rubric(folder)
+    cases = yaml.safe_load((folder / "cases" / "cases.yaml").read_text(encoding="utf-8"))
+    units = [validate_unit(case["submission"], f"case {i}", rubric) for i, case in enumerate(cases)]
+    cards = appraise_many(units, rubric).scorecards
+    assert any(line.points < 0 for card in cards for line in card.deductions)
+    assert any(item.status == "not_applicable" for card in cards for item in card.items)
+    for card in cards:
+        _same_as_validated(card)
+
+
+def test_the_demo_scorecards_equal_validated_ones() -> None:
+    units, _ = load_submissions([examples()])
+    for card in appraise_many(units).scorecards:
+        _same_as_validated(card)
+
+
+@pytest.mark.parametrize("year", sorted(PINNED))
+def test_scorecard_bytes_are_pinned(year: int) -> None:
+    digest = hashlib.sha256("".join(card.to_json() for card in _cards(year, 60)).encode()).hexdigest()
+    assert digest == PINNED[year]
