@@ -308,3 +308,33 @@ def test_an_unknown_org_type_in_a_submission_never_reaches_the_engine() -> None:
     with pytest.raises(InputError) as caught:
         validate_unit(unit("x", "county"), "x.json", rubric)
     assert "scores only township, enterprise units" in str(caught.value)
+
+
+def test_rules_check_finds_an_applies_when_that_never_or_always_holds(tmp_path: Path) -> None:
+    copy_with(
+        tmp_path,
+        "routine.yaml",
+        "applies_when: work.has_party_organization == true",
+        "applies_when: work.reports_late >= 0",
+    )
+    folder = copy_with(
+        tmp_path, "routine.yaml", "applies_when: not work.has_party_organization", "applies_when: work.reports_late < 0"
+    )
+    result = CliRunner().invoke(main, ["rules", "check", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert (
+        "routine.yaml:18:19: error: R02 never applies: no unit's values make work.reports_late < 0 hold"
+        in result.output
+    )
+    warned = copy_with(
+        tmp_path / "w",
+        "key_tasks.yaml",
+        "    max: 10\n    tiers:",
+        "    max: 10\n    applies_when: work.reports_late >= 0\n    tiers:",
+    )
+    result = CliRunner().invoke(main, ["rules", "check", str(warned)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "key_tasks.yaml:7:19: warning: K01's applies_when holds for every unit (work.reports_late >= 0): drop it"
+        in (result.output)
+    )
