@@ -338,3 +338,19 @@ def test_rules_check_finds_an_applies_when_that_never_or_always_holds(tmp_path: 
         "key_tasks.yaml:7:19: warning: K01's applies_when holds for every unit (work.reports_late >= 0): drop it"
         in (result.output)
     )
+
+
+def test_explain_names_the_deductions_and_the_award_levels(tmp_path: Path) -> None:
+    data = unit("e1", "enterprise", has_party_organization=False, management_hearings=1, reports_late=3)
+    data["work"] |= {"serious_incident": True}
+    data["honours"] |= {"city": 2}
+    path = tmp_path / "e1.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", str(path), "--rubric", str(COUNTY)])
+    assert result.exit_code == 0, result.output
+    assert "D01  deduction, Late reports: -3 (group routine >= 0)\n    why: reports late: 3 × 1\n" in result.output
+    assert "D02  deduction, A serious incident in the area: -5 (total >= 0)" in result.output
+    assert "why: national: 0 × 3 points; provincial: 0 × 2 points; city: 2 × 1 point; county: 0 × 0.5 points: 2" in (
+        result.output
+    )
+    assert "R01 " not in result.output  # not applicable: without a party organization
