@@ -801,6 +801,10 @@ def explain(submission: str, item_ids: tuple[str, ...], year: int | None, rubric
             if veto.values:
                 click.echo(f"    values: {', '.join(f'{path} = {_value(v)}' for path, v in veto.values.items())}")
             click.echo(f"    why: condition {'met' if veto.outcome.holds else 'not met'}: {veto.outcome.words}")
+        for deduction in card.deductions:
+            if not item_ids or deduction.id in item_ids:
+                click.echo(f"{deduction.id}  deduction, {deduction.title}: {deduction.points:g} ({deduction.floor})")
+                click.echo(f"    why: {deduction.reason}")
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 

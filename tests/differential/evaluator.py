@@ -13,8 +13,12 @@ The semantics it implements, as documented:
   reported) and some value it names was not reported; a condition met despite unreported values scores;
 - derived shares are 100 × part / total, absent when the total is 0 or either is not reported;
 - points are Decimal, rounded half-up to two decimals per item; bonus capped by ``bonus_cap`` and outside the
-  grade; grade bands on the total before bonus (``"90%"`` = that share of the base); a veto makes the grade
-  ``unqualified``.
+  grade unless ``grade_on: total``; grade bands on the total before bonus (``"90%"`` = that share of the base);
+  a veto makes the grade ``unqualified``;
+- ``applies_when`` not holding makes an item not applicable; ``per: N`` counts whole N; ``rounding: whole``
+  counts whole steps of shortfall; ``awards`` add points per level, capped; a weighted group's points are its
+  items' points x weight x base / its items' maxima, rounded half-up; deduction items then take their points,
+  in the rubric's order, each down to its floor (its group's points, or the running total before bonus).
 
 It also knows the boundary values of a rubric (``Boundaries``), from which the tests build submissions.
 """
@@ -316,6 +320,7 @@ class Result:
     grade: str
     vetoes: tuple[str, ...]
     values: dict[str, Any] = field(repr=False, default_factory=dict)
+    deductions: dict[str, Decimal] = field(default_factory=dict)  # points taken, positive
 
     @property
     def vetoed(self) -> bool:
@@ -323,7 +328,10 @@ class Result:
 
 
 def maximum_for(item: Item, org_type: str) -> Decimal | None:
-    """The item's maximum for the type, None when it does not apply (docs: ``max`` / ``applies_to``)."""
+    """The item's maximum for the type, None when it does not apply (docs: ``max`` / ``applies_to``); a
+    deduction item has no maximum: 0 where it applies."""
+    if item.deduction is not None:
+        return None if item.applies_to is not None and org_type not in item.applies_to else ZERO
     if isinstance(item.max, dict):
         return item.max.get(org_type)
     if item.applies_to is not None and org_type not in item.applies_to:
@@ -345,12 +353,19 @@ def item_names(item: Item) -> list[str]:
     way = item.per_occurrence or item.deduct or item.shortfall
     if way is not None:
         found.append(way.value)
+    found += [award.value for award in (item.awards or {}).values()]
     return list(dict.fromkeys(found))
+
+
+def applies(item: Item, org_type: str, values: Mapping[str, Any]) -> bool:
+    if maximum_for(item, org_type) is None:
+        return False
+    return item.applies_when is None or holds(parse_condition(item.applies_when), values)
 
 
 def score_item(item: Item, org_type: str, values: Mapping[str, Any]) -> ItemResult:
     top = maximum_for(item, org_type)
-    if top is None:
+    if top is None or not applies(item, org_type, values):
         return ItemResult(item.id, item.group, ZERO, ZERO, "not_applicable")
     earned = False
     points = ZERO
@@ -369,17 +384,25 @@ def score_item(item: Item, org_type: str, values: Mapping[str, Any]) -> ItemResu
             earned = True
             n = _dec(counted)
             if item.per_occurrence:
-                points = min(top, item.per_occurrence.points * n)
+                per = item.per_occurrence.per
+                times = n if per is None else Decimal(math.floor(Fraction(n) / Fraction(per)))
+                points = min(top, item.per_occurrence.points * times)
             elif item.deduct:
                 points = max(ZERO, top - item.deduct.points * n)
             else:
                 assert item.shortfall is not None
                 target, step = item.shortfall.target, item.shortfall.step
                 if n < target:
-                    steps = math.ceil(Fraction(target - n) / Fraction(step))
+                    short = Fraction(target - n) / Fraction(step)
+                    steps = math.floor(short) if item.shortfall.rounding == "whole" else math.ceil(short)
                     points = max(ZERO, top - item.shortfall.points * steps)
                 else:
                     points = top
+    elif item.awards:
+        counts = [(award.points, values.get(award.value)) for award in item.awards.values()]
+        if gate and any(n is not None for _, n in counts):
+            earned = True
+            points = min(top, sum((p * _dec(n) for p, n in counts if n is not None), ZERO))
     else:
         earned = gate
         points = top if gate else ZERO
@@ -402,16 +425,60 @@ def grade_bounds(rubric: Rubric) -> list[tuple[str, Decimal]]:
     return bounds
 
 
+def _deductions(
+    rubric: Rubric, org_type: str, values: Mapping[str, Any], groups: dict[str, Decimal]
+) -> dict[str, Decimal]:
+    """Points each deduction item takes (docs: "Deduction items"), lowering ``groups`` for group floors."""
+    taken: dict[str, Decimal] = {}
+    running = sum(groups.values(), ZERO)
+    for item in rubric.items:
+        way = item.deduction
+        if way is None or not applies(item, org_type, values):
+            continue
+        wanted = ZERO
+        if item.when is None or holds(parse_condition(item.when), values):
+            if way.value is None:
+                wanted = way.points
+            elif values.get(way.value) is not None:
+                wanted = way.points * _dec(values[way.value])
+        if way.cap is not None:
+            wanted = min(wanted, way.cap)
+        floor = item.floor
+        if floor is not None and floor.group is not None:
+            room = max(ZERO, groups.get(item.group, ZERO) - floor.group)
+        else:
+            room = max(ZERO, running - (floor.total if floor is not None and floor.total is not None else ZERO))
+        amount = half_up(min(wanted, room))
+        if floor is not None and floor.group is not None:
+            groups[item.group] -= amount
+        running -= amount
+        taken[item.id] = amount
+    return taken
+
+
 def evaluate_values(rubric: Rubric, org_type: str, values: Mapping[str, Any]) -> Result:
     """Score reported values (derived shares included; see ``with_derived``) of a unit of ``org_type``."""
-    items = {item.id: score_item(item, org_type, values) for item in rubric.items}
-    before = sum((r.points for r in items.values() if r.group != BONUS), ZERO)
-    bonus = min(rubric.manifest.bonus_cap, sum((r.points for r in items.values() if r.group == BONUS), ZERO))
+    manifest = rubric.manifest
+    items = {item.id: score_item(item, org_type, values) for item in rubric.items if item.deduction is None}
+    groups: dict[str, Decimal] = {}
+    for group in manifest.groups:
+        mine = [r for r in items.values() if r.group == group.id]
+        points = sum((r.points for r in mine), ZERO)
+        if group.weight is not None:
+            most = sum((r.max for r in mine), ZERO)
+            exact = Fraction(points) * Fraction(group.weight) * Fraction(manifest.base) / Fraction(most) if most else 0
+            points = half_up(_dec(Fraction(exact)))
+        groups[group.id] = points
+    taken = _deductions(rubric, org_type, values, groups)
+    group_deducted = {i.id for i in rubric.items if i.floor is not None and i.floor.group is not None}
+    before = sum(groups.values(), ZERO) - sum((v for k, v in taken.items() if k not in group_deducted), ZERO)
+    bonus = min(manifest.bonus_cap, sum((r.points for r in items.values() if r.group == BONUS), ZERO))
     vetoes = tuple(v.id for v in rubric.vetoes if veto_applies(v, org_type) and holds(parse_condition(v.when), values))
+    graded = before + bonus if manifest.grade_on == "total" else before
     grade = "unqualified"
     if not vetoes:
-        grade = next((g for g, bound in grade_bounds(rubric) if before >= bound), "unqualified")
-    return Result(org_type, items, before, bonus, before + bonus, grade, vetoes, dict(values))
+        grade = next((g for g, bound in grade_bounds(rubric) if graded >= bound), "unqualified")
+    return Result(org_type, items, before, bonus, before + bonus, grade, vetoes, dict(values), taken)
 
 
 def evaluate(submission: SubmissionBase, rubric: Rubric) -> Result:

@@ -324,6 +324,9 @@ def disagreements(card: Scorecard, expected: Result) -> list[str]:
             found.append(f"{item_id}: expected (points, max, status) {mine}, appraise gave {theirs}: {got.reason}")
     if len(card.items) != len(expected.items):
         found.append(f"appraise scored {len(card.items)} items, the rubric has {len(expected.items)}")
+    taken = {d.id: -_exact(d.points) for d in card.deductions}
+    if taken != expected.deductions:
+        found.append(f"deductions: expected {expected.deductions}, appraise gave {taken}")
     for name, mine_, theirs_ in (
         ("total", expected.total, _exact(card.total)),
         ("bonus", expected.bonus, _exact(card.bonus)),

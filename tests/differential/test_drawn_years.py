@@ -69,20 +69,58 @@ def drawn_year(draw: st.DrawFn) -> dict[str, Any]:
         if kind == "flag":
             when = path if draw(st.booleans()) else f"not {path}"
             items.append(_item(item_id, maximum, when=when))
-        elif kind == "count" and draw(st.booleans()):
+        elif kind == "count" and (way := draw(st.sampled_from(["per", "shortfall", "awards", "tiers"]))) != "tiers":
             points = draw(st.sampled_from([0.25, 0.5, 1, 2]))
-            items.append(_item(item_id, maximum, per_occurrence={"value": path, "points": points}))
+            if way == "per":
+                counted: dict[str, Any] = {"value": path, "points": points}
+                if draw(st.booleans()):
+                    counted["per"] = draw(st.integers(2, 7))
+                items.append(_item(item_id, maximum, per_occurrence=counted))
+            elif way == "shortfall":
+                rounding = draw(st.sampled_from(["started", "whole"]))
+                short = {"value": path, "target": draw(st.integers(1, 20)), "step": draw(st.integers(1, 5))}
+                items.append(_item(item_id, maximum, shortfall=short | {"points": points, "rounding": rounding}))
+            else:
+                items.append(_item(item_id, maximum, awards={"level": {"value": path, "points": points}}))
         else:
             top = 100 if kind in ("share", "ratio") else 20
             low, high = sorted(draw(st.lists(st.integers(1, top), min_size=2, max_size=2, unique=True)))
             tiers = [{"when": f"{path} >= {high}", "points": maximum}, {"when": f"{path} >= {low}", "share": 0.5}]
             items.append(_item(item_id, maximum, tiers=tiers))
+    counts = [path for path, kind in kinds.items() if kind == "count"]
+    flags = [path for path, kind in kinds.items() if kind == "flag"]
+    if counts and draw(st.booleans()):  # a deduction item per occurrence, down to a floor
+        floor = draw(st.sampled_from([{"group": 0}, {"group": 1}, {"total": 0}, {"total": 2}]))
+        way: dict[str, Any] = {"value": draw(st.sampled_from(counts)), "points": draw(st.sampled_from([0.5, 1, 3]))}
+        if draw(st.booleans()):
+            way["cap"] = draw(st.integers(1, 5))
+        items.append(_item("D01", 0, deduction=way, floor=floor))
+    if flags and draw(st.booleans()):  # an incident deduction
+        items.append(_item("D02", 0, when=draw(st.sampled_from(flags)), deduction={"points": 5}))
+    for item in items:
+        if "deduction" in item:
+            del item["max"]
+    weight = draw(st.sampled_from([None, "30%", 0.5]))
+    plain = [item for item in items if "deduction" not in item]
+    if weight is not None and len(plain) >= 2:
+        for index, item in enumerate(items):
+            item["group"] = "first" if index % 2 == 0 else "second"
+        if not any(item["group"] == "second" for item in plain):
+            weight = None
+    else:
+        weight = None
     indicators = {
         "sections": sections,
         "derived": derived,
         "verification": {"methods": [{"id": "records", "en": "records", "zh": "台账"}]},
     }
-    return {"indicators": indicators, "items": items, "kinds": {p: k for p, k in kinds.items() if k != "ratio"}}
+    return {
+        "indicators": indicators,
+        "items": items,
+        "kinds": {p: k for p, k in kinds.items() if k != "ratio"},
+        "weight": weight,
+        "grade_on": draw(st.sampled_from(["before_bonus", "total"])),
+    }
 
 
 class _NoAliases(yaml.SafeDumper):
@@ -97,16 +135,23 @@ def _dump(data: Any) -> str:
 
 
 def _write(folder: Path, year: dict[str, Any]) -> None:
-    base = sum(item["max"] for item in year["items"])
-    manifest = {
+    base = sum(item.get("max", 0) for item in year["items"])
+    manifest: dict[str, Any] = {
         "id": "drawn",
         "version": "1",
         "year": 2030,
         "title": TEXT,
         "base": base,
         "grades": {"excellent": "90%", "good": "80%", "qualified": "60%"},
+        "grade_on": year["grade_on"],
         "org_types": [{"id": ORG, "en": "Alpha", "zh": "甲类", "level": "village"}],
     }
+    if year["weight"] is not None:
+        second = "70%" if year["weight"] == "30%" else 0.5
+        manifest["groups"] = [
+            {"id": "first", "en": "First", "zh": "第一", "weight": year["weight"]},
+            {"id": "second", "en": "Second", "zh": "第二", "weight": second},
+        ]
     folder.mkdir(parents=True)
     (folder / "rubric.yaml").write_text(_dump(manifest), encoding="utf-8")
     (folder / "indicators.yaml").write_text(_dump(year["indicators"]), encoding="utf-8")

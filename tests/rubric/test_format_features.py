@@ -308,3 +308,49 @@ def test_an_unknown_org_type_in_a_submission_never_reaches_the_engine() -> None:
     with pytest.raises(InputError) as caught:
         validate_unit(unit("x", "county"), "x.json", rubric)
     assert "scores only township, enterprise units" in str(caught.value)
+
+
+def test_rules_check_finds_an_applies_when_that_never_or_always_holds(tmp_path: Path) -> None:
+    copy_with(
+        tmp_path,
+        "routine.yaml",
+        "applies_when: work.has_party_organization == true",
+        "applies_when: work.reports_late >= 0",
+    )
+    folder = copy_with(
+        tmp_path, "routine.yaml", "applies_when: not work.has_party_organization", "applies_when: work.reports_late < 0"
+    )
+    result = CliRunner().invoke(main, ["rules", "check", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert (
+        "routine.yaml:18:19: error: R02 never applies: no unit's values make work.reports_late < 0 hold"
+        in result.output
+    )
+    warned = copy_with(
+        tmp_path / "w",
+        "key_tasks.yaml",
+        "    max: 10\n    tiers:",
+        "    max: 10\n    applies_when: work.reports_late >= 0\n    tiers:",
+    )
+    result = CliRunner().invoke(main, ["rules", "check", str(warned)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "key_tasks.yaml:7:19: warning: K01's applies_when holds for every unit (work.reports_late >= 0): drop it"
+        in (result.output)
+    )
+
+
+def test_explain_names_the_deductions_and_the_award_levels(tmp_path: Path) -> None:
+    data = unit("e1", "enterprise", has_party_organization=False, management_hearings=1, reports_late=3)
+    data["work"] |= {"serious_incident": True}
+    data["honours"] |= {"city": 2}
+    path = tmp_path / "e1.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", str(path), "--rubric", str(COUNTY)])
+    assert result.exit_code == 0, result.output
+    assert "D01  deduction, Late reports: -3 (group routine >= 0)\n    why: reports late: 3 × 1\n" in result.output
+    assert "D02  deduction, A serious incident in the area: -5 (total >= 0)" in result.output
+    assert "why: national: 0 × 3 points; provincial: 0 × 2 points; city: 2 × 1 point; county: 0 × 0.5 points: 2" in (
+        result.output
+    )
+    assert "R01 " not in result.output  # not applicable: without a party organization

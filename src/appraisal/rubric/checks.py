@@ -240,6 +240,17 @@ def _check_item(item: Item, kinds: Kinds, locate: _Locator, org_types: tuple[str
                     False,
                 )
             )
+    if item.applies_when is not None:
+        outcomes = _outcomes(item.applies_when, known)
+        at = locate(item, ("applies_when",), 0)
+        if outcomes == {False}:
+            findings.append(
+                Finding(at(f"{item.id} never applies: no unit's values make {item.applies_when} hold"), True)
+            )
+        elif outcomes == {True}:
+            findings.append(
+                Finding(at(f"{item.id}'s applies_when holds for every unit ({item.applies_when}): drop it"), False)
+            )
     for index, tier in enumerate(item.tiers or ()):
         outcomes = _outcomes(tier.when, known)
         at = locate(item, ("tiers", index, "when"), 0)

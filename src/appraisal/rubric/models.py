@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -390,7 +391,7 @@ class Rubric(Strict):
         """(grade, lower bound in points), best grade first; ``"90%"`` means 90% of the base."""
         return [(grade, grade_bound(self.manifest.grades[grade], self.manifest.base)) for grade in GRADES[:-1]]
 
-    @property
+    @cached_property
     def has_deductions(self) -> bool:
         return any(item.deduction is not None for item in self.items)
 
