@@ -1,32 +1,72 @@
-"""Units per second through the library's engine path, and a plain-Python evaluation of the same rubric.
+"""Units per second through the library's engine path, beside the same rubric evaluated other ways, in one run.
 
-Usage: python benchmarks/bench_scoring.py [N] [--rubric PATH]
+Usage: python benchmarks/bench_scoring.py [N] [--rubric PATH] [--repeat R] [--no-zen]
 
-Both paths build the same facts and score with the same code; only the rule evaluation differs (durable-rules
-versus ``appraisal.engine.reference``). The run fails if any scorecard differs between them. For steady
-figures run it with the glibc tunables the Makefile sets (``make bench``): without them durable-rules'
-throughput swings by a factor of two between runs.
+Every path starts from the same validated synthetic units, builds the same facts and ends in the same scorecard
+step (``score_unit``); only the rule evaluation differs:
+
+- engine: the library, durable-rules (``appraisal.engine``);
+- plain Python: ``appraisal.engine.reference``;
+- zen expression / zen decision: zen-engine (GoRules) on the rubric compiled by ``zen_rubric.py``, as one
+  compiled expression per org type and as a JDM decision graph.
+
+Each path's scorecards must equal the engine's, item by item (the run fails naming the first unit and item that
+differ). It prints, for the whole path (submission to scorecard) and for the rule evaluation alone (facts to
+firings), the best units/s of R rounds and the library's speed as a multiple of each path's, then one JSON line.
+Rounds interleave the paths, so a busy machine slows all alike. For steady figures run it with the glibc
+tunables the Makefile sets (``make bench``): without them durable-rules' throughput swings by a factor of two.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import synthetic_unit  # noqa: E402
 
-from appraisal import load_rubric  # noqa: E402
-from appraisal.engine import Engine  # noqa: E402
+from appraisal import Scorecard, load_rubric  # noqa: E402
+from appraisal.engine import Engine, Firing  # noqa: E402
 from appraisal.engine.reference import reference_firings  # noqa: E402
 from appraisal.facts import build_facts  # noqa: E402
 from appraisal.scoring import score_unit  # noqa: E402
+
+Rules = Callable[[str, list[dict[str, Any]]], list[Firing]]
+
+
+def _paths(rubric: Any, engine: Engine, zen: bool) -> dict[str, Rules]:
+    paths: dict[str, Rules] = {
+        "engine (durable-rules)": engine.run,
+        "plain Python": lambda org, facts: reference_firings(rubric, org, facts),
+    }
+    if zen:
+        from zen_rubric import ZenRubric
+
+        compiled = ZenRubric(rubric)
+        paths["zen expression"] = lambda org, facts: compiled.firings(org, facts, "expression")
+        paths["zen decision"] = lambda org, facts: compiled.firings(org, facts, "decision")
+    return paths
+
+
+def _difference(mine: list[Scorecard], theirs: list[Scorecard]) -> str | None:
+    """The first unit and item where two paths' scorecards differ, in words."""
+    for a, b in zip(mine, theirs, strict=True):
+        if a == b:
+            continue
+        for x, y in zip(a.items, b.items, strict=True):
+            if x != y:
+                return f"{a.unit_id} item {x.id}: {x.points} {x.status} {x.rule} against {y.points} {y.status} {y.rule}"
+        return f"{a.unit_id}: the cards differ outside the items"
+    return None
 
 
 def main() -> int:
@@ -34,32 +74,60 @@ def main() -> int:
     parser.add_argument("n", nargs="?", type=int, default=5000)
     parser.add_argument("--rubric", default=None)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-zen", action="store_true", help="leave zen-engine out (it is a dev dependency)")
     args = parser.parse_args()
     gc.set_threshold(50_000, *gc.get_threshold()[1:])  # as appraisal.batch does for a run
     rubric = load_rubric(args.rubric)
     units = [synthetic_unit(i, rubric.year) for i in range(args.n)]
     engine = Engine(rubric)
-    engine_rates, python_rates = [], []
+    try:
+        paths = _paths(rubric, engine, not args.no_zen)
+    except ImportError:
+        print("zen-engine is not installed (a dev dependency: make setup): run with --no-zen", file=sys.stderr)
+        return 2
+    facts = [build_facts(u) for u in units]
+    for rules in paths.values():  # rulesets and expressions compiled before the clock starts
+        rules(units[0].org, facts[0])
+    whole: dict[str, list[float]] = {name: [] for name in paths}
+    alone: dict[str, list[float]] = {name: [] for name in paths}
     for _ in range(args.repeat):
-        start = time.perf_counter()
-        by_engine = [score_unit(u, rubric, f := build_facts(u), engine.run(u.org, f)) for u in units]
-        engine_rates.append(len(units) / (time.perf_counter() - start))
-        start = time.perf_counter()
-        by_python = [score_unit(u, rubric, f := build_facts(u), reference_firings(rubric, u.org, f)) for u in units]
-        python_rates.append(len(units) / (time.perf_counter() - start))
-        if by_engine != by_python:
-            bad = next(a.unit_id for a, b in zip(by_engine, by_python, strict=True) if a != b)
-            print(f"MISMATCH: engine and plain Python disagree on {bad}", file=sys.stderr)
-            return 1
-    rules = sum(len(engine.definitions[org]) for org in engine.definitions)
+        cards: dict[str, list[Scorecard]] = {}
+        for name, rules in paths.items():
+            start = time.perf_counter()
+            cards[name] = [score_unit(u, rubric, f := build_facts(u), rules(u.org, f)) for u in units]
+            whole[name].append(len(units) / (time.perf_counter() - start))
+            start = time.perf_counter()
+            for u, f in zip(units, facts, strict=True):
+                rules(u.org, f)
+            alone[name].append(len(units) / (time.perf_counter() - start))
+        library = cards["engine (durable-rules)"]
+        for name, theirs in cards.items():
+            if (where := _difference(library, theirs)) is not None:
+                print(f"MISMATCH: the engine and {name} disagree on {where}", file=sys.stderr)
+                return 1
+    rules_count = sum(len(engine.definitions[org]) for org in engine.definitions)
     print(
-        f"rubric {rubric.id} {rubric.manifest.version}: {len(rubric.items)} items, {rules} rules over "
-        f"{len(engine.definitions)} org types; {args.n} units, best and median of {args.repeat} runs"
+        f"rubric {rubric.id} {rubric.manifest.version}: {len(rubric.items)} items, {rules_count} rules over "
+        f"{len(engine.definitions)} org types; {args.n} units, best of {args.repeat} rounds (median in brackets)"
     )
     print(f"GLIBC_TUNABLES={'set' if os.environ.get('GLIBC_TUNABLES') else 'unset'}")
-    print(f"engine (durable-rules) : {max(engine_rates):8.0f} units/s  (median {statistics.median(engine_rates):.0f})")
-    print(f"plain Python           : {max(python_rates):8.0f} units/s  (median {statistics.median(python_rates):.0f})")
-    print("scorecards identical   : yes")
+    mine_whole, mine_alone = max(whole["engine (durable-rules)"]), max(alone["engine (durable-rules)"])
+    print(f"{'path':<24}{'whole path units/s':>24}{'library x':>11}{'rules alone units/s':>26}{'library x':>11}")
+    figures: dict[str, Any] = {"n": args.n, "repeat": args.repeat, "rules": rules_count}
+    for name in paths:
+        best_whole, best_alone = max(whole[name]), max(alone[name])
+        print(
+            f"{name:<24}{best_whole:>12.0f} ({statistics.median(whole[name]):>7.0f}){mine_whole / best_whole:>11.2f}"
+            f"{best_alone:>14.0f} ({statistics.median(alone[name]):>7.0f}){mine_alone / best_alone:>11.2f}"
+        )
+        figures[name] = {
+            "whole": round(best_whole),
+            "rules_alone": round(best_alone),
+            "library_whole_x": round(mine_whole / best_whole, 2),
+            "library_rules_x": round(mine_alone / best_alone, 2),
+        }
+    print("scorecards identical   : yes, every path, item by item")
+    print(json.dumps(figures))
     return 0
 
 

@@ -7,7 +7,8 @@ changed) and run with this virtual environment, its own ``src/`` first on the pa
 timing code in both trees, one after the other, the order swapped every round (ABBA), so a busy machine slows
 both alike: the code is ``bench_scoring.py``'s loop (N synthetic units, facts, rules, scorecard), through
 durable-rules and through the plain-Python reference. It prints each round, the best and median of each side and
-the ratios now / then, and one JSON line with the figures. Ratios count; a shared machine's absolute figures
+the ratios now / then, in units per second of wall time and per second of the process's CPU time (steadier
+when others share the machine), and one JSON line with the figures. Ratios count; a shared machine's absolute figures
 do not. The default reference is a0ea480, the last commit before the year folders (issue 7: "no slower").
 """
 
@@ -44,14 +45,15 @@ rubric = load_rubric(None)
 units = [synthetic_unit(i, rubric.year) for i in range(n)]
 engine = Engine(rubric)
 score_unit(units[0], rubric, f := build_facts(units[0]), engine.run(units[0].org, f))  # rulesets compiled
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 by_engine = [score_unit(u, rubric, f := build_facts(u), engine.run(u.org, f)) for u in units]
-engine_rate = n / (time.perf_counter() - start)
-start = time.perf_counter()
+engine_rate, engine_cpu = n / (time.perf_counter() - start), n / (time.process_time() - cpu)
+start, cpu = time.perf_counter(), time.process_time()
 by_python = [score_unit(u, rubric, f := build_facts(u), reference_firings(rubric, u.org, f)) for u in units]
-python_rate = n / (time.perf_counter() - start)
+python_rate, python_cpu = n / (time.perf_counter() - start), n / (time.process_time() - cpu)
 assert by_engine == by_python, "engine and plain Python disagree"
-print(json.dumps({"module": appraisal.__file__, "engine": engine_rate, "python": python_rate}))
+figures = {"engine": engine_rate, "python": python_rate, "engine_cpu": engine_cpu, "python_cpu": python_cpu}
+print(json.dumps({"module": appraisal.__file__, **figures}))
 """
 
 
@@ -94,21 +96,31 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-versus-") as tmp:
         sha = _extract(args.ref, Path(tmp))
         trees = {"now": ROOT, "ref": Path(tmp) / "tree"}
-        rates: dict[str, dict[str, list[float]]] = {side: {"engine": [], "python": []} for side in trees}
+        paths = ("engine", "python", "engine_cpu", "python_cpu")
+        rates: dict[str, dict[str, list[float]]] = {side: {path: [] for path in paths} for side in trees}
         print(f"{args.n} units a round, {args.rounds} rounds, order swapped each round; ref = {sha[:12]}")
         print(f"GLIBC_TUNABLES={'as set' if os.environ.get('GLIBC_TUNABLES') else 'the Makefile value'}")
-        print(f"{'round':>5}  {'side':<4}  {'engine units/s':>14}  {'plain units/s':>13}")
+        print(f"{'round':>5}  {'side':<4}  {'engine units/s':>14}  {'plain units/s':>13}  {'(per CPU second)':>18}")
         for index in range(args.rounds):
             order = ("ref", "now") if index % 4 in (0, 3) else ("now", "ref")
             for side in order:
                 figures = _round(trees[side], args.n)
-                for path in ("engine", "python"):
+                for path in paths:
                     rates[side][path].append(figures[path])
-                print(f"{index + 1:>5}  {side:<4}  {figures['engine']:>14.0f}  {figures['python']:>13.0f}")
+                print(
+                    f"{index + 1:>5}  {side:<4}  {figures['engine']:>14.0f}  {figures['python']:>13.0f}  "
+                    f"{figures['engine_cpu']:>8.0f} {figures['python_cpu']:>9.0f}"
+                )
     summary: dict[str, object] = {"n": args.n, "rounds": args.rounds, "ref": sha}
     print()
     print(f"{'':<22}{'ref best':>9}{'now best':>9}{'ratio':>7}{'ref median':>11}{'now median':>11}{'ratio':>7}")
-    for path, label in (("engine", "engine (durable-rules)"), ("python", "plain Python")):
+    labels = {
+        "engine": "engine (durable-rules)",
+        "python": "plain Python",
+        "engine_cpu": "engine, per CPU s",
+        "python_cpu": "plain, per CPU s",
+    }
+    for path, label in labels.items():
         ref, now = rates["ref"][path], rates["now"][path]
         best = max(now) / max(ref)
         median = statistics.median(now) / statistics.median(ref)

@@ -65,6 +65,18 @@ def plain_json(value: Any) -> str:
     return json.dumps(value)
 
 
+def _scalar(token: str) -> Any:
+    """A JSON number, true, false or null, read as ``json.loads`` reads it (an integer stays an int)."""
+    token = token.strip()
+    if token in _WORDS:
+        return _WORDS[token]
+    digits = token[1:] if token.startswith("-") else token
+    return int(token) if digits.isascii() and digits.isdigit() else float(token)
+
+
+_WORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
+
+
 def _end(text: str, char: str, start: int) -> int:
     at = text.find(char, start)
     return at if at >= 0 else len(text)
@@ -116,7 +128,7 @@ class Firing:
                 start = at + len(key)
                 token = message[start : min(_end(message, ",", start), _end(message, "}", start))]
                 if token and token[0] != '"':
-                    return json.loads(token)
+                    return _scalar(token)
         return self.facts["m0"][name]
 
     def __eq__(self, other: object) -> bool:
