@@ -481,8 +481,6 @@ def _write_reports(
     from ..reports.output import FORMATS
 
     formats = FORMATS[reports.formats]
-    if cluster is not None:
-        formats = ("pdf",)  # a cluster's workers render the PDFs (docs/scale.md)
     options = reports.options.model_dump_json() if reports.options is not None else ""
     settings = json.dumps([reports.lang, options, str(reports.previous_dir or "")])
     unit_keys = {
@@ -524,8 +522,8 @@ def _write_reports(
             last = [previous_scorecard(reports.previous_dir, c.unit_id) if reports.previous_dir else None for c in todo]
             items = list(zip(todo, last, strict=True))
             chunks = [items[i : i + 4] for i in range(0, len(items), 4)]
-            rendered = cluster.render(chunks, reports.lang, reports.options, rubric)
-            results = ({"pdf": pdf} for done in rendered for pdf in done)
+            rendered = cluster.render(chunks, reports.lang, reports.options, rubric, formats)
+            results = (made for done in rendered for made in done)
         else:
             executor = pool.executor() if len(todo) >= PARALLEL_REPORTS_FROM else None
             results = executor.map(render, todo, chunksize=4) if executor is not None else map(render, todo)
