@@ -7,7 +7,8 @@ Each figure is one real ``appraisal run`` process (with its worker processes), t
 - scoring only (``--no-reports``) serial and with ``--jobs J``, each into a fresh folder: units/s and the ratio;
 - with reports and ``--jobs J`` into a fresh folder: units/s;
 - the same command again after one input file changed (one unit's name): the incremental re-run's seconds;
-- the same command again with nothing changed.
+- the same command again with nothing changed;
+- scoring only, serial, on the first quarter of the files: the peak RSS's growth per unit, as MB per 100,000.
 
 The machine's load average is printed too: on a shared machine ``--jobs 2`` gains only what the other
 processes leave of the second core (compare the CPU seconds of all the run's processes). Peak RSS is the
@@ -83,12 +84,21 @@ def main() -> int:
         rows.append(("scoring only, serial", serial, rss))
         parallel, rss, _ = timed("run", inputs, "--out", work / "parallel", "--no-reports", "--jobs", str(args.jobs))
         rows.append((f"scoring only, --jobs {args.jobs}", parallel, rss))
+        small = inputs.parent / "small"  # the first quarter of the files: memory growth is the difference
+        small.mkdir()
+        for path in sorted(inputs.iterdir())[: max(args.n // 4, 1)]:
+            os.link(path, small / path.name)
+        small_seconds, small_rss, _ = timed("run", small, "--out", work / "small-out", "--no-reports", "--jobs", "1")
+        small_n = max(args.n // 4, 1)
+        rows.append((f"scoring only, serial, {small_n} units", small_seconds, small_rss))
+        growth = (rows[0][2] - small_rss) / (args.n - small_n) * 100_000 if args.n > small_n else 0.0
         figures: dict[str, float | int] = {
             "units": args.n,
             "jobs": args.jobs,
             "scoring_serial_units_per_s": round(args.n / serial, 1),
             "scoring_parallel_units_per_s": round(args.n / parallel, 1),
             "parallel_speedup": round(serial / parallel, 2),
+            "rss_growth_mb_per_100k_units": round(growth, 1),
         }
         if not args.no_reports_only:
             out = work / "reports"
@@ -113,8 +123,11 @@ def main() -> int:
         print(f"{args.n} synthetic units, one file each, on {os.cpu_count()} CPUs (load average {load:.1f} at the end)")
         print(f"{'run':<32} {'seconds':>9} {'units/s':>9} {'CPU s':>7} {'peak RSS MB':>12}")
         for (label, seconds, peak), cpu in zip(rows, CPU.values(), strict=True):
-            print(f"{label:<32} {seconds:>9.2f} {args.n / seconds:>9.1f} {cpu:>7.1f} {peak:>12.1f}")
+            units = small_n if label.endswith(" units") else args.n
+            rate = f"{units / seconds:>9.1f}"
+            print(f"{label:<32} {seconds:>9.2f} {rate} {cpu:>7.1f} {peak:>12.1f}")
         print(f"--jobs {args.jobs} against serial, scoring only: {serial / parallel:.2f}x")
+        print(f"peak RSS growth, scoring only: {growth:.1f} MB per 100,000 units (from {small_n} to {args.n} units)")
         print(json.dumps({"bench": "batch", **figures}))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -167,7 +167,7 @@ def _show_render_warnings() -> None:
 
 
 def _summarize(result: RunResult) -> int:
-    cards = result.scorecards
+    cards = result.units
     grades = {g: sum(1 for c in cards if c.grade == g) for g in ("excellent", "good", "qualified", "unqualified")}
     click.echo(f"read {result.inputs} files: {len(cards)} units scored, {len(result.rejected)} inputs rejected")
     click.echo(

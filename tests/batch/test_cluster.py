@@ -42,6 +42,20 @@ def test_a_run_on_the_cluster_gives_the_bytes_of_a_local_run(tmp_path: Path, clu
     assert published(remote) == published(local)
 
 
+def test_the_cluster_renders_the_editable_copies_too(tmp_path: Path, cluster: Any) -> None:
+    inputs = few_examples(tmp_path / "in", 1, ("county", "village"))
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    settings = ReportSettings(formats="both")
+    run([inputs], local, load_rubric(), reports=settings)
+    from distributed import Client
+
+    with Client(cluster) as client:
+        run([inputs], remote, load_rubric(), reports=settings, cluster=DaskExecutor(client=client))
+    files = published(remote)
+    assert {"reports/county-01.docx", "reports/county-01.pdf", "summary.docx"} <= set(files)
+    assert files == published(local)
+
+
 def test_the_command_runs_on_the_cluster_at_the_scheduler_given(tmp_path: Path, cluster: Any) -> None:
     inputs = few_examples(tmp_path / "in", 1, ("county", "village"))
     local, remote = tmp_path / "local", tmp_path / "remote"

@@ -14,6 +14,7 @@ is published the entries it did not use are removed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import importlib.metadata
@@ -24,25 +25,28 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..errors import InputError, Problem
 from ..resources import bundled
 from ..scoring import Scorecard
+from ..scoring.rank import Standing, standing
 
-FORMAT = "appraisal-cache/1"
+FORMAT = "appraisal-cache/3"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
-    """A valid unit of an input file and its outcome before ranking: its scorecard or the error rejecting it."""
+    """A valid unit of an input file and its outcome before ranking: its scorecard or the error rejecting it; or,
+    read for a streamed run, what ranking needs of its scorecard (``Standing``: the scorecard stays in the cache)."""
 
     unit_id: str
     source: str
-    outcome: Scorecard | InputError
+    outcome: Scorecard | Standing | InputError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """One input file, read and scored: its name, sha256 and size (None if unread), its own errors and units'
     validation errors (``rejected``, in file order), its valid units, and its cache key."""
@@ -59,6 +63,35 @@ def _error(data: dict[str, object]) -> InputError:
     problems = [Problem(str(p["loc"]), str(p["message"])) for p in data["errors"]]  # type: ignore[attr-defined]
     unit_id = data.get("unit_id")
     return InputError(str(data["source"]), problems, str(unit_id) if unit_id is not None else None)
+
+
+_INTERNED: dict[Any, Any] = {}  # the few org types, grades, rubric hashes and group-id tuples of a run, kept once
+
+
+def _once(value: Any) -> Any:
+    return _INTERNED.setdefault(value, value)
+
+
+def _standing(data: list[Any]) -> Standing:
+    unit_id, name, org_type, year, rubric, total, grade, vetoed, shortfalls, groups, points, tie_keys, ties = data[:13]
+    rank, commended = data[13:]
+    return Standing(
+        str(unit_id),
+        str(name),
+        _once(str(org_type)),
+        int(year),
+        _once(str(rubric)),
+        float(total),
+        _once(str(grade)),
+        bool(vetoed),
+        int(shortfalls),
+        _once(tuple(map(str, groups))),
+        tuple(map(float, points)),
+        _once(tuple(map(str, tie_keys))),
+        tuple(map(float, ties)),
+        rank,
+        commended,
+    )
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -97,7 +130,7 @@ class Cache:
     def __init__(self, root: Path, rubric_sha256: str) -> None:
         self.root = root
         self.rubric = rubric_sha256
-        self.used: set[Path] = set()
+        self.used: set[str] = set()  # the entries' paths (strings: a run of 100,000 files keeps them all)
 
     # --- scored input files -----------------------------------------------------------------------------
 
@@ -107,8 +140,9 @@ class Cache:
     def _file_path(self, key: str) -> Path:
         return self.root / "files" / key
 
-    def load_file(self, key: str, name: str, sha256: str, size: int) -> FileResult | None:
-        """The cached outcome of the file with this key, or None (a miss, or an entry that cannot be read)."""
+    def load_file(self, key: str, name: str, sha256: str, size: int, light: bool = False) -> FileResult | None:
+        """The cached outcome of the file with this key, or None (a miss, or an entry that cannot be read). With
+        ``light`` each scorecard is left in the entry and only its ``Standing`` read."""
         path = self._file_path(key)
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
@@ -119,23 +153,44 @@ class Cache:
                 if meta["kind"] == "rejected":
                     rejected.append(_error(json.loads(payload)))
                 elif meta["kind"] == "card":
-                    units.append(Unit(meta["unit_id"], meta["source"], Scorecard.model_validate_json(payload)))
+                    outcome: Scorecard | Standing
+                    if light:
+                        outcome = _standing(meta["standing"])
+                    else:
+                        outcome = Scorecard.model_validate_json(json.loads(payload))
+                    units.append(Unit(meta["unit_id"], meta["source"], outcome))
                 else:
                     units.append(Unit(meta["unit_id"], meta["source"], _error(json.loads(payload))))
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return FileResult(name, sha256, size, rejected, units, key=key)
 
+    def load_texts(self, key: str) -> list[str]:
+        """The canonical JSON of each scorecard of the entry, before ranking, in file order."""
+        lines = self._file_path(key).read_text(encoding="utf-8").splitlines()
+        texts = []
+        for meta_line, payload in zip(lines[::2], lines[1::2], strict=True):
+            if json.loads(meta_line)["kind"] == "card":
+                text = json.loads(payload)
+                if not isinstance(text, str):
+                    raise ValueError(f"{key}: not a scorecard's text")
+                texts.append(text)
+        return texts
+
     def store_file(self, key: str, result: FileResult) -> None:
+        """Store ``result`` (its scorecards whole: their canonical JSON, and their standing for a streamed run)."""
         lines: list[str] = []
         for error in result.rejected:
             lines += [json.dumps({"kind": "rejected"}), json.dumps(error.as_dict(), ensure_ascii=False)]
         for unit in result.units:
-            meta = {"unit_id": unit.unit_id, "source": unit.source}
+            meta: dict[str, Any] = {"unit_id": unit.unit_id, "source": unit.source}
             if isinstance(unit.outcome, Scorecard):
-                lines += [json.dumps({"kind": "card", **meta}), unit.outcome.model_dump_json()]
-            else:
+                meta = {"kind": "card", **meta, "standing": dataclasses.astuple(standing(unit.outcome))}
+                lines += [json.dumps(meta, ensure_ascii=False), json.dumps(unit.outcome.to_json(), ensure_ascii=False)]
+            elif isinstance(unit.outcome, InputError):
                 lines += [json.dumps({"kind": "error", **meta}), json.dumps(unit.outcome.as_dict(), ensure_ascii=False)]
+            else:
+                raise TypeError("a cache entry holds whole scorecards")
         _write_atomic(self._file_path(key), ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
 
     def empty(self) -> bool:
@@ -148,7 +203,7 @@ class Cache:
 
     def mark_file(self, key: str) -> None:
         """Keep this entry at ``prune`` (workers read and write entries; the run keeps the account)."""
-        self.used.add(self._file_path(key))
+        self.used.add(os.path.join(self.root, "files", key))
 
     # --- rendered reports ---------------------------------------------------------------------------------
 
@@ -161,14 +216,14 @@ class Cache:
     def report(self, key: str) -> Path | None:
         path = self.root / "reports" / f"{key}.pdf"
         if path.is_file():
-            self.used.add(path)
+            self.used.add(str(path))
             return path
         return None
 
     def store_report(self, key: str, pdf: bytes) -> Path:
         path = self.root / "reports" / f"{key}.pdf"
         _write_atomic(path, pdf)
-        self.used.add(path)
+        self.used.add(str(path))
         return path
 
     def prune(self) -> None:
@@ -177,7 +232,7 @@ class Cache:
             if folder.is_dir():
                 with os.scandir(folder) as scan:
                     for entry in scan:
-                        if Path(entry.path) not in self.used:
+                        if entry.path not in self.used:
                             with contextlib.suppress(OSError):
                                 os.unlink(entry.path)
 

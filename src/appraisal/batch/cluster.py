@@ -1,12 +1,12 @@
-"""Running a run's work on a Dask distributed cluster: files' bytes and scorecards in, outcomes and PDFs back.
+"""Running a run's work on a Dask distributed cluster: files' bytes and scorecards in, outcomes and reports back.
 
 The client (the machine running ``appraisal run``) does everything that touches the output folder: it holds the
 lock, reads the input files, keeps the cache, writes and publishes the run. The cluster's workers get the
 rubric once (scattered to every worker) and chunks of work: an input file's name and bytes to parse, validate and
-score, or a scorecard (with last year's) to render. What comes back is what the local worker processes return,
-made by the same functions, so a run on a cluster gives the same bytes as a local one. Workers need appraisal
-(the same version) and its dependencies installed, nothing else: no shared storage, no access to the inputs or
-the output folder. See docs/scale.md.
+score, or a scorecard (with last year's) to render as PDF, DOCX or both. What comes back is what the local
+worker processes return, made by the same functions, so a run on a cluster gives the same bytes as a local one.
+Workers need appraisal (the same version) and its dependencies installed, nothing else: no shared storage, no
+access to the inputs or the output folder. See docs/scale.md.
 """
 
 from __future__ import annotations
@@ -34,12 +34,25 @@ def score_payloads(chunk: list[tuple[str, str, bytes]], rubric: Rubric | None) -
 
 
 def render_items(
-    items: list[tuple[Scorecard, Scorecard | None]], lang: str | None, options: Any, rubric: Rubric | None
-) -> list[bytes]:
-    """On a worker (or here): each unit's report, with its scorecard of last year when there is one."""
-    from ..reports import render_report
+    items: list[tuple[Scorecard, Scorecard | None]],
+    lang: str | None,
+    options: Any,
+    rubric: Rubric | None,
+    formats: tuple[str, ...] = ("pdf",),
+) -> list[dict[str, bytes]]:
+    """On a worker (or here): each unit's report in each of ``formats`` (``pdf``, ``docx``), with its scorecard
+    of last year when there is one."""
+    from ..reports import render_report, render_report_docx
 
-    return [render_report(card, "auto", lang, options=options, previous=last, rubric=rubric) for card, last in items]
+    made = []
+    for card, last in items:
+        done = {}
+        if "pdf" in formats:
+            done["pdf"] = render_report(card, "auto", lang, options=options, previous=last, rubric=rubric)
+        if "docx" in formats:
+            done["docx"] = render_report_docx(card, "auto", lang, options=options, previous=last, rubric=rubric)
+        made.append(done)
+    return made
 
 
 class DaskExecutor:
@@ -95,8 +108,9 @@ class DaskExecutor:
         lang: str | None,
         options: Any,
         rubric: Rubric | None,
-    ) -> Iterator[list[bytes]]:
-        render = functools.partial(render_items, lang=lang, options=options)
+        formats: tuple[str, ...] = ("pdf",),
+    ) -> Iterator[list[dict[str, bytes]]]:
+        render = functools.partial(render_items, lang=lang, options=options, formats=formats)
         return self._map(render, chunks, rubric=self._rubric(rubric))
 
     def close(self) -> None:

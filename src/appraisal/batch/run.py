@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import functools
 import gc
+import hashlib
 import io
 import json
 import sys
@@ -32,13 +33,15 @@ from ..errors import InputError
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, bundled_rubric, checked, rank_all, rubric_for, rubrics_of, score_or_reject
+from ..scoring.rank import Standing, standing
 from ..submission import SubmissionBase, bundled_years, unique_units
 from ..submission.loading import expand_named
 from .cache import Cache, FileResult, link_or_copy
 from .cluster import DaskExecutor
-from .publish import MANIFEST_FORMAT, STATE, RunFolder, output_lock, outputs
+from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
 from .score import cached, combine, read_file, score_file
-from .workers import Workers, score_chunk, score_files, workers
+from .stream import Ranked, rank_light, score_light, write_cards
+from .workers import Workers, light_files, score_chunk, score_files, workers, write_entries
 
 if TYPE_CHECKING:
     from ..reports import ReportOptions
@@ -60,13 +63,13 @@ def _cell(value: object) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def summary_csv(cards: Sequence[Scorecard], rubric: Rubric | None = None, lang: str = "en") -> bytes:
+def summary_csv(cards: Sequence[Scorecard | Standing], rubric: Rubric | None = None, lang: str = "en") -> bytes:
     """``summary.csv``: UTF-8 with BOM, rows by year, org type (in the manifest's order) then rank; in English
     the codes and true/false, in Chinese the headers and values in words (单位编号 ...; 县妇联; 优秀; 是/否);
     every cell escaped. The org types come from ``rubric``, else from each year's bundled rubric."""
     from ..reports.i18n import csv_header, csv_values  # babel only: the report stack is not imported
 
-    declared = [t for r in rubrics_of(cards, rubric) for t in r.indicators.org_types]
+    declared = [t for r in _rubrics(cards, rubric) for t in r.indicators.org_types]
     names = {t.id: t.name(lang) for t in reversed(declared)}  # the first year's name wins
     order = {org: i for i, org in enumerate(dict.fromkeys(t.id for t in declared))}
     rows = sorted(cards, key=lambda c: (c.year, order.get(c.org_type, len(order)), c.org_type, c.rank or 0, c.unit_id))
@@ -114,7 +117,7 @@ def write_results(appraisals: Appraisals, out: Path, rubric: Rubric | None = Non
 # --- input files ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputFile:
     """One input file as the manifest records it: the name errors show, its sha256 and size (None if unread)."""
 
@@ -189,6 +192,78 @@ def score_inputs(
     return files, combine(scored, rubric)
 
 
+def _streamed(
+    inputs: Sequence[str | Path],
+    rubric: Rubric | None,
+    *,
+    exclude: Sequence[Path],
+    cache: Cache,
+    pool: Workers,
+    folder: RunFolder,
+    progress: bool,
+    chunk: int = CHUNK,
+) -> tuple[list[InputFile], Ranked]:
+    """A run without reports (``stream``): every file read and scored (by the workers, which read the files
+    themselves, when there are enough; files the cache holds are read here), ranked here on standings, and each
+    final scorecard written once into ``folder`` by whoever scored it."""
+    found = expand_named(inputs, exclude)
+    results: list[FileResult | None] = [None] * len(found)
+    misses: list[tuple[int, str, str]] = []
+    bar = tqdm(total=len(found), unit="file", desc="scoring", disable=not progress, file=sys.stderr)
+    with _few_collections():
+        if len(found) >= PARALLEL_FROM and cache.empty() and pool.executor() is not None:
+            misses = [(index, str(path), name) for index, (path, name) in enumerate(found)]  # the workers read them
+        else:
+            for index, (path, name) in enumerate(found):
+                read = read_file(path, name)
+                if isinstance(read, FileResult):
+                    results[index] = read
+                else:
+                    hit = cache.load_file(
+                        cache.file_key(name, read), name, hashlib.sha256(read).hexdigest(), len(read), light=True
+                    )
+                    if hit is None:
+                        misses.append((index, str(path), name))
+                        continue
+                    results[index] = hit
+                bar.update()
+        del found  # a run of 100,000 files: their paths need not stay
+        executor = pool.executor() if len(misses) >= PARALLEL_FROM else None
+        if executor is None:
+            for index, file, name in misses:
+                results[index] = score_light(Path(file), name, rubric, cache)
+                bar.update()
+        else:
+            chunks = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
+            tasks = [[(file, name) for _, file, name in piece] for piece in chunks]
+            for piece, done in zip(chunks, executor.map(light_files, tasks), strict=True):
+                for (index, _, _), result in zip(piece, done, strict=True):
+                    results[index] = result
+                bar.update(len(done))
+        bar.close()
+        scored = [r for r in results if r is not None]
+        del results
+        for result in scored:
+            if result.key is not None:
+                cache.mark_file(result.key)
+        files = [InputFile(r.name, r.sha256, r.size) for r in scored]
+        ranked = rank_light(
+            scored, _rubrics([u.outcome for r in scored for u in r.units if isinstance(u.outcome, Standing)], rubric)
+        )
+        del scored
+        target = folder.path("scorecards")
+        target.mkdir(exist_ok=True)
+        if pool.started and len(ranked.standings) >= PARALLEL_FROM:
+            executor = pool.executor()
+            assert executor is not None
+            pieces = [ranked.tasks[i : i + chunk] for i in range(0, len(ranked.tasks), chunk)]
+            for _ in executor.map(write_entries, [str(target)] * len(pieces), pieces):
+                pass
+        else:
+            write_cards(cache, target, ranked.tasks)
+    return files, ranked
+
+
 # --- scoring -------------------------------------------------------------------------------------------------
 
 
@@ -255,35 +330,62 @@ class ReportSettings:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run did: the scorecards, the rejected inputs, and where the files went."""
+    """What a run did: the scorecards, the rejected inputs, and where the files went. A run without reports is
+    streamed: it keeps each unit's ``Standing`` only (``units``), and ``scorecards`` reads them back from the
+    published run when asked."""
 
     appraisals: Appraisals
     out: Path
     inputs: int
     reports: list[Path]
+    standings: list[Standing] | None = None  # a streamed run's units
+
+    @property
+    def units(self) -> list[Standing]:
+        """Each scored unit's grade, rank, commendation and veto (what summary.csv shows), in input order."""
+        if self.standings is not None:
+            return self.standings
+        return [standing(card) for card in self.appraisals.scorecards]
 
     @property
     def scorecards(self) -> list[Scorecard]:
-        return self.appraisals.scorecards
+        """The scorecards, in input order (a streamed run's read from ``out``'s published run)."""
+        if self.standings is None:
+            return self.appraisals.scorecards
+        root = current_run(self.out)
+        if root is None:
+            return []
+        folder = root / "scorecards"
+        return [Scorecard.model_validate_json((folder / f"{s.unit_id}.json").read_bytes()) for s in self.standings]
 
     @property
     def rejected(self) -> list[InputError]:
         return self.appraisals.rejected
 
 
+def _rubrics(units: Sequence[Scorecard | Standing], rubric: Rubric | None) -> list[Rubric]:
+    """``rubrics_of`` for scorecards or standings: the rubric given, else each year's bundled one."""
+    return [rubric] if rubric is not None else [bundled_rubric(year) for year in sorted({u.year for u in units})]
+
+
 def _manifest(
-    appraisals: Appraisals, rubric: Rubric | None, files: Sequence[InputFile], reports: ReportSettings | None
+    appraisals: Appraisals,
+    rubric: Rubric | None,
+    files: Sequence[InputFile],
+    reports: ReportSettings | None,
+    units: Sequence[Standing] | None = None,
 ) -> dict[str, Any]:
     """What the run was made from: the inputs' and the rubric's sha256, and the report settings."""
+    scored: Sequence[Scorecard | Standing] = appraisals.scorecards if units is None else units
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "appraisal": __version__,
         "inputs": [{"name": f.name, "sha256": f.sha256, "bytes": f.size} for f in files],
-        "scored": len(appraisals.scorecards),
+        "scored": len(scored),
         "rejected": len(appraisals.rejected),
         "reports": None,
     }
-    used = rubrics_of(appraisals.scorecards, rubric)
+    used = _rubrics(scored, rubric)
     manifest["rubrics"] = [
         {"id": r.id, "version": r.manifest.version, "year": r.year, "sha256": r.sha256} for r in used
     ]
@@ -326,6 +428,17 @@ def run(
     out_path = Path(out)
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
+        if reports is None and cluster is None:
+            with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
+                files, ranked = _streamed(
+                    inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, folder=folder, progress=progress
+                )
+                streamed = Appraisals([], ranked.rejected)
+                folder.write(summary_csv(ranked.standings, rubric, lang or "en"), "summary.csv")
+                folder.write(errors_json(ranked.rejected), "errors.json")
+                folder.publish(_manifest(streamed, rubric, files, None, ranked.standings))
+            cache.prune()
+            return RunResult(streamed, out_path, len(files), [], ranked.standings)
         with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
             files, appraisals = score_inputs(
                 inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, cluster=cluster, progress=progress
@@ -368,8 +481,6 @@ def _write_reports(
     from ..reports.output import FORMATS
 
     formats = FORMATS[reports.formats]
-    if cluster is not None:
-        formats = ("pdf",)  # a cluster's workers render the PDFs (docs/scale.md)
     options = reports.options.model_dump_json() if reports.options is not None else ""
     settings = json.dumps([reports.lang, options, str(reports.previous_dir or "")])
     unit_keys = {
@@ -411,8 +522,8 @@ def _write_reports(
             last = [previous_scorecard(reports.previous_dir, c.unit_id) if reports.previous_dir else None for c in todo]
             items = list(zip(todo, last, strict=True))
             chunks = [items[i : i + 4] for i in range(0, len(items), 4)]
-            rendered = cluster.render(chunks, reports.lang, reports.options, rubric)
-            results = ({"pdf": pdf} for done in rendered for pdf in done)
+            rendered = cluster.render(chunks, reports.lang, reports.options, rubric, formats)
+            results = (made for done in rendered for made in done)
         else:
             executor = pool.executor() if len(todo) >= PARALLEL_REPORTS_FROM else None
             results = executor.map(render, todo, chunksize=4) if executor is not None else map(render, todo)

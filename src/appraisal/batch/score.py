@@ -109,8 +109,10 @@ def combine(results: Sequence[FileResult], rubric: Rubric | None) -> Appraisals:
             first[key] = (unit.unit_id, unit.source)
             if isinstance(unit.outcome, Scorecard):
                 cards.append(unit.outcome)
-            else:
+            elif isinstance(unit.outcome, InputError):
                 failed.append(unit.outcome)
+            else:
+                raise TypeError("combine ranks whole scorecards (a streamed run's standings: stream.rank_light)")
     return Appraisals(rank_all(cards, rubrics_of(cards, rubric)), [*rejected, *duplicates, *failed])
 
 

@@ -26,9 +26,11 @@ from ..errors import InputError
 from ..rubric import Rubric, load_rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import rubric_for, score_or_reject
+from ..scoring.rank import Decision
 from ..submission.loading import validate_unit
 from .cache import Cache, FileResult
 from .score import score_file
+from .stream import score_light, write_cards
 
 TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
 _PR_SET_PDEATHSIG = 1
@@ -71,6 +73,18 @@ def start_worker(path: str, sha256: str, parent: int, cache: str | None = None, 
 def score_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
     """Read and score each file (its path and the name errors show): the workers read the files themselves."""
     return [score_file(Path(path), name, _worker_rubric, _worker_cache) for path, name in chunk]
+
+
+def light_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
+    """Read and score each file, its scorecards stored in the cache and sent back as standings (a streamed run)."""
+    assert _worker_cache is not None, "a streamed run's workers hold its cache"
+    return [score_light(Path(path), name, _worker_rubric, _worker_cache) for path, name in chunk]
+
+
+def write_entries(folder: str, tasks: list[tuple[str, list[tuple[int, str, Decision]]]]) -> int:
+    """Write the decided scorecards of these cache entries into the run's ``folder`` (a streamed run)."""
+    assert _worker_cache is not None, "a streamed run's workers hold its cache"
+    return write_cards(_worker_cache, Path(folder), tasks)
 
 
 def score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | InputError]:
@@ -144,6 +158,11 @@ class Workers:
                     os.environ.pop("GLIBC_TUNABLES", None)
         return self._pool
 
+    @property
+    def started(self) -> bool:
+        """Whether the worker processes are running (a later stage uses them if so, else works here)."""
+        return self._pool is not None
+
     def close(self, failed: bool) -> None:
         """Wait for the workers to finish, or (``failed``: an error, Ctrl-C) kill them at once."""
         if self._pool is not None:
@@ -174,4 +193,13 @@ def worker_pool(jobs: int, rubric: Rubric | None, cache: Cache | None = None) ->
         yield pool.executor()
 
 
-__all__ = ["Workers", "score_chunk", "score_files", "start_worker", "worker_pool", "workers"]
+__all__ = [
+    "Workers",
+    "light_files",
+    "score_chunk",
+    "score_files",
+    "start_worker",
+    "worker_pool",
+    "workers",
+    "write_entries",
+]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,54 +20,132 @@ from ..rubric import GRADES, Rubric
 from .scorecard import Peers, Scorecard
 
 
-def _key(card: Scorecard, name: str) -> Any:
-    """One tie-break key's sort value: more points first, fewer shortfalls first, unit ids in order."""
-    if name == "total":
-        return -card.total
+@dataclass(slots=True)
+class Standing:
+    """What ranking reads of a unit's scorecard (and what a run's summary.csv shows), without the scorecard: a
+    streamed run keeps only these. ``rank`` and ``commended`` are set by ``decide``'s caller."""
+
+    unit_id: str
+    name: str
+    org_type: str
+    year: int
+    rubric: str  # the sha256 of the rubric that scored it
+    total: float
+    grade: str
+    vetoed: bool
+    shortfalls: int  # how many items lost points
+    groups: tuple[str, ...]  # the group ids, in the scorecard's order
+    points: tuple[float, ...]  # each group's points
+    # the keys of the card's tie_break read from the scorecard itself (before_bonus, item:ID, group:ID), and
+    # the card's points for each: a standing ranks without its scorecard
+    tie_keys: tuple[str, ...]
+    ties: tuple[float, ...]
+    rank: int | None = None
+    commended: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A unit's place in its run: rank, the peers of its type, commendation, and each group's peer median."""
+
+    rank: int
+    count: int  # units of its type
+    median_total: float  # their median total
+    commended: bool
+    medians: tuple[float, ...]  # in the order of the unit's groups
+
+
+_GROUPS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_PLAIN_KEYS = ("total", "fewer_shortfalls", "unit_id")
+
+
+def _points_for(card: Scorecard, name: str) -> float:
+    """The points a tie-break key reads from the card: before bonus, a group's, an item's (0 where the item
+    does not apply to the unit's type)."""
     if name == "before_bonus":
-        return -card.total_before_bonus
-    if name == "fewer_shortfalls":
-        return len(card.shortfalls)
-    if name == "unit_id":
-        return card.unit_id
+        return card.total_before_bonus
     kind, _, ident = name.partition(":")
-    if kind == "group":
-        return -next((g.points for g in card.groups if g.id == ident), 0.0)
-    # an item not applying to the unit's type has no points: it sorts as 0
-    return -next((i.points for i in card.items if i.id == ident), 0.0)
+    found = card.groups if kind == "group" else card.items
+    return next((entry.points for entry in found if entry.id == ident), 0.0)
 
 
-def _order_key(card: Scorecard, tie_break: tuple[str, ...]) -> tuple[Any, ...]:
-    return (card.vetoed, *(_key(card, name) for name in tie_break), card.unit_id)
+def standing(card: Scorecard) -> Standing:
+    keys = tuple(name for name in card.tie_break if name not in _PLAIN_KEYS)
+    return Standing(
+        card.unit_id,
+        card.name,
+        card.org_type,
+        card.year,
+        card.rubric.sha256,
+        card.total,
+        card.grade,
+        card.vetoed,
+        len(card.shortfalls),
+        _GROUPS.setdefault(groups := tuple(g.id for g in card.groups), groups),  # kept once, not once a unit
+        tuple(g.points for g in card.groups),
+        _GROUPS.setdefault(keys, keys),
+        tuple(_points_for(card, name) for name in keys),
+        card.rank,
+        card.commended,
+    )
+
+
+def _order_key(unit: Standing, tie_break: tuple[str, ...]) -> tuple[Any, ...]:
+    """Vetoed units last; then the tie-break keys in order: more points first, fewer shortfalls first, unit ids
+    in order; the unit id last of all."""
+    keys: dict[str, Any] = {
+        "total": -unit.total,
+        "fewer_shortfalls": unit.shortfalls,
+        "unit_id": unit.unit_id,
+    }
+    keys.update((name, -points) for name, points in zip(unit.tie_keys, unit.ties, strict=True))
+    return (unit.vetoed, *(keys.get(name, 0.0) for name in tie_break), unit.unit_id)
+
+
+def decide(units: Sequence[Standing], rubric: Rubric) -> dict[str, Decision]:
+    """Ranks, peers and commendation of ``units`` (one rubric's), decided per org type, by unit id."""
+    rule = rubric.manifest.commendation
+    eligible_grades = GRADES[: GRADES.index(rule.grade) + 1]
+    by_type: dict[str, list[Standing]] = defaultdict(list)
+    for unit in units:
+        by_type[unit.org_type].append(unit)
+    decided: dict[str, Decision] = {}
+    for of_type in by_type.values():
+        ordered = sorted(of_type, key=lambda u: _order_key(u, rule.tie_break))
+        median_total = round(statistics.median(u.total for u in ordered), 2)
+        group_medians = {
+            group: round(statistics.median(u.points[i] for u in ordered), 2)
+            for i, group in enumerate(ordered[0].groups)
+        }
+        eligible = [u for u in ordered if not u.vetoed and u.grade in eligible_grades]
+        quota = math.floor(rule.quota * Decimal(len(ordered)))
+        if eligible and quota < rule.minimum:
+            quota = rule.minimum
+        commended = {u.unit_id for u in eligible[:quota]}
+        shared: dict[tuple[str, ...], tuple[float, ...]] = {}  # one tuple for the units of the same groups
+        for rank, unit in enumerate(ordered, start=1):
+            medians = shared.get(unit.groups)
+            if medians is None:
+                medians = shared[unit.groups] = tuple(group_medians[g] for g in unit.groups)
+            decided[unit.unit_id] = Decision(rank, len(ordered), median_total, unit.unit_id in commended, medians)
+    return decided
+
+
+def decided(card: Scorecard, decision: Decision) -> Scorecard:
+    """``card`` with its rank, peers, commendation and peer medians set."""
+    return card.model_copy(
+        update={
+            "rank": decision.rank,
+            "peers": Peers(count=decision.count, median_total=decision.median_total),
+            "commended": decision.commended,
+            "groups": [
+                g.model_copy(update={"peer_median": m}) for g, m in zip(card.groups, decision.medians, strict=True)
+            ],
+        }
+    )
 
 
 def rank_and_commend(cards: list[Scorecard], rubric: Rubric) -> list[Scorecard]:
     """Ranks, peers and commendation, decided per org type over the run."""
-    rule = rubric.manifest.commendation
-    eligible_grades = GRADES[: GRADES.index(rule.grade) + 1]
-    by_type: dict[str, list[Scorecard]] = defaultdict(list)
-    for card in cards:
-        by_type[card.org_type].append(card)
-    decided: dict[str, Scorecard] = {}
-    for org_cards in by_type.values():
-        ordered = sorted(org_cards, key=lambda c: _order_key(c, rule.tie_break))
-        median_total = round(statistics.median(c.total for c in ordered), 2)
-        group_medians = {
-            g.id: round(statistics.median(c.groups[i].points for c in ordered), 2)
-            for i, g in enumerate(ordered[0].groups)
-        }
-        eligible = [c for c in ordered if not c.vetoed and c.grade in eligible_grades]
-        quota = math.floor(rule.quota * Decimal(len(ordered)))
-        if eligible and quota < rule.minimum:
-            quota = rule.minimum
-        commended = {c.unit_id for c in eligible[:quota]}
-        for rank, card in enumerate(ordered, start=1):
-            decided[card.unit_id] = card.model_copy(
-                update={
-                    "rank": rank,
-                    "peers": Peers(count=len(ordered), median_total=median_total),
-                    "commended": card.unit_id in commended,
-                    "groups": [g.model_copy(update={"peer_median": group_medians[g.id]}) for g in card.groups],
-                }
-            )
-    return [decided[card.unit_id] for card in cards]
+    decisions = decide([standing(card) for card in cards], rubric)
+    return [decided(card, decisions[card.unit_id]) for card in cards]
