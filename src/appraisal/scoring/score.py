@@ -123,6 +123,8 @@ class _Plan:
     value_rule: str
     # reasons already written, by the item's values and outcome: units often report the same values
     reasons: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, hash=False)
+    # (derived share, its whole) of each share the item reads: a whole of 0 leaves the share without a value
+    shares: tuple[tuple[str, str], ...] = ()
 
 
 _REASONS_PER_ITEM = 2048
@@ -135,6 +137,15 @@ def _checkable(rubric: Rubric, paths: tuple[str, ...]) -> tuple[str, ...]:
         derived = rubric.indicators.derived_value(path)
         found += [path, *(derived.inputs if derived is not None else ())]
     return tuple(dict.fromkeys(found))
+
+
+def _shares(rubric: Rubric, paths: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for path in paths:
+        derived = rubric.indicators.derived_value(path)
+        if derived is not None and derived.share is not None:
+            found.append((path, derived.share.whole))
+    return tuple(found)
 
 
 _PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
@@ -159,6 +170,7 @@ def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
                     tuple(f"{item.id}#tier{i}" for i in range(1, len(item.tiers or ()) + 1)),
                     f"{item.id}#when",
                     f"{item.id}#value",
+                    shares=_shares(rubric, paths),
                 )
             )
         _PLANS[key] = plans
@@ -217,10 +229,15 @@ def score_item(
     if rule is None and missing:
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
         entry = dict(common, points=0.0, max=plan.max_shown, status="not_evaluated", values=seen, verified=checked)
+        # a share of a whole reported as 0 was reported, but has no value: say so rather than "not reported"
+        nothing = {share: whole for share, whole in plan.shares if share in missing and values.get(whole) == 0}
+        unreported = [path for path in missing if path not in nothing]
+        said = [f"not reported: {', '.join(unreported)}"] if unreported else []
+        said += [f"{share} has no value, as {whole} is 0 (no share of nothing)" for share, whole in nothing.items()]
         entry |= {
-            "reason": f"not reported: {', '.join(missing)}",
+            "reason": "; ".join(said),
             "rule": MISSING + missing[0],
-            "advice": f"Report {', '.join(missing)}. {item.advice.en}",
+            "advice": f"Report {', '.join(unreported)}. {item.advice.en}" if unreported else item.advice.en,
         }
         return Scored(entry, ZERO, maximum)
     points = _round(max(ZERO, min(points, maximum)))
