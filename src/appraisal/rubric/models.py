@@ -204,7 +204,8 @@ class Manifest(Strict):
     def _bands(cls, value: dict[str, Any]) -> dict[str, Any]:
         expected = [g for g in GRADES if g != "unqualified"]
         if sorted(value) != sorted(expected):
-            raise ValueError(f"grades gives the lower bound of {', '.join(expected)} (unqualified is the rest)")
+            hints = "".join(did_you_mean(str(key), expected) for key in value if key not in expected)
+            raise ValueError(f"grades gives the lower bound of {', '.join(expected)} (unqualified is the rest){hints}")
         return value
 
 
