@@ -239,13 +239,18 @@ def read_regular(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models an annotation holds, however nested (``list[Tier] | None`` holds ``Tier``)."""
+    if typing.get_origin(annotation) is None and isinstance(annotation, type):
+        return [annotation] if issubclass(annotation, BaseModel) else []
+    return [model for arg in typing.get_args(annotation) for model in _models_in(arg)]
+
+
 def keys_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys a model accepts at ``loc`` inside it (for "did you mean")."""
     for part in loc:
         field = model.model_fields.get(str(part))
-        inner = [a for a in typing.get_args(field.annotation) if isinstance(a, type)] if field else []
-        inner += [field.annotation] if field and isinstance(field.annotation, type) else []
-        nested = [a for a in inner if issubclass(a, BaseModel)]
+        nested = _models_in(field.annotation) if field else []
         if not nested:
             if isinstance(part, int):
                 continue
@@ -300,5 +305,8 @@ class YamlFile:
                 message = error["msg"].removeprefix("Value error, ")
                 if error["type"] == "extra_forbidden" and loc:  # a misspelt key: name the one meant
                     message += did_you_mean(str(loc[-1]), keys_of(model, loc[:-1]))
+                elif error["type"] == "literal_error":  # a misspelt choice (a kind, a grade): name the one meant
+                    choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+                    message += did_you_mean(str(error.get("input")), choices)
                 problems.append(self.problem((*path, *loc), f"{where + ': ' if where else ''}{message}"))
             return None

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.builders import MINI, ORG_TYPES, make, year_folder
+from tests.builders import INDICATORS_2026, MINI, ORG_TYPES, make, year_folder
 from tests.differential.evaluator import (
     Boundaries,
     Result,
@@ -256,7 +256,10 @@ def value_strategy(bounds: Boundaries, path: str) -> st.SearchStrategy[Any]:
     if kind == "flag":
         return st.booleans()
     if kind == "count":
-        plain: st.SearchStrategy[Any] = st.integers(0, 60)
+        declared = INDICATORS_2026.field(path)
+        low = int(declared.min) if declared is not None and declared.min is not None else 0  # a share's whole: 1
+        plain: st.SearchStrategy[Any] = st.integers(low, 60)
+        near = [value for value in near if value >= low]
     elif kind == "share":
         # Floats below 1e-4 (which Python writes with an exponent, which durable-rules cannot read) included.
         plain = st.floats(0, 100, allow_nan=False, allow_infinity=False)

@@ -14,7 +14,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 from tests.builders import MINI
-from tests.reports.report_pdfs import attachments, fonts, reader, says, text
+from tests.reports.report_pdfs import attachments, fonts, quiet, reader, says, text
 
 import appraisal
 from appraisal import RubricError, load_rubric
@@ -132,7 +132,7 @@ def test_a_rubric_s_text_stays_text_and_fetches_nothing(tmp_path: Path) -> None:
     rubric = _hostile_copy(tmp_path)
     markup = handbook_html(rubric, "en")
     assert "<img" not in markup and "<script" not in markup and "&lt;img" in markup
-    body = text(render_handbook(rubric, "en"))
+    body = text(quiet(render_handbook, rubric, "en"))
     assert HOSTILE in body
     document = docx.Document(io.BytesIO(render_handbook_docx(rubric, "en")))
     paragraphs = "\n".join(p.text for p in document.paragraphs)

@@ -220,7 +220,7 @@ def test_each_case_of_applies_when_must_sum_alike(tmp_path: Path) -> None:
             "rubric.yaml",
             "fewer_shortfalls",
             "fewest_shortfalls",
-            "rubric.yaml:22: commendation.tie_break.3: String should match pattern",
+            "rubric.yaml:22: commendation.tie_break.3: unknown tie-break key 'fewest_shortfalls'",
         ),
         (
             "rubric.yaml",

@@ -81,7 +81,7 @@ def test_indicators_load_with_org_types_from_the_manifest() -> None:
             "indicators.yaml",
             "        org_types: [county, township]",
             "        org_types: [county, townshp]",
-            "indicators.yaml:38: unknown org type 'townshp'; did you mean township?",
+            "indicators.yaml:39: unknown org type 'townshp'; did you mean township?",
         ),
         (
             "indicators.yaml",

@@ -7,7 +7,9 @@ that do not sum to the base). These checks find what scores but cannot be what i
   met, a veto that fires for every unit, a veto whose reason is blank;
 - warnings (listed by ``appraisal rules check``): an item that can never miss, a veto that can never fire, tiers
   on one value that overlap (``5 <= x <= 10`` and ``x >= 10``), leave a gap (``x >= 10`` and ``5 <= x < 9``), or
-  hold a tier that never decides (a tier worth less than one that holds wherever it does).
+  hold a tier that never decides (a tier worth less than one that holds wherever it does); an item reading a
+  derived share whose whole may be 0 (its bounds allow it) with nothing to award when it is: a share of nothing
+  is not worked out (facts.py), so such a unit's item is not evaluated.
 
 Whether a condition can hold is decided exactly, not guessed: a comparison with a constant only changes its truth
 at that constant, so trying each value at every constant the condition names, between them and beyond them (whole
@@ -67,6 +69,7 @@ def check(rubric: Rubric, kinds: Kinds | None = None) -> list[Finding]:
         findings += _check_item(item, kinds, locate, org_types)
     for veto in rubric.vetoes:
         findings += _check_veto(veto, kinds, locate, org_types)
+    findings += _check_zero_wholes(rubric, locate)
     return sorted(findings, key=lambda f: (f.problem.file, f.problem.line, f.problem.column))
 
 
@@ -368,3 +371,89 @@ def _check_veto(veto: Veto, kinds: Kinds, locate: _Locator, org_types: tuple[str
     elif outcomes == {False}:
         findings.append(Finding(at(f"veto {veto.id} can never fire ({veto.when}); check its condition"), False))
     return findings
+
+
+# --- shares of a whole that may be 0 -----------------------------------------------------------------------
+
+
+def _derived_line(root: Path, derived_id: str) -> int:
+    """The line of the derived value ``derived_id`` in the folder's indicators.yaml (0 when not found)."""
+    try:
+        node = parse_yaml_nodes(read_regular(root / "indicators.yaml", _LOCATE_BYTES).decode("utf-8"))[1]
+    except (OSError, ParseError, UnicodeDecodeError):
+        return 0
+    entries = _child(node, "derived") if node is not None else None
+    for entry in entries.value if isinstance(entries, yaml.SequenceNode) else ():
+        found = _child(entry, "id")
+        if isinstance(found, yaml.ScalarNode) and found.value == derived_id:
+            return int(entry.start_mark.line) + 1
+    return 0
+
+
+def _awards_on_nothing(item: Item, share: str, whole: str, kinds: Mapping[str, str]) -> bool:
+    """Whether some condition of ``item`` can hold when ``whole`` is 0 and so ``share`` has no value."""
+    if item.value_path() == share:
+        return False  # the share is what is counted: without it the item is not evaluated
+    for _, text in item.conditions():
+        node = expr.parse(text)
+        others = {path: _samples(kinds.get(path, "number"), c) for path, c in _paths(node).items()}
+        others.pop(share, None)
+        others.pop(whole, None)
+        if math.prod(len(v) for v in others.values()) > MAX_CASES:
+            return True  # not judged
+        for combo in itertools.product(*others.values()):
+            values: dict[str, Any] = dict(zip(others, combo, strict=True)) | {whole: 0}
+            if expr.evaluate(node, values):
+                return True
+    return False
+
+
+def _check_zero_wholes(rubric: Rubric, locate: _Locator) -> list[Finding]:
+    """Items reading a share (100 x part / whole) whose whole's bounds allow 0 and that award nothing then."""
+    indicators = rubric.indicators
+    findings: list[Finding] = []
+    for derived in indicators.derived:
+        if derived.share is None:
+            continue
+        whole = indicators.field(derived.share.whole)
+        if whole is None or (whole.min is not None and whole.min > 0):
+            continue
+        users = [item for item in rubric.items if derived.id in _item_paths(item)]
+        line = _derived_line(Path(rubric.path), derived.id) if users else 0
+        for item in users:
+            orgs = [org for org in indicators.org_type_ids if item.max_for(org) is not None]
+            kinds = indicators.attributes(orgs[0]) if orgs else {}
+            if _awards_on_nothing(item, derived.id, derived.share.whole, kinds):
+                continue
+            where = _where_read(item, derived.id)
+            findings.append(
+                Finding(
+                    locate(item, where, 0)(
+                        f"{item.id} reads {derived.id} = 100 × {derived.share.part} / {derived.share.whole} "
+                        f"(indicators.yaml:{line}), and {derived.share.whole} may be 0 (no min above 0): a unit "
+                        f"reporting 0 has no share, so {item.id} is not evaluated and earns nothing; award that "
+                        f'case in a tier ("{derived.share.whole} == 0 or ...") or give {derived.share.whole} '
+                        "min: 1"
+                    ),
+                    False,
+                )
+            )
+    return findings
+
+
+def _item_paths(item: Item) -> set[str]:
+    found = {c.path for _, text in item.conditions() for c in expr.comparisons(expr.parse(text))}
+    value = item.value_path()
+    return found | ({value} if value else set())
+
+
+def _where_read(item: Item, path: str) -> tuple[str | int, ...]:
+    """Where in the item ``path`` is first read: its value, ``when`` or a tier's condition."""
+    if item.value_path() == path:
+        return (item.kind, "value")
+    if item.when is not None and path in {c.path for c in expr.comparisons(expr.parse(item.when))}:
+        return ("when",)
+    for index, tier in enumerate(item.tiers or ()):
+        if path in {c.path for c in expr.comparisons(expr.parse(tier.when))}:
+            return ("tiers", index, "when")
+    return ()

@@ -136,7 +136,11 @@ def _check_item(item: Item, file: YamlFile, path: Path_, context: _Checks) -> No
         if need not in context.indicators.requirements:
             known = ", ".join(context.indicators.requirements) or "none"
             problems.append(
-                file.problem((*path, "requires", index), f"unknown requirement {need!r}; declared: {known}")
+                file.problem(
+                    (*path, "requires", index),
+                    f"unknown requirement {need!r}; declared: {known}"
+                    + did_you_mean(need, context.indicators.requirements),
+                )
             )
     orgs = [org for org in context.org_types if item.max_for(org) is not None]
     if not orgs:

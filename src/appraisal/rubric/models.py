@@ -11,8 +11,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from ..errors import did_you_mean
 from ..submission.indicators import Indicators, OrgTypeDef, Text
 
 __all__ = ["BONUS_GROUP", "GRADES", "GROUPS", "GroupDef", "Item", "Manifest", "Rubric", "Text", "Veto"]
@@ -236,12 +237,20 @@ class Veto(Strict):
 
 
 TIE_BREAKS: tuple[str, ...] = ("total", "before_bonus", "item:<ID>", "group:<ID>", "fewer_shortfalls", "unit_id")
-TieBreak = Annotated[
-    str,
-    Field(
-        pattern=r"^(total|before_bonus|fewer_shortfalls|unit_id|item:[A-Za-z][A-Za-z0-9_-]{0,31}|group:[a-z][a-z0-9_]{0,31})$"
-    ),
-]
+_TIE_BREAK = re.compile(
+    r"total|before_bonus|fewer_shortfalls|unit_id|item:[A-Za-z][A-Za-z0-9_-]{0,31}|group:[a-z][a-z0-9_]{0,31}", re.ASCII
+)
+
+
+def _tie_break(value: Any) -> Any:
+    if isinstance(value, str) and not _TIE_BREAK.fullmatch(value):
+        known = [name for name in TIE_BREAKS if "<" not in name]
+        hint = did_you_mean(value, known) or did_you_mean(value, ["item:", "group:"])
+        raise ValueError(f"unknown tie-break key {value!r}; one of {', '.join(TIE_BREAKS)}{hint}")
+    return value
+
+
+TieBreak = Annotated[str, BeforeValidator(_tie_break)]
 
 
 class Commendation(Strict):
@@ -340,7 +349,8 @@ class Manifest(Strict):
     def _bands(cls, value: dict[str, Any]) -> dict[str, Any]:
         expected = [g for g in GRADES if g != "unqualified"]
         if sorted(value) != sorted(expected):
-            raise ValueError(f"grades gives the lower bound of {', '.join(expected)} (unqualified is the rest)")
+            hints = "".join(did_you_mean(str(key), expected) for key in value if key not in expected)
+            raise ValueError(f"grades gives the lower bound of {', '.join(expected)} (unqualified is the rest){hints}")
         return value
 
 

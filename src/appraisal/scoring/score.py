@@ -161,6 +161,8 @@ class _Plan:
     applies_rule: str | None  # the rule of the item's applies_when, if it has one
     # reasons already written, by the item's values and outcome: units often report the same values
     reasons: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, hash=False)
+    # (derived share, its whole) of each share the item reads: a whole of 0 leaves the share without a value
+    shares: tuple[tuple[str, str], ...] = ()
 
 
 _REASONS_PER_ITEM = 2048
@@ -208,12 +210,22 @@ def _plan(rubric: Rubric, item: Item, org_type: str) -> _Plan:
         item.advice.en,
         _not_applicable(item, org_type),
         f"{item.id}#applies" if item.applies_when is not None else None,
+        shares=_shares(rubric, paths),
     )
 
 
 def _not_applicable(item: Item, org_type: str) -> dict[str, Any]:
     reason = f"does not apply to {org_type} units"
     return _entry(item, 0.0, 0.0, None, "not_applicable", {}, [], reason, None, None)
+
+
+def _shares(rubric: Rubric, paths: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for path in paths:
+        derived = rubric.indicators.derived_value(path)
+        if derived is not None and derived.share is not None:
+            found.append((path, derived.share.whole))
+    return tuple(found)
 
 
 _PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
@@ -306,10 +318,15 @@ def score_item(
         rule = counted[0].rule
     if rule is None and (missing := [path for path, missing_rule in plan.missing_rules if fired(missing_rule)]):
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
-        shown = ", ".join(missing)
-        advice = f"Report {shown}. {plan.advice}"
-        reason = f"not reported: {shown}"
-        entry = _entry(item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, checked, reason, advice, None)
+        # a share of a whole reported as 0 was reported, but has no value: say so rather than "not reported"
+        nothing = {share: whole for share, whole in plan.shares if share in missing and values.get(whole) == 0}
+        unreported = [path for path in missing if path not in nothing]
+        words = [f"not reported: {', '.join(unreported)}"] if unreported else []
+        words += [f"{share} has no value, as {whole} is 0 (no share of nothing)" for share, whole in nothing.items()]
+        advice = f"Report {', '.join(unreported)}. {plan.advice}" if unreported else plan.advice
+        entry = _entry(
+            item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, checked, "; ".join(words), advice, None
+        )
         entry["rule"] = MISSING + missing[0]
         return Scored(entry, ZERO, maximum)
     points = outcome.points
