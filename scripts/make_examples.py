@@ -89,7 +89,7 @@ def main() -> int:
     for unit in units:
         if unit["org_type"] == "enterprise":
             continue
-        if unit["org_type"] in ("village", "community"):
+        if unit["org_type"] in ("street", "village", "community"):
             text = yaml.safe_dump(unit, allow_unicode=True, sort_keys=False)
             (OUT / f"{unit['unit_id']}.yaml").write_text(text, encoding="utf-8")
         else:
