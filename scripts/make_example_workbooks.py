@@ -5,7 +5,7 @@ workbook beside those sent as files:
 
 - village-101.xlsx (Chinese) and township-101.xlsx (English): fill-in workbooks, as ``appraisal template`` makes
   them, filled in;
-- agencies.bulk.xlsx (dotted paths as headers) and communities.bulk.csv (Chinese labels): bulk tables;
+- agencies.bulk.xlsx (dotted paths as headers) and streets.bulk.csv (Chinese labels): bulk tables;
 - invalid-village-102.xlsx: a workbook with a text in a number cell and no name, refused with its cells.
 
 The bytes are the same at every run (no clock, no randomness).
@@ -42,11 +42,11 @@ BULK = (
         ),
     ),
     (
-        "communities.bulk.csv",
+        "streets.bulk.csv",
         "zh",
         (
-            ("community-02.yaml", "community-101", "杏花街道妇联"),
-            ("community-07.yaml", "community-102", "龙泉街道妇联"),
+            ("street-02.yaml", "street-101", "杏花街道妇联"),
+            ("street-07.yaml", "street-102", "龙泉街道妇联"),
         ),
     ),
 )

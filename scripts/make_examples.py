@@ -5,6 +5,10 @@ quality: a unit of quality q meets each threshold its rubric names with probabil
 rubric's own constants, so the examples exercise the tiers), reports nearly everything, and names someone
 responsible for rectification. One unit is vetoed (falsified data found on inspection), a few leave values
 unreported, and four files are invalid on purpose. Seeded: the same rubric gives the same files.
+
+The committed 2026 examples were drawn by this script under rubric 2026.1 and carried to 2026.2 by
+scripts/revise_examples.py, so that the demo's moves show the revision (docs/rubric.md); running this script
+draws every unit anew under the current rubric instead.
 """
 
 from __future__ import annotations
@@ -89,7 +93,7 @@ def main() -> int:
     for unit in units:
         if unit["org_type"] == "enterprise":
             continue
-        if unit["org_type"] in ("village", "community"):
+        if unit["org_type"] in ("street", "village", "community"):
             text = yaml.safe_dump(unit, allow_unicode=True, sort_keys=False)
             (OUT / f"{unit['unit_id']}.yaml").write_text(text, encoding="utf-8")
         else:

@@ -40,7 +40,7 @@ def test_the_readme_library_example_runs_as_written_on_the_demo_files(tmp_path: 
             [sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
         )
         assert done.returncode == 0, done.stderr
-        assert "<Rubric womens-federation-appraisal 2026.1" in done.stdout
+        assert "<Rubric womens-federation-appraisal 2026.2" in done.stdout
         assert "rejected: invalid-broken.yaml" in done.stdout
 
 

@@ -21,7 +21,15 @@ def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
         for p in sorted((tmp_path / "demo" / "scorecards").glob("*.json"))
     ]
     assert len(cards) >= 40
-    assert {c.org_type for c in cards} == {"county", "township", "village", "community", "agency", "enterprise"}
+    assert {c.org_type for c in cards} == {
+        "county",
+        "township",
+        "street",
+        "village",
+        "community",
+        "agency",
+        "enterprise",
+    }
     assert {c.grade for c in cards} == {"excellent", "good", "qualified", "unqualified"}
     assert any(c.vetoed for c in cards) and any(c.commended for c in cards)
     assert any(i.status == "not_evaluated" for c in cards for i in c.items)
@@ -34,8 +42,8 @@ def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
         "invalid-year-2019.json",
     ]
     assert "demo: 5 inputs are invalid on purpose (" in result.output
-    assert re.search(r"read \d+ files: 54 units scored, 5 inputs rejected", result.output), result.output
-    from_spreadsheets = {"village-101", "township-101", "agency-101", "agency-102", "community-101", "community-102"}
+    assert re.search(r"read \d+ files: 62 units scored, 5 inputs rejected", result.output), result.output
+    from_spreadsheets = {"village-101", "township-101", "agency-101", "agency-102", "street-101", "street-102"}
     assert from_spreadsheets <= {c.unit_id for c in cards}
 
 

@@ -11,7 +11,10 @@ The semantics it implements, as documented:
   (so ``not x`` with x unreported is false, and so is ``not (x < 3)``);
 - an item is ``not_evaluated`` when nothing earned it (no ``when``/tier met, or the counted value not
   reported) and some value it names was not reported; a condition met despite unreported values scores;
-- derived shares are 100 × part / total, absent when the total is 0 or either is not reported;
+- derived shares are 100 × part / total, absent when the total is 0 or either is not reported; a derived
+  difference is the first value less the second, absent when either is not reported;
+- an item with ``requires`` is ``not_evaluated`` unless each requirement's yes/no field (the indicators file's
+  ``requirements``) is reported as yes;
 - points are Decimal, rounded half-up to two decimals per item; bonus capped by ``bonus_cap`` and outside the
   grade unless ``grade_on: total``; grade bands on the total before bonus (``"90%"`` = that share of the base);
   a veto makes the grade ``unqualified``;
@@ -264,13 +267,31 @@ def derived_shares(org_type: str) -> dict[str, tuple[str, str]]:
     return {d: (t, p) for t, p, d in shares if t in kinds and p in kinds}
 
 
+@cache
+def derived_differences(org_type: str) -> dict[str, tuple[str, str]]:
+    """Derived difference -> (minuend, subtrahend) for the differences whose two fields ``org_type`` has."""
+    kinds = field_kinds(org_type)
+    pairs = [(d["id"], tuple(d["difference"])) for d in _indicators()["derived"] if "difference" in d]
+    return {d: (a, b) for d, (a, b) in pairs if a in kinds and b in kinds}
+
+
+def requirement_field(need: str) -> str:
+    """The yes/no field an item's ``requires`` entry names (the indicators file's ``requirements``)."""
+    path: str = _indicators()["requirements"][need]
+    return path
+
+
 def with_derived(org_type: str, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Reported values (``section.field`` -> value, None/absent = not reported) plus the derived shares."""
+    """Reported values (``section.field`` -> value, None/absent = not reported) plus the derived values."""
     values = {k: v for k, v in raw.items() if v is not None}
     for derived, (total_path, part_path) in derived_shares(org_type).items():
         total, part = values.get(total_path), values.get(part_path)
         if total is not None and part is not None and total != 0:
             values[derived] = Fraction(100 * part, total)
+    for derived, (first, second) in derived_differences(org_type).items():
+        a, b = values.get(first), values.get(second)
+        if a is not None and b is not None:
+            values[derived] = Fraction(a) - Fraction(b)
     return values
 
 
@@ -354,6 +375,7 @@ def item_names(item: Item) -> list[str]:
     if way is not None:
         found.append(way.value)
     found += [award.value for award in (item.awards or {}).values()]
+    found += [requirement_field(need) for need in item.requires or ()]
     return list(dict.fromkeys(found))
 
 
@@ -367,6 +389,8 @@ def score_item(item: Item, org_type: str, values: Mapping[str, Any]) -> ItemResu
     top = maximum_for(item, org_type)
     if top is None or not applies(item, org_type, values):
         return ItemResult(item.id, item.group, ZERO, ZERO, "not_applicable")
+    if any(values.get(requirement_field(need)) is not True for need in item.requires or ()):
+        return ItemResult(item.id, item.group, ZERO, top, "not_evaluated")
     earned = False
     points = ZERO
     gate = item.when is None or holds(parse_condition(item.when), values)
@@ -513,6 +537,7 @@ class Boundaries:
     def of(cls, rubric: Rubric, org_type: str) -> Boundaries:
         kinds = field_kinds(org_type)
         derived = derived_shares(org_type)
+        differences = derived_differences(org_type)
         found = cls(org_type, kinds, {p: set() for p in kinds}, {d: set() for d in derived})
         conditions = [v.when for v in rubric.vetoes if veto_applies(v, org_type)]
         for item in rubric.items:
@@ -537,6 +562,10 @@ class Boundaries:
                     continue
                 if path in derived:
                     found.share_targets[path].add(literal)
+                elif path in differences:  # first - second at, below and above the literal, from a few seconds
+                    first, second = differences[path]
+                    found._add(second, [Fraction(0), Fraction(3), Fraction(5)])
+                    found._add(first, [b + literal + d for b in (0, 3, 5) for d in (-1, 0, 1)])
                 else:
                     found._add(
                         path,
@@ -586,8 +615,9 @@ class Boundaries:
 
 
 def raw_names(org_type: str, paths: Iterable[str]) -> list[str]:
-    """The raw fields behind ``paths``: a derived share stands for its total and its part."""
-    derived = derived_shares(org_type)
+    """The raw fields behind ``paths``: a derived share stands for its total and its part, a difference for its
+    two values."""
+    derived = derived_shares(org_type) | derived_differences(org_type)
     out: list[str] = []
     for path in paths:
         out += list(derived[path]) if path in derived else [path]

@@ -46,7 +46,7 @@ items:
   - id: X03
     group: double_learning
     title: {en: Share tiers that need rounding, zh: 比例档次}
-    max: {county: 2, township: 3, village: 1.5, community: 2.5, agency: 1, enterprise: 0.75}
+    max: {county: 2, township: 3, street: 2.5, village: 1.5, community: 2.5, agency: 1, enterprise: 0.75}
     tiers:
       - when: >-
           (double_learning.women_trained >= 30 and double_learning.technical_trainings > 2)
@@ -124,7 +124,7 @@ items:
   - id: X11
     group: safeguard
     title: {en: Or of flags, zh: 或}
-    max: {county: 1.75, township: 1.75, village: 3.35, community: 0.45, agency: 4.55, enterprise: 4.4}
+    max: {county: 1.75, township: 2.75, street: 0.45, village: 3.35, community: 1.45, agency: 4.55, enterprise: 4.4}
     when: "safeguard.cadre_treatment_implemented or safeguard.office_funds_in_budget"
     requirement: {en: r, zh: r}
     citation: c
@@ -133,7 +133,7 @@ items:
     group: leadership
     title: {en: Only some types, zh: 部分类型}
     max: 1
-    applies_to: [county, township]
+    applies_to: [county]
     tiers:
       - {when: "leadership.wcwc_active_share >= 66.7", points: 1}
       - {when: "leadership.wcwc_member_units == 0", points: 0.5}
@@ -142,8 +142,8 @@ items:
     advice: {en: a, zh: a}
   - id: X13
     group: organization
-    title: {en: Community only, zh: 社区}
-    max: {community: 1}
+    title: {en: Street only, zh: 街道}
+    max: {street: 1}
     when: "organization.neighborhood_congresses_share > 50 or organization.double_service_activities >= 7"
     requirement: {en: r, zh: r}
     citation: c
@@ -159,7 +159,7 @@ items:
   - id: X15
     group: five_good_families
     title: {en: Half shares that land on half a cent, zh: 半分}
-    max: {county: 1.25, township: 0.25, village: 0.65, community: 2.05, agency: 0.45, enterprise: 0.85}
+    max: {county: 1.25, township: 0.25, street: 2.05, village: 0.65, community: 2.05, agency: 0.45, enterprise: 0.85}
     tiers:
       - {when: "five_good_families.harmonious_family_activities >= 6", share: 1}
       - {when: "five_good_families.harmonious_family_activities >= 2", share: 0.5}
@@ -397,8 +397,8 @@ def test_a_share_written_with_an_exponent_keeps_the_later_sections(
         "bonus.higher_level_awards": 2,
         "inspection.falsified_data": True,
     }
-    check_agreement(rubric, "township", raw)
-    card = appraise(make("township", **sections_of(raw)), rubric)
+    check_agreement(rubric, "county", raw)
+    card = appraise(make("county", **sections_of(raw)), rubric)
     assert (card.vetoed, card.item("B01").status) == (True, "awarded")
 
 

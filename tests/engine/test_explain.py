@@ -73,14 +73,14 @@ def test_a_shortfall_names_the_steps(tmp_path: Path) -> None:
     from appraisal import load_rubric
 
     rubric = load_rubric()
-    card = appraise(make("agency", treatment={"female_reserve_cadre_share": 21}), rubric)
+    card = appraise(make("agency", treatment={"female_reserve_cadre_share": 12}), rubric)
     t08 = card.item("T08")
-    assert (t08.points, t08.status) == (3, "partial")  # 9 short of 30: 2 started steps of 5, 1 point each, from 5
+    assert (t08.points, t08.status) == (2, "partial")  # 8 short of 20: 2 started steps of 5, 1.5 points each, from 5
     assert t08.reason == (
-        "female reserve cadre share: 21, 9 short of the target 30: 2 started steps of 5, 1 point deducted for each "
-        "from 5"
+        "female reserve cadre share: 12, 8 short of the target 20: 2 started steps of 5, 1.5 points deducted for "
+        "each from 5"
     )
-    assert Decimal(str(t08.points)) == 5 - 2
+    assert Decimal(str(t08.points)) == 5 - 2 * Decimal("1.5")
 
 
 def test_explain_unit_gives_conditions_values_and_reason(mini: Rubric) -> None:
@@ -116,7 +116,7 @@ def test_appraisal_explain_uses_the_submissions_year() -> None:
 
     result = CliRunner().invoke(main, ["explain", str(examples() / "village-003.yaml"), "--item", "L06"])
     assert result.exit_code == 0, result.output
-    assert "womens-federation-appraisal 2026.1" in result.stdout
+    assert "womens-federation-appraisal 2026.2" in result.stdout
     assert "the next tier (3 points) needs working meetings: 3, needs >= 4 (1 short)" in result.stdout
 
 

@@ -25,7 +25,7 @@ def village() -> SubmissionBase:
         leadership={"standing_committee_hearings": 3, "leader_in_charge": True, "working_meetings": 4},
         safeguard={"office_funds_yuan": "2000.50", "office_equipment": False},
         double_learning={"technical_trainings": 2, "women_trained": 40},
-        self_assessment={"L01": 4},
+        self_assessment={"L08": 4},
         rectification={"responsible_person": "王丽"},
     )
 

@@ -72,8 +72,7 @@ def test_validation_problems_name_the_cell(tmp_path: Path) -> None:
     column = openpyxl.utils.get_column_letter(every.index("leadership.wcwc_member_units") + 1)
     assert _lines(rejected) == [
         "all.bulk.csv row 2: J2 leadership.standing_committee_hearings: must be >= 0 (got -2)",
-        f"all.bulk.csv row 2: {column}2 leadership.wcwc_member_units: does not apply to village units (only county, "
-        "township)",
+        f"all.bulk.csv row 2: {column}2 leadership.wcwc_member_units: does not apply to village units (only county)",
     ]
 
 

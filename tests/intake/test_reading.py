@@ -91,8 +91,8 @@ def test_a_filled_workbook_loads_as_its_submission(tmp_path: Path) -> None:
             "the workbook in Excel, or type the value",
         ),
         ("Leadership", "C4", "#DIV/0!", "Leadership!C4 standing committee hearings: an Excel error value (#DIV/0!)"),
-        ("Self-assessment", "C4", 9, "'Self-assessment'!C4 L01: more than the item's maximum of 4 points (got 9)"),
-        ("Self-assessment", "C4", "a lot", "'Self-assessment'!C4 L01: not a number (\"a lot\")"),
+        ("Self-assessment", "C4", 9, "'Self-assessment'!C4 L08: more than the item's maximum of 4 points (got 9)"),
+        ("Self-assessment", "C4", "a lot", "'Self-assessment'!C4 L08: not a number (\"a lot\")"),
         ("Inspection", "C9", "x" * 2001, "Inspection!C9 notes: must be at most 2000 characters (got 2001)"),
         ("Leadership", "A5", "bogus", "Leadership!A5: unknown id 'bogus' in column A"),
         (
@@ -253,8 +253,8 @@ def test_a_workbook_of_other_indicators(tmp_path: Path) -> None:
 def test_a_workbook_of_an_unknown_org_type(tmp_path: Path) -> None:
     path = edit(filled(tmp_path), set_cell("_appraisal", "B4", "hamlet"))
     assert errors(path) == [
-        PREFIX + "a workbook for org type 'hamlet', which 2026 does not have (county, township, village, community, "
-        "agency, enterprise)"
+        PREFIX + "a workbook for org type 'hamlet', which 2026 does not have (county, township, street, village, "
+        "community, agency, enterprise)"
     ]
 
 

@@ -60,7 +60,7 @@ def test_the_sheets_follow_the_indicators() -> None:
     ]
     zh = _book(workbook(RUBRIC, "village", "zh"))
     assert zh.sheetnames[:3] == ["基本信息", "组织领导机制", "考核评价机制"]
-    assert zh["组织领导机制"]["B4"].value == "党委常委会听取妇联工作汇报次数"
+    assert zh["组织领导机制"]["B4"].value == "党组织听取妇联工作汇报次数（县、乡镇为党委常委会）"
 
 
 def test_the_record_sheet_says_what_the_workbook_is_for() -> None:

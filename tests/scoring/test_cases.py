@@ -38,16 +38,16 @@ def rubric_copy(tmp_path: Path) -> Path:
 
 def test_a_moved_expectation_is_named_with_file_and_line(rubric_copy: Path) -> None:
     case = rubric_copy / "cases" / "village.yaml"
-    case.write_text(case.read_text(encoding="utf-8").replace("total: 89", "total: 90"), encoding="utf-8")
+    case.write_text(case.read_text(encoding="utf-8").replace("total: 88", "total: 89"), encoding="utf-8")
     (failed,) = [r for r in run_cases(load_rubric(rubric_copy)) if not r.passed]
-    assert str(failed).startswith("cases/village.yaml:76: The same village with five gaps")
-    assert failed.mismatches == ["total: expected 90.0, got 89.0"]
+    assert str(failed).startswith("cases/village.yaml:99: The same village with five gaps")
+    assert failed.mismatches == ["total: expected 89.0, got 88.0"]
 
 
 def test_rules_test_exit_codes(rubric_copy: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(main, ["rules", "test", str(rubric_copy)])
-    assert ok.exit_code == 0 and "golden cases: 15 passed, 0 failed" in ok.stdout
+    assert ok.exit_code == 0 and "golden cases: 20 passed, 0 failed" in ok.stdout
     case = rubric_copy / "cases" / "village.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace("L06: 1.5", "L06: 3"), encoding="utf-8")
     failed = runner.invoke(main, ["rules", "test", str(rubric_copy)])
@@ -61,21 +61,21 @@ def test_rules_check_lists_errors_and_warnings_apart_and_check_rubric_is_an_alia
     runner = CliRunner()
     for command in (["rules", "check"], ["check-rubric"]):
         ok = runner.invoke(main, [*command, str(rubric_copy)])
-        assert ok.exit_code == 0 and "80 items, 2 vetoes, base 100: errors 0, warnings 0" in ok.stdout
+        assert ok.exit_code == 0 and "95 items, 2 vetoes, base 100: errors 0, warnings 0" in ok.stdout
     items = rubric_copy / "leadership.yaml"
     text = items.read_text(encoding="utf-8")
     items.write_text(
-        text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_committee_hearings >= 0")
+        text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_committee_hearings >= 0", 1)
     )
     warned = runner.invoke(main, ["rules", "check", str(rubric_copy)])
     assert warned.exit_code == 0 and "warnings (1):\n  " in warned.stdout
-    assert f"{items}:14:11: warning: L01 can never miss" in warned.stdout
+    assert f"{items}:17:11: warning: L01 can never miss" in warned.stdout
     items.write_text(
-        text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_comittee_hearings = 1")
+        text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_comittee_hearings = 1", 1)
     )
     broken = runner.invoke(main, ["rules", "check", str(rubric_copy)])
     assert broken.exit_code == 1
-    assert f"{items}:14:49: error: condition: unexpected '=': write '=='" in broken.stderr
+    assert f"{items}:17:49: error: condition: unexpected '=': write '=='" in broken.stderr
 
 
 def test_rules_test_prints_coverage_and_requires_it_on_request(rubric_copy: Path) -> None:
@@ -84,11 +84,11 @@ def test_rules_test_prints_coverage_and_requires_it_on_request(rubric_copy: Path
             case.unlink()
     village = rubric_copy / "cases" / "village.yaml"
     text = village.read_text(encoding="utf-8")
-    village.write_text(text[: text.index("\n# Every item missed")], encoding="utf-8")  # the first three cases
+    village.write_text(text[: text.index("\n# Every item missed")], encoding="utf-8")  # all but the low village
     result = CliRunner().invoke(main, ["rules", "test", str(rubric_copy)])
     assert result.exit_code == 0
-    assert "coverage: " in result.stdout and "without cases: L07, " in result.stdout
-    assert "not seen: L02 not awarding, " in result.stdout and "V02 firing" in result.stdout
+    assert "coverage: " in result.stdout and "without cases: L01, L02, L07, " in result.stdout
+    assert "not seen: L09 not awarding, " in result.stdout and "V02 firing" in result.stdout
     required = CliRunner().invoke(main, ["rules", "test", str(rubric_copy), "--require-coverage"])
     assert required.exit_code == 1
 
@@ -110,7 +110,7 @@ def test_a_misspelt_expectation_or_item_gets_a_did_you_mean(rubric_copy: Path) -
     case = rubric_copy / "cases" / "village.yaml"
     text = case.read_text(encoding="utf-8")
     case.write_text(
-        text.replace("    statuses:\n      L01: missed", "    statuses:\n      L1: missed", 1), encoding="utf-8"
+        text.replace("    statuses:\n      L08: missed", "    statuses:\n      L8: missed", 1), encoding="utf-8"
     )
     (rubric_copy / "cases" / "typo.yaml").write_text(
         "name: typo\nsubmission: {unit_id: t, name: T, org_type: village, year: 2026, appraisal_date: '2026-12-18'}\n"
@@ -118,7 +118,7 @@ def test_a_misspelt_expectation_or_item_gets_a_did_you_mean(rubric_copy: Path) -
         encoding="utf-8",
     )
     failed = [m for r in run_cases(load_rubric(rubric_copy)) for m in r.mismatches]
-    assert "L1: no such item; did you mean L01?" in failed
+    assert "L8: no such item; did you mean L08?" in failed
     assert "expect.totl: Extra inputs are not permitted; did you mean total?" in failed
 
 

@@ -85,10 +85,10 @@ def test_a_verified_part_may_not_exceed_the_whole() -> None:
 def test_self_points_stand_beside_the_assessed_ones() -> None:
     data = unit(
         leadership={"standing_committee_hearings": 1, "working_meetings": 2},
-        self_assessment={"L01": 4, "L06": 3, "A01": 2},
+        self_assessment={"L08": 4, "L06": 3, "A01": 2},
     )
     card = appraise(validate_unit(data, "v.json"))
-    assert card.item("L01").self_points == 4 and card.item("L01").points == 4
+    assert card.item("L08").self_points == 4 and card.item("L08").points == 4
     assert card.item("L06").self_points == 3 and card.item("L06").points == 1.5
     assert card.item("L02").self_points is None
     assert card.self_score == 9  # no total given: the sum of the unit's own points
@@ -97,7 +97,7 @@ def test_self_points_stand_beside_the_assessed_ones() -> None:
 
 
 def test_the_units_own_total_stays_its_own() -> None:
-    card = appraise(validate_unit(unit(self_score=95, self_assessment={"L01": 4}), "v.json"))
+    card = appraise(validate_unit(unit(self_score=95, self_assessment={"L08": 4}), "v.json"))
     assert card.self_score == 95
 
 

@@ -68,7 +68,11 @@ def test_rules_diff_names_what_2026_added_renamed_split_and_rescored() -> None:
     assert ("indicator", "safeguard.equipment_and_transport", "removed") in changes
     assert ("indicator", "safeguard.transport", "added") in changes
     assert ("item", "L03", "added") in changes and ("item", "S09", "added") in changes
-    assert changes["item", "L01", "changed"].details == ["points: 6 -> 4 for every org type"]
+    assert changes["item", "L01", "changed"].details[:3] == [
+        "points for county: 6 -> 4",
+        "points for township: 6 -> 4",
+        "points for village: 6 -> none",
+    ]
     assert "value appraisal.inspections, points 0.5 -> value appraisal.inspection_visits, points 0.25" in str(
         changes["item", "A03", "changed"]
     )
@@ -78,7 +82,7 @@ def test_rules_diff_names_what_2026_added_renamed_split_and_rescored() -> None:
 def test_rules_diff_command_prints_words_and_json() -> None:
     result = CliRunner().invoke(main, ["rules", "diff", "2025", "2026"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("womens-federation-appraisal 2025.2 (2025) -> womens-federation-appraisal 2026.1")
+    assert result.output.startswith("womens-federation-appraisal 2025.2 (2025) -> womens-federation-appraisal 2026.2")
     assert "item L03 added" in result.output
     result = CliRunner().invoke(main, ["rules", "diff", "2025", str(bundled("scoring_rules") / "2026"), "--json"])
     document = json.loads(result.output)
@@ -99,7 +103,7 @@ def test_scorecards_record_the_folder_and_report_refuses_another(tmp_path: Path)
     assert ok.exit_code == 0, ok.output
     wrong = CliRunner().invoke(main, ["report", str(path), "--rubric", str(MINI), "-o", str(tmp_path / "b.pdf")])
     assert wrong.exit_code == 2
-    assert "scored with the rubric womens-federation-appraisal 2026.1" in wrong.output
+    assert "scored with the rubric womens-federation-appraisal 2026.2" in wrong.output
     assert "not the one given, mini 1" in wrong.output and not (tmp_path / "b.pdf").exists()
 
 

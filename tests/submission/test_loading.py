@@ -54,7 +54,7 @@ def test_every_problem_in_a_unit_is_reported(tmp_path: Path) -> None:
         (
             "org_type",
             "city",
-            "org_type: must be one of county, township, village, community, agency, enterprise",
+            "org_type: must be one of county, township, street, village, community, agency, enterprise",
         ),
         ("year", "2026", "year: must be a whole number"),
         ("appraisal_date", "yesterday", "appraisal_date: "),

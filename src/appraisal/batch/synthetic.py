@@ -39,7 +39,8 @@ NAMES = {
     "county": ("{p}县妇联", "county-{i:02d}"),
     "township": ("{p}镇妇联", "township-{i:02d}"),
     "village": ("{p}村妇代会", "village-{i:03d}"),
-    "community": ("{p}街道妇联", "community-{i:02d}"),
+    "street": ("{p}街道妇联", "street-{i:02d}"),
+    "community": ("{p}社区妇联", "community-{i:02d}"),
     "agency": ("{p}县教育局妇委会", "agency-{i:02d}"),
     "enterprise": ("{p}纺织有限公司妇女组织", "enterprise-{i:02d}"),
 }
