@@ -26,7 +26,11 @@ def year_folder(folder: Path, manifest: str, **files: str) -> Path:
 
 
 def unit(org_type: str = "village", unit_id: str = "u-1", **sections: Any) -> dict[str, Any]:
-    """A submission mapping with identity filled in and the given sections."""
+    """A submission mapping with identity filled in and the given sections; an enterprise says it has a party
+    organization unless told (every enterprise must report it: it decides which leadership items apply)."""
+    if org_type == "enterprise":
+        organization = sections.get("organization") or {}
+        sections["organization"] = {"has_party_organization": True, **organization}
     return {
         "unit_id": unit_id,
         "name": f"Unit {unit_id}",

@@ -367,6 +367,8 @@ def veto_applies(veto: Veto, org_type: str) -> bool:
 def item_names(item: Item) -> list[str]:
     """Every value the item names: its conditions' values and the value it counts."""
     found: list[str] = []
+    if item.applies_when:
+        found += names(parse_condition(item.applies_when))
     if item.when:
         found += names(parse_condition(item.when))
     for tier in item.tiers or ():

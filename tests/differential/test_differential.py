@@ -287,6 +287,14 @@ def raw_submission(bounds: Boundaries) -> st.SearchStrategy[dict[str, Any]]:
 
     some_absent = st.sets(st.sampled_from(paths), max_size=max(1, len(paths) // 5))
     some_present = st.sets(st.sampled_from(paths))
+    # a required field (one that decides an applies_when) is always reported, named by the rubric or not
+    required = {
+        f"{section}.{f.id}": f.kind
+        for section, fields in INDICATORS_2026.fields_for(org).items()
+        for f in fields
+        if f.required
+    }
+    unnamed = {path: st.booleans() if kind == "flag" else st.integers(0, 5) for path, kind in required.items()}
 
     @st.composite
     def draw_raw(draw: st.DrawFn) -> dict[str, Any]:
@@ -297,12 +305,16 @@ def raw_submission(bounds: Boundaries) -> st.SearchStrategy[dict[str, Any]]:
             absent = draw(some_absent)
         else:
             absent = set(paths) - draw(some_present)
+        absent -= set(required)
         raw: dict[str, Any] = {}
         for path in paths:
             if path in absent:
                 continue
             whole = raw.get(parts[path]) if path in parts else None
             raw[path] = draw(part_strategy(whole) if whole is not None else plain[path])
+        for path, strategy in unnamed.items():
+            if path not in raw:
+                raw[path] = draw(strategy)
         return raw
 
     return draw_raw()

@@ -73,8 +73,9 @@ def submissions(draw: st.DrawFn, rubric: Rubric, org_type: str) -> SubmissionBas
         data["self_score"] = draw(st.decimals(0, 100, places=2))
         data["rectification"] = {"responsible_person": draw(_name(20))}
     for section, fields in indicators.fields_for(org_type).items():
-        values = {f.id: draw(st.none() | _value(f, year)) for f in fields}
-        data[section] = {k: v for k, v in values.items() if v is not None or _required(fields, k)}
+        # a required field is always reported; any other may be left out
+        values = {f.id: draw(_value(f, year) if f.required else st.none() | _value(f, year)) for f in fields}
+        data[section] = {k: v for k, v in values.items() if v is not None}
     for derived in indicators.derived:  # a part never exceeds its whole
         if derived.share is None:
             continue
@@ -90,10 +91,6 @@ def submissions(draw: st.DrawFn, rubric: Rubric, org_type: str) -> SubmissionBas
             for i in chosen  # type: ignore[arg-type]
         }
     return submission_adapter(indicators).validate_python(data)
-
-
-def _required(fields: tuple[FieldDef, ...], key: str) -> bool:
-    return any(f.id == key and f.required for f in fields)
 
 
 def _as_typed(value: Any, field: FieldDef | None, lang: str, draw: st.DrawFn) -> Any:

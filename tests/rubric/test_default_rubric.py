@@ -11,13 +11,15 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
+from itertools import product
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.builders import ORG_TYPES, make
+from tests.builders import ORG_TYPES, make, unit
 from tests.differential.evaluator import (
     Boundaries,
+    applies,
     assignments,
     derived_shares,
     evaluate_raw,
@@ -232,7 +234,10 @@ def test_item_is_not_evaluated_when_nothing_it_names_is_reported(item_id: str, r
     for org in ORG_TYPES:
         got = _appraise(rubric, org, {}).item(item_id)
         top = maximum_for(item, org)
-        if top is None:
+        # what the unit still reports: the fields every unit must (an enterprise's party organization)
+        sections = unit(org).items()
+        required = {f"{s}.{k}": v for s, given in sections if isinstance(given, dict) for k, v in given.items()}
+        if top is None or not applies(item, org, required):
             assert (got.status, got.points, got.max) == ("not_applicable", 0, 0)
         else:
             assert (got.status, got.points, _exact(got.max)) == ("not_evaluated", 0, top), got.reason
@@ -275,8 +280,14 @@ def test_veto_fires_and_stays_quiet(veto_id: str, rubric: Rubric) -> None:
 
 @pytest.mark.parametrize("org", ORG_TYPES)
 def test_applicable_maxima_add_up_to_the_base(org: str, rubric: Rubric) -> None:
-    maxima = [maximum_for(item, org) for item in rubric.items if item.group != "bonus"]
-    assert sum((m for m in maxima if m is not None), Decimal(0)) == rubric.manifest.base
+    """In every case of the flags that decide an applies_when (an enterprise with or without a party
+    organization), the items applying to the unit add up to the base."""
+    items = [item for item in rubric.items if item.group != "bonus" and maximum_for(item, org) is not None]
+    deciding = sorted({n for i in items if i.applies_when for n in names(parse_condition(i.applies_when))})
+    assert all(rubric.indicators.attributes(org)[path] == "flag" for path in deciding)
+    for case in (dict(zip(deciding, flags, strict=True)) for flags in product((True, False), repeat=len(deciding))):
+        total = sum((maximum_for(i, org) or Decimal(0) for i in items if applies(i, org, case)), Decimal(0))
+        assert total == rubric.manifest.base, case
 
 
 @pytest.mark.parametrize("org", ORG_TYPES)

@@ -35,10 +35,15 @@ def claims_unit(index: int, rubric: Rubric, seed: int = 7) -> SubmissionBase:
     reportable = {path: kind for path, kind in indicators.attributes(org).items() if path not in derived}
     sections: dict[str, dict[str, Any]] = {}
     for path, kind in reportable.items():
-        if rng.random() < 0.08:
+        declared = indicators.field(path)
+        required = declared is not None and declared.required
+        if rng.random() < 0.08 and not required:
             continue
         section, _, field = path.partition(".")
-        sections.setdefault(section, {})[field] = _value(rng, kind, section)
+        value = _value(rng, kind, section)
+        if declared is not None and declared.min is not None and kind == "count":
+            value = max(value, int(declared.min))  # a whole that may not be 0 (2026's min: 1)
+        sections.setdefault(section, {})[field] = value
     for derived_value in indicators.derived:
         if derived_value.share is None:
             continue

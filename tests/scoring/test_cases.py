@@ -47,7 +47,7 @@ def test_a_moved_expectation_is_named_with_file_and_line(rubric_copy: Path) -> N
 def test_rules_test_exit_codes(rubric_copy: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(main, ["rules", "test", str(rubric_copy)])
-    assert ok.exit_code == 0 and "golden cases: 20 passed, 0 failed" in ok.stdout
+    assert ok.exit_code == 0 and "golden cases: 22 passed, 0 failed" in ok.stdout
     case = rubric_copy / "cases" / "village.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace("L06: 1.5", "L06: 3"), encoding="utf-8")
     failed = runner.invoke(main, ["rules", "test", str(rubric_copy)])
@@ -61,7 +61,7 @@ def test_rules_check_lists_errors_and_warnings_apart_and_check_rubric_is_an_alia
     runner = CliRunner()
     for command in (["rules", "check"], ["check-rubric"]):
         ok = runner.invoke(main, [*command, str(rubric_copy)])
-        assert ok.exit_code == 0 and "95 items, 2 vetoes, base 100: errors 0, warnings 0" in ok.stdout
+        assert ok.exit_code == 0 and "103 items, 2 vetoes, base 100: errors 0, warnings 0" in ok.stdout
     items = rubric_copy / "leadership.yaml"
     text = items.read_text(encoding="utf-8")
     items.write_text(
@@ -69,13 +69,13 @@ def test_rules_check_lists_errors_and_warnings_apart_and_check_rubric_is_an_alia
     )
     warned = runner.invoke(main, ["rules", "check", str(rubric_copy)])
     assert warned.exit_code == 0 and "warnings (1):\n  " in warned.stdout
-    assert f"{items}:17:11: warning: L01 can never miss" in warned.stdout
+    assert f"{items}:19:11: warning: L01 can never miss" in warned.stdout
     items.write_text(
         text.replace("leadership.standing_committee_hearings >= 1", "leadership.standing_comittee_hearings = 1", 1)
     )
     broken = runner.invoke(main, ["rules", "check", str(rubric_copy)])
     assert broken.exit_code == 1
-    assert f"{items}:17:49: error: condition: unexpected '=': write '=='" in broken.stderr
+    assert f"{items}:19:49: error: condition: unexpected '=': write '=='" in broken.stderr
 
 
 def test_rules_test_prints_coverage_and_requires_it_on_request(rubric_copy: Path) -> None:

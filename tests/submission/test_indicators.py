@@ -91,7 +91,7 @@ def test_indicators_load_with_org_types_from_the_manifest() -> None:
             "indicators.yaml",
             "        org_types: [county, township]",
             "        org_types: [county, townshp]",
-            "indicators.yaml:124: unknown org type 'townshp'; did you mean township?",
+            "indicators.yaml:141: unknown org type 'townshp'; did you mean township?",
         ),
         (
             "indicators.yaml",

@@ -260,6 +260,19 @@ RULE_WORDS: dict[str, str] = {
         "%(value)s: target %(target)s; %(points)s deducted for each started step of %(step)s short of it, "
         "from the item's points down to 0."
     ),
+    "per_whole": N_("%(points)s for each whole %(per)s of %(value)s, at most the item's points."),
+    "shortfall_whole": N_(
+        "%(value)s: target %(target)s; %(points)s deducted for each whole step of %(step)s short of it, "
+        "from the item's points down to 0."
+    ),
+    "awards": N_("Per award: %(levels)s; together at most the item's points."),
+    "award": N_("%(value)s × %(points)s"),
+    "deduction": N_("%(points)s taken off for each of %(value)s, down to the floor (%(floor)s)."),
+    "incident": N_("%(points)s taken off once, down to the floor (%(floor)s)."),
+    "deduction_cap": N_("At most %(points)s taken off in all."),
+    "floor_group": N_("its group at %(points)s"),
+    "floor_total": N_("the total at %(points)s"),
+    "applies_when": N_("Applies only when %(condition)s; otherwise not applicable."),
     "gate": N_("Only when %(condition)s."),
     "requires": N_("Counted only when %(need)s is recorded; otherwise not evaluated."),
 }
@@ -304,6 +317,9 @@ def rule_words(
     """How ``item`` earns its points, in sentences, whatever a unit reports: the words of its conditions and
     counts are those of its reasons (``item_reason``). ``needs`` names a requirement (``requires``)."""
     said: list[str] = []
+    if item.applies_when is not None:
+        condition = condition_words(item.applies_when, label, translate)
+        said.append(translate(RULE_WORDS["applies_when"]) % {"condition": condition})
     if item.when is not None and item.kind != "check":
         said.append(translate(RULE_WORDS["gate"]) % {"condition": condition_words(item.when, label, translate)})
     if item.kind == "check":
@@ -322,7 +338,31 @@ def rule_words(
     elif item.per_occurrence:
         rule = item.per_occurrence
         words = {"value": label(rule.value), "points": points_words(rule.points, translate)}
-        said.append(translate(RULE_WORDS["per_occurrence"]) % words)
+        if rule.per is None:
+            said.append(translate(RULE_WORDS["per_occurrence"]) % words)
+        else:
+            said.append(translate(RULE_WORDS["per_whole"]) % (words | {"per": _n(rule.per)}))
+    elif item.awards:
+        levels = "; ".join(
+            translate(RULE_WORDS["award"])
+            % {"value": label(award.value), "points": points_words(award.points, translate)}
+            for award in item.awards.values()
+        )
+        said.append(translate(RULE_WORDS["awards"]) % {"levels": levels})
+    elif item.deduction:
+        way, floor = item.deduction, item.floor
+        if floor is not None and floor.group is not None:
+            where = translate(RULE_WORDS["floor_group"]) % {"points": _n(floor.group)}
+        else:
+            lowest = floor.total if floor is not None and floor.total is not None else Decimal(0)
+            where = translate(RULE_WORDS["floor_total"]) % {"points": _n(lowest)}
+        words = {"points": points_words(way.points, translate), "floor": where}
+        if way.value is not None:
+            said.append(translate(RULE_WORDS["deduction"]) % (words | {"value": label(way.value)}))
+        else:
+            said.append(translate(RULE_WORDS["incident"]) % words)
+        if way.cap is not None:
+            said.append(translate(RULE_WORDS["deduction_cap"]) % {"points": points_words(way.cap, translate)})
     elif item.deduct:
         words = {"value": label(item.deduct.value), "points": points_words(item.deduct.points, translate)}
         said.append(translate(RULE_WORDS["deduct"]) % words)
@@ -334,7 +374,7 @@ def rule_words(
             "step": _n(short.step),
             "points": points_words(short.points, translate),
         }
-        said.append(translate(RULE_WORDS["shortfall"]) % words)
+        said.append(translate(RULE_WORDS["shortfall" if short.rounding == "started" else "shortfall_whole"]) % words)
     for need in item.requires:
         said.append(translate(RULE_WORDS["requires"]) % {"need": needs(need)})
     return said

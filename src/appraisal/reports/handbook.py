@@ -17,13 +17,14 @@ from typing import Any
 
 from ..engine.explain import condition_words, field_words, points_words, rule_words
 from ..errors import ReportError
-from ..rubric import BONUS_GROUP, GROUPS
+from ..rubric import BONUS_GROUP
+from ..rubric.checks import applicability_cases
 from ..rubric.models import Item, Rubric
 from ..submission.indicators import DerivedDef, FieldDef, Indicators
 from .editable import html_to_docx
-from .i18n import GROUP_LABELS, HTML_LANG, N_, citation, format_day, format_points, label, translations
+from .i18n import HTML_LANG, N_, citation, format_day, format_points, translations
 from .render import SENTENCE_SEPARATOR, _render_template, html_to_pdf
-from .views import basis
+from .views import basis, group_name
 
 KIND_LABELS: dict[str, str] = {
     "count": N_("whole number"),
@@ -190,15 +191,27 @@ def _item(item: Item, words: _Words) -> ItemView:
     )
 
 
+def _case_sums(items: list[Item], org_type: str, words: _Words) -> str:
+    """The maxima of ``items`` for ``org_type`` added up, in each case of their ``applies_when`` conditions
+    (an enterprise with or without a party organization): ``15``, or ``12 / 15`` where the cases differ."""
+    mine = [item for item in items if item.max_for(org_type) is not None]
+    if not mine:
+        return "—"
+    conditions = list(dict.fromkeys(item.applies_when for item in mine if item.applies_when is not None))
+    cases = applicability_cases(conditions, words.indicators.attributes(org_type), 256) or [()]
+    sums = set()
+    for case in cases:
+        holds = dict(zip(conditions, case, strict=True))
+        chosen = [item for item in mine if item.applies_when is None or holds[item.applies_when]]
+        sums.add(sum((item.max_for(org_type) or Decimal(0) for item in chosen), Decimal(0)))
+    return " / ".join(format_points(float(total)) for total in sorted(sums))
+
+
 def _group(group: str, items: list[Item], words: _Words) -> GroupView:
-    sums = []
-    for org_type in words.indicators.org_type_ids:
-        found = [m for m in (item.max_for(org_type) for item in items) if m is not None]
-        sums.append(format_points(float(sum(found, Decimal(0)))) if found else "—")
     return GroupView(
         id=group,
-        title=label(GROUP_LABELS, group, words.lang),
-        points=sums,
+        title=group_name(words.rubric, group, words.lang),
+        points=[_case_sums(items, org_type, words) for org_type in words.indicators.org_type_ids],
         items=[_item(item, words) for item in items],
     )
 
@@ -231,15 +244,13 @@ def handbook_view(rubric: Rubric, lang: str) -> HandbookView:
     words = _Words(rubric, lang)
     indicators = rubric.indicators
     groups = []
-    for group in GROUPS:
-        items = [item for item in rubric.items if item.group == group]
+    for group in rubric.manifest.group_ids:
+        items = [item for item in rubric.items if item.group == group and item.deduction is None]
         if items:
             groups.append(_group(group, items, words))
     bonus_items = [item for item in rubric.items if item.group == BONUS_GROUP]
-    totals = []
-    for org_type in indicators.org_type_ids:
-        found = [item.max_for(org_type) for item in rubric.items if item.group != BONUS_GROUP]
-        totals.append(format_points(float(sum((m for m in found if m is not None), Decimal(0)))))
+    scored = [item for item in rubric.items if item.group != BONUS_GROUP and item.deduction is None]
+    totals = [_case_sums(scored, org_type, words) for org_type in indicators.org_type_ids]
     vetoes = [
         VetoView(
             id=veto.id,

@@ -191,6 +191,14 @@ class DecisionView:
     by_type: list[tuple[str, list[str]]]
 
 
+def group_name(rubric: Rubric, group: str, lang: str) -> str:
+    """A group's short name: the catalogue's for the default groups, else the manifest's."""
+    if group in GROUP_LABELS:
+        return label(GROUP_LABELS, group, lang)
+    found = [g for g in rubric.manifest.groups if g.id == group]
+    return (found[0].zh if lang == "zh" else found[0].en) if found else group
+
+
 class RubricIndex:
     """The rubric's items and vetoes by id, checked against the scorecards it is to explain."""
 
@@ -218,11 +226,7 @@ class RubricIndex:
         return self.items[item.id].title.get(lang)
 
     def group_name(self, group: str, lang: str) -> str:
-        """A group's short name: the catalogue's for the default groups, else the manifest's."""
-        if group in GROUP_LABELS:
-            return label(GROUP_LABELS, group, lang)
-        found = [g for g in self.rubric.manifest.groups if g.id == group]
-        return (found[0].zh if lang == "zh" else found[0].en) if found else group
+        return group_name(self.rubric, group, lang)
 
     def org_type_name(self, org_type: str, lang: str) -> str:
         """The org type's name as the year's manifest gives it."""

@@ -153,7 +153,8 @@ def _items(old: Rubric, new: Rubric) -> list[Change]:
 
     def words(item: Item) -> list[str]:
         points = ", ".join(f"{org} {_num(m)}" for org, m in _maxima(item, org_types).items() if m is not None)
-        return [f"{item.title.en} ({item.title.zh}); {points}"]
+        condition = f"; applies when {item.applies_when}" if item.applies_when else ""
+        return [f"{item.title.en} ({item.title.zh}); {points}{condition}"]
 
     changes = [Change("item", i, "removed", words(before[i])) for i in before if i not in after]
     changes += [Change("item", i, "added", words(after[i])) for i in after if i not in before]
