@@ -254,6 +254,12 @@ def test_each_case_of_applies_when_must_sum_alike(tmp_path: Path) -> None:
         ),
         (
             "key_tasks.yaml",
+            "    deduction: {points: 5}\n",
+            "    deduction: {points: 5}\n    requires: [site_inspection]\n",
+            "key_tasks.yaml:21: a deduction item cannot require anything",
+        ),
+        (
+            "key_tasks.yaml",
             "    when: work.serious_incident\n",
             "",
             "key_tasks.yaml:21: a deduction counts a value",

@@ -277,7 +277,8 @@ def workbook(rubric: Rubric, org_type: str, lang: str = "en", submission: Submis
     columns = [word(k, lang) for k in ("id", "label", "points", "max", "group")]
     _header(own, word("self_assessment", lang), word("self_hint", lang), columns, [12, 60, 14, 10, 24])
     points = dict(submission.self_assessment or {}) if submission is not None else {}
-    for number, item in enumerate(rubric.items_for(org_type), start=FIRST_ROW):
+    earning = [item for item in rubric.items_for(org_type) if item.deduction is None]  # deductions earn nothing
+    for number, item in enumerate(earning, start=FIRST_ROW):
         maximum = item.max_for(org_type)
         assert maximum is not None
         row = Row(f"self_assessment.{item.id}", item.id, "points", item.id, item.id, "", maximum=float(maximum))

@@ -171,6 +171,8 @@ class Item(Strict):
                 raise ValueError("a deduction item has no max (it earns nothing); cap the deduction with deduction.cap")
             if self.bonus:
                 raise ValueError("a deduction item cannot be a bonus item")
+            if self.requires:
+                raise ValueError("a deduction item cannot require anything (requires: is for items that earn)")
             if self.deduction.value is None and self.when is None:
                 raise ValueError("a deduction counts a value (deduction.value) or happens once when `when` holds")
         else:

@@ -427,7 +427,11 @@ def score_unit(
     verified = verified_values(submission)
     own = {k: float(v) for k, v in (submission.self_assessment or {}).items()}
     plans = _plans(rubric, org)
-    unknown = sorted(set(own) - {plan.item.id for plan in plans if plan.maximum is not None}) if own else None
+    unknown = (
+        sorted(set(own) - {p.item.id for p in plans if p.maximum is not None and p.item.deduction is None})
+        if own
+        else None
+    )
     if unknown:
         where = [
             Problem(f"self_assessment.{item_id}", f"no item {item_id} applies to {org} units") for item_id in unknown
