@@ -12,8 +12,9 @@ step (``score_unit``); only the rule evaluation differs:
 
 Each path's scorecards must equal the engine's, item by item (the run fails naming the first unit and item that
 differ). It prints, for the whole path (submission to scorecard) and for the rule evaluation alone (facts to
-firings), the best units/s of R rounds and the library's speed as a multiple of each path's, then one JSON line.
-Rounds interleave the paths, so a busy machine slows all alike. For steady figures run it with the glibc
+firings), the best units/s of R rounds, of wall time and of the process's CPU time, and the library's speed as a
+multiple of each path's (by CPU time, the steadier when others share the machine), then one JSON line. Rounds
+interleave the paths, each first in turn, so a busy machine slows all alike. For steady figures run it with the glibc
 tunables the Makefile sets (``make bench``): without them durable-rules' throughput swings by a factor of two.
 """
 
@@ -23,7 +24,6 @@ import argparse
 import gc
 import json
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -69,6 +69,32 @@ def _difference(mine: list[Scorecard], theirs: list[Scorecard]) -> str | None:
     return None
 
 
+def _stages(units: list[Any], rubric: Any, engine: Engine) -> dict[str, float]:
+    """Where a unit's time goes on the engine path: CPU µs a unit in each stage, the best of two rounds."""
+    best: dict[str, float] = {}
+    for _ in range(2):
+        _stage_round(units, rubric, engine, best)
+    return best
+
+
+def _stage_round(units: list[Any], rubric: Any, engine: Engine, best: dict[str, float]) -> None:
+    def clock(stage: str, work: Callable[[], Any]) -> Any:
+        start = time.process_time()
+        done = work()
+        best[stage] = min(best.get(stage, float("inf")), 1e6 * (time.process_time() - start) / len(units))
+        return done
+
+    facts = clock("facts", lambda: [build_facts(u) for u in units])
+    fired = clock("durable-rules", lambda: [engine.run(u.org, f) for u, f in zip(units, facts, strict=True)])
+    pairs = list(zip(units, facts, fired, strict=True))
+    clock("scorecard", lambda: [score_unit(u, rubric, f, x) for u, f, x in pairs])
+    gc.disable()
+    try:
+        clock("scorecard without gc", lambda: [score_unit(u, rubric, f, x) for u, f, x in pairs])
+    finally:
+        gc.enable()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=5000)
@@ -88,18 +114,25 @@ def main() -> int:
     facts = [build_facts(u) for u in units]
     for rules in paths.values():  # rulesets and expressions compiled before the clock starts
         rules(units[0].org, facts[0])
+    # units/s of wall time and of the process's CPU time (steadier when others share the machine)
     whole: dict[str, list[float]] = {name: [] for name in paths}
     alone: dict[str, list[float]] = {name: [] for name in paths}
-    for _ in range(args.repeat):
+    whole_cpu: dict[str, list[float]] = {name: [] for name in paths}
+    alone_cpu: dict[str, list[float]] = {name: [] for name in paths}
+    names = list(paths)
+    for round_ in range(args.repeat):
         cards: dict[str, list[Scorecard]] = {}
-        for name, rules in paths.items():
-            start = time.perf_counter()
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:  # each path first in turn
+            rules = paths[name]
+            start, cpu = time.perf_counter(), time.process_time()
             cards[name] = [score_unit(u, rubric, f := build_facts(u), rules(u.org, f)) for u in units]
             whole[name].append(len(units) / (time.perf_counter() - start))
-            start = time.perf_counter()
+            whole_cpu[name].append(len(units) / (time.process_time() - cpu))
+            start, cpu = time.perf_counter(), time.process_time()
             for u, f in zip(units, facts, strict=True):
                 rules(u.org, f)
             alone[name].append(len(units) / (time.perf_counter() - start))
+            alone_cpu[name].append(len(units) / (time.process_time() - cpu))
         library = cards["engine (durable-rules)"]
         for name, theirs in cards.items():
             if (where := _difference(library, theirs)) is not None:
@@ -108,24 +141,37 @@ def main() -> int:
     rules_count = sum(len(engine.definitions[org]) for org in engine.definitions)
     print(
         f"rubric {rubric.id} {rubric.manifest.version}: {len(rubric.items)} items, {rules_count} rules over "
-        f"{len(engine.definitions)} org types; {args.n} units, best of {args.repeat} rounds (median in brackets)"
+        f"{len(engine.definitions)} org types; {args.n} units, best of {args.repeat} rounds"
     )
     print(f"GLIBC_TUNABLES={'set' if os.environ.get('GLIBC_TUNABLES') else 'unset'}")
-    mine_whole, mine_alone = max(whole["engine (durable-rules)"]), max(alone["engine (durable-rules)"])
-    print(f"{'path':<24}{'whole path units/s':>24}{'library x':>11}{'rules alone units/s':>26}{'library x':>11}")
+    library = "engine (durable-rules)"
+    print(
+        f"{'path':<24}{'whole path units/s':>19}{'per CPU s':>10}{'library x':>10}"
+        f"{'rules alone units/s':>21}{'per CPU s':>10}{'library x':>10}"
+    )
     figures: dict[str, Any] = {"n": args.n, "repeat": args.repeat, "rules": rules_count}
     for name in paths:
-        best_whole, best_alone = max(whole[name]), max(alone[name])
+        whole_x = max(whole_cpu[library]) / max(whole_cpu[name])
+        alone_x = max(alone_cpu[library]) / max(alone_cpu[name])
         print(
-            f"{name:<24}{best_whole:>12.0f} ({statistics.median(whole[name]):>7.0f}){mine_whole / best_whole:>11.2f}"
-            f"{best_alone:>14.0f} ({statistics.median(alone[name]):>7.0f}){mine_alone / best_alone:>11.2f}"
+            f"{name:<24}{max(whole[name]):>19.0f}{max(whole_cpu[name]):>10.0f}{whole_x:>10.2f}"
+            f"{max(alone[name]):>21.0f}{max(alone_cpu[name]):>10.0f}{alone_x:>10.2f}"
         )
         figures[name] = {
-            "whole": round(best_whole),
-            "rules_alone": round(best_alone),
-            "library_whole_x": round(mine_whole / best_whole, 2),
-            "library_rules_x": round(mine_alone / best_alone, 2),
+            "whole": round(max(whole[name])),
+            "whole_cpu": round(max(whole_cpu[name])),
+            "rules_alone": round(max(alone[name])),
+            "rules_alone_cpu": round(max(alone_cpu[name])),
+            "library_whole_x": round(whole_x, 2),
+            "library_rules_x": round(alone_x, 2),
         }
+    stages = _stages(units, rubric, engine)
+    print(
+        "engine path, CPU µs a unit: "
+        + ", ".join(f"{stage} {micros:.0f}" for stage, micros in stages.items())
+        + " (the garbage collector's part: the scorecard's time with it and without)"
+    )
+    figures["stages_us"] = {stage: round(micros) for stage, micros in stages.items()}
     print("scorecards identical   : yes, every path, item by item")
     print(json.dumps(figures))
     return 0

@@ -65,9 +65,14 @@ def rules_for(rubric: Rubric, org_type: str) -> list[_Rule]:
     for item in rubric.items_for(org_type):
         for role, text in item.conditions():
             condition(f"{item.id}#{role}", text)
+        applies = getattr(item, "applies_when", None)  # rubric features newer than this compiler read if present
+        if applies is not None:
+            condition(f"{item.id}#applies", applies)
         path = item.value_path()
         if path:
             rules.append(_Rule(f"{item.id}#value", f"{path} != null", (path.partition(".")[0],)))
+        for level, award in (getattr(item, "awards", None) or {}).items():
+            rules.append(_Rule(f"{item.id}#award.{level}", f"{award.value} != null", (award.value.partition(".")[0],)))
         needed += item_paths(item)
     for veto in rubric.vetoes_for(org_type):
         condition(f"{veto.id}#veto", veto.when)

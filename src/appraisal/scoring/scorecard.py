@@ -46,7 +46,7 @@ def trusted(model: type[M], values: dict[str, Any]) -> M:
 
     ``model_construct`` without its per-field loop (with 80 items a unit, that loop cost more than validating).
     ``values`` must hold every field, valid, in the order the model declares them: the JSON is written in that
-    order. A test checks over thousands of units that this gives what validating would, value for value and
+    order. A test checks over hundreds of units that this gives what validating would, value for value and
     byte for byte. What comes from outside (submissions, scorecards read back) is validated as before.
     """
     instance = model.__new__(model)
