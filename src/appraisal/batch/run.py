@@ -258,10 +258,11 @@ def _streamed(
             executor = pool.executor()
             assert executor is not None
             pieces = [ranked.tasks[i : i + chunk] for i in range(0, len(ranked.tasks), chunk)]
-            for _ in executor.map(write_entries, [str(target)] * len(pieces), pieces):
-                pass
+            for digests in executor.map(write_entries, [str(target)] * len(pieces), pieces):
+                folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
         else:
-            write_cards(cache, target, ranked.tasks)
+            digests = write_cards(cache, target, ranked.tasks)
+            folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
     return files, ranked
 
 
