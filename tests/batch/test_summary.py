@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
+from tests.batch.processes import few_examples
 from tests.reports.report_pdfs import text
 
 from appraisal import load_rubric
-from appraisal.batch import appraise_batch
+from appraisal.batch import ReportSettings, appraise_batch, run
 from appraisal.batch.synthetic import synthetic_units
 from appraisal.reports import render_summary
 from appraisal.reports.views import RANKING_ROWS
@@ -29,3 +31,10 @@ def test_the_summary_ranks_the_first_units_of_each_type_and_points_to_summary_cs
     assert note in ranking
     assert ranking.count("every unit's rank is in summary.csv") == len(per_type)
     assert f"Units appraised: {len(cards)}," in body  # the overview still counts every unit
+
+
+def test_a_runs_summary_is_render_summarys_bytes(tmp_path: Path) -> None:
+    """The run attaches the scorecards' texts it already made: the same bytes as ``render_summary``."""
+    rubric = load_rubric()
+    result = run([few_examples(tmp_path / "in", 1)], tmp_path / "out", rubric, reports=ReportSettings())
+    assert (tmp_path / "out" / "summary.pdf").read_bytes() == render_summary(result.scorecards, rubric=rubric)

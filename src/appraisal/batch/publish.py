@@ -143,6 +143,7 @@ class RunFolder:
         self.id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{os.getpid()}-{secrets.token_hex(3)}"
         self.root = self.runs / f"{self.id}.partial"
         self.published = False
+        self.digests: dict[str, str] = {}  # sha256 of files whose bytes the writer hashed (the manifest's)
 
     def __enter__(self) -> RunFolder:
         clean_stale(self.out)
@@ -184,8 +185,8 @@ class RunFolder:
 
     def files(self) -> dict[str, str]:
         """Every file of the run so far, by its path below the run, with its sha256."""
-        found = sorted(p for p in self.root.rglob("*") if p.is_file())
-        return {p.relative_to(self.root).as_posix(): sha256_file(p) for p in found}
+        found = sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
+        return {name: self.digests.get(name) or sha256_file(self.root / name) for name in found}
 
     def publish(self, manifest: dict[str, Any]) -> None:
         """Write ``manifest.json`` (last: it lists every other file's sha256), then show this run as ``OUT``'s."""

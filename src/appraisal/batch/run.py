@@ -19,7 +19,7 @@ import hashlib
 import io
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, bundled_rubric, checked, rank_all, rubric_for, rubrics_of, score_or_reject
 from ..scoring.rank import Standing, standing
 from ..submission import SubmissionBase, bundled_years, unique_units
+from ..submission.indicators import bundled_folder
 from ..submission.loading import expand_named
 from .cache import Cache, FileResult, link_or_copy
 from .cluster import DaskExecutor
@@ -257,10 +258,11 @@ def _streamed(
             executor = pool.executor()
             assert executor is not None
             pieces = [ranked.tasks[i : i + chunk] for i in range(0, len(ranked.tasks), chunk)]
-            for _ in executor.map(write_entries, [str(target)] * len(pieces), pieces):
-                pass
+            for digests in executor.map(write_entries, [str(target)] * len(pieces), pieces):
+                folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
         else:
-            write_cards(cache, target, ranked.tasks)
+            digests = write_cards(cache, target, ranked.tasks)
+            folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
     return files, ranked
 
 
@@ -398,10 +400,16 @@ def _manifest(
 
 def _rubric_key(rubric: Rubric | None) -> str:
     """What the cached outcomes depend on: the rubric given, or (each unit scored by its own year) every bundled
-    year's rubric."""
+    year's folder, every file's name and bytes (not loaded: a run of one year's units loads no other year)."""
     if rubric is not None:
         return rubric.sha256
-    return ",".join(bundled_rubric(year).sha256 for year in bundled_years())
+    digest = hashlib.sha256()
+    for year in bundled_years():
+        folder = bundled_folder(year)
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            for part in (path.relative_to(folder.parent).as_posix().encode(), path.read_bytes()):
+                digest.update(len(part).to_bytes(8, "big") + part)
+    return f"bundled:{digest.hexdigest()}"
 
 
 def run(
@@ -464,6 +472,23 @@ def _previous(previous_dir: Path | None, unit_id: str) -> bytes:
     return b""
 
 
+def _summary_pdf(
+    cards: Sequence[Scorecard],
+    texts: Sequence[str],
+    lang: str | None,
+    options: ReportOptions | None,
+    rubric: Rubric | None,
+) -> bytes:
+    """``render_summary(cards, ...)``, byte for byte, its ``scorecards.json`` joined from ``texts`` (each card's
+    ``to_json()``, made for the scorecards' files) rather than serialized again (a second per 1,000 units)."""
+    from ..reports.render import _attachment, html_to_pdf, summary_html
+
+    html = summary_html(cards, lang, options=options, rubric=rubric)
+    data = ("[\n" + ",\n".join(text.rstrip("\n") for text in texts) + "\n]\n").encode()
+    latest = max(card.appraisal_date for card in cards)
+    return html_to_pdf(html, [_attachment("scorecards.json", "Scorecards of the run", data, latest)])
+
+
 def _write_reports(
     folder: RunFolder,
     cards: Sequence[Scorecard],
@@ -504,7 +529,7 @@ def _write_reports(
                 key = cache.report_key(f"{document}.{kind}", settings, of_year)
                 runs.append((document, f"{document}{suffix}.{kind}", year, key))
     if missing or any(cache.report(key) is None for *_, key in runs):
-        from ..reports import render_decision, render_decision_docx, render_summary, render_summary_docx
+        from ..reports import render_decision, render_decision_docx, render_summary_docx
         from ..reports.output import previous_scorecard, render_for
 
         render = functools.partial(
@@ -532,8 +557,19 @@ def _write_reports(
                 cache.store_report(unit_keys[kind][index], made[kind])
             bar.update()
         bar.close()
-        makers = {
-            ("summary", "pdf"): render_summary,
+
+        def summary_pdf(
+            of_year: Sequence[Scorecard], lang: str | None, *, options: ReportOptions | None, rubric: Rubric | None
+        ) -> bytes:
+            """``render_summary``'s bytes, the attached scorecards joined from the texts already made."""
+            attached = [texts[index] for index in indices[of_year[0].year]]
+            return _summary_pdf(of_year, attached, lang, options, rubric)
+
+        indices: dict[int, list[int]] = {}
+        for index, card in enumerate(cards):
+            indices.setdefault(card.year, []).append(index)
+        makers: dict[tuple[str, str], Callable[..., bytes]] = {
+            ("summary", "pdf"): summary_pdf,
             ("summary", "docx"): render_summary_docx,
             ("decision", "pdf"): render_decision,
             ("decision", "docx"): render_decision_docx,

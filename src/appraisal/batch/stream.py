@@ -120,9 +120,12 @@ def rank_light(results: Sequence[FileResult], rubrics: Sequence[Rubric]) -> Rank
     return Ranked([s for _, _, s in kept], [*rejected, *duplicates, *failed], list(by_entry.items()))
 
 
-def write_cards(cache: Cache, folder: Path, tasks: Sequence[tuple[str, list[tuple[int, str, Decision]]]]) -> int:
-    """Write each decided scorecard of these cache entries as ``folder/<unit-id>.json``; how many were written."""
-    written = 0
+def write_cards(
+    cache: Cache, folder: Path, tasks: Sequence[tuple[str, list[tuple[int, str, Decision]]]]
+) -> dict[str, str]:
+    """Write each decided scorecard of these cache entries as ``folder/<unit-id>.json``; each file's sha256 by
+    its name (for the manifest: the parent need not read them again)."""
+    written = {}
     for key, cards in tasks:
         texts = cache.load_texts(key)
         for at, unit_id, decision in cards:
@@ -137,7 +140,7 @@ def write_cards(cache: Cache, folder: Path, tasks: Sequence[tuple[str, list[tupl
                     file.write(data)
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
-            written += 1
+            written[target.name] = hashlib.sha256(data).hexdigest()
     return written
 
 
