@@ -189,6 +189,8 @@ class _Writer:
             elif tag == "ol":  # Word numbers the list itself, as the PDF's list markers do
                 for item in child.iter("li"):
                     self.paragraph(_text(item).strip(), _Style(self.body_size)).style = "List Number"
+            elif tag == "p" and "labels" in classes:  # the chart's group labels, one a line
+                self.paragraph("".join(child.itertext()).strip("\n"), _Style(9))
             elif tag == "div" and "annex-items" in classes:
                 self.lines(child)
             elif tag in BLOCKS:
