@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from .. import __version__
 from ..errors import InputError
+from ..messages import say
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, bundled_rubric, checked, rank_all, rubric_for, rubrics_of, score_or_reject
@@ -133,6 +134,7 @@ def score_inputs(
     cluster: DaskExecutor | None = None,
     progress: bool = False,
     chunk: int = CHUNK,
+    lang: str | None = None,
 ) -> tuple[list[InputFile], Appraisals]:
     """Every file under ``inputs`` read and scored, then ranked over the run. A file whose bytes ``cache`` holds
     the outcome of is not scored again; the others are scored by ``pool``'s workers (which read the files
@@ -143,7 +145,7 @@ def score_inputs(
         pool.executor()  # nothing to reuse: the workers start (import, load the rubric) while the files are read
     results: list[FileResult | None] = [None] * len(found)
     misses: list[tuple[int, str, str, bytes]] = []
-    bar = tqdm(total=len(found), unit="file", desc="scoring", disable=not progress, file=sys.stderr)
+    bar = tqdm(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
     for index, (path, name) in enumerate(found):
         read = read_file(path, name)
         if isinstance(read, FileResult):
@@ -327,10 +329,17 @@ def run(
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
         with workers(jobs, rubric, cache.root) as pool, RunFolder(out_path) as folder:
-            files, appraisals = score_inputs(
-                inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, cluster=cluster, progress=progress
-            )
             lang = lang or (reports.lang if reports is not None else None) or "en"
+            files, appraisals = score_inputs(
+                inputs,
+                rubric,
+                exclude=outputs(out_path),
+                cache=cache,
+                pool=pool,
+                cluster=cluster,
+                progress=progress,
+                lang=lang,
+            )
             texts = _write_results(folder, appraisals, rubric, keep=reports is not None, lang=lang)
             written: list[Path] = []
             if reports is not None:
@@ -405,7 +414,9 @@ def _write_reports(
             formats=formats,
         )
         todo = [cards[i] for i in missing]
-        bar = tqdm(total=len(todo), unit="report", desc="reports", disable=not progress, file=sys.stderr)
+        bar = tqdm(
+            total=len(todo), unit="report", desc=say("reports", reports.lang), disable=not progress, file=sys.stderr
+        )
         results: Iterable[dict[str, bytes]]
         if cluster is not None:  # last year's scorecards are read here: the workers need not see that folder
             last = [previous_scorecard(reports.previous_dir, c.unit_id) if reports.previous_dir else None for c in todo]
