@@ -194,10 +194,15 @@ class _WarningFormat(logging.Formatter):
 
 def _show_render_warnings() -> None:
     """weasyprint reports what it could not render (a character no bundled font has, drawn as an empty box)
-    only through its logger: show those warnings on stderr."""
+    only through its logger: show those warnings on stderr, each once a command."""
     for name in ("weasyprint", "appraisal.reports"):  # the library's own: a bad --previous scorecard
         logger = logging.getLogger(name)
-        if not any(getattr(h, "appraisal", False) for h in logger.handlers):
+        ours = [h for h in logger.handlers if getattr(h, "appraisal", False)]
+        for handler in ours:  # one process may run several commands (tests, embedding): each warns anew
+            for once in handler.filters:
+                if isinstance(once, _Once):
+                    once.seen.clear()
+        if not ours:
             handler = _ToStderr()
             handler.setFormatter(_WarningFormat())
             handler.addFilter(_Once())
