@@ -70,8 +70,9 @@ WAYS = (
 )
 
 
-def measure(rounds: int, lang: str) -> tuple[Times, str]:
-    """Every demo report rendered ``rounds`` times each way, interleaved; the times and what was rendered."""
+def measure(rounds: int, lang: str, first: int = 0) -> tuple[Times, str]:
+    """Every demo report rendered ``rounds`` times each way, interleaved (round ``first`` first: the order of
+    the ways turns each round); the times and what was rendered."""
     cards, rubric, source = demo_cards()
     htmls = [report_html(card, lang=lang, rubric=rubric) for card in cards]
     root = bundled("report_templates")
@@ -99,7 +100,7 @@ def measure(rounds: int, lang: str) -> tuple[Times, str]:
     times: Times = {name: [[] for _ in cards] for name in ways}
     for number in range(rounds):
         for index, (card, html) in enumerate(zip(cards, htmls, strict=True)):
-            order = list(ways) if number % 2 == 0 else list(reversed(ways))
+            order = list(ways) if (first + number) % 2 == 0 else list(reversed(ways))
             for name in order:
                 times[name][index].append(timed(ways[name], card, html))
     return times, f"{len(cards)} reports: {source}"
@@ -155,10 +156,10 @@ def tree_of(rev: str, into: Path) -> Path:
     return into / "src"
 
 
-def child(src: Path, lang: str) -> tuple[Times, str]:
-    """One round measured in a child process that imports the library from ``src``."""
+def child(src: Path, lang: str, number: int) -> tuple[Times, str]:
+    """Round ``number`` measured in a child process that imports the library from ``src``."""
     env = {**os.environ, "PYTHONPATH": str(src)}
-    command = [sys.executable, __file__, "1", "--lang", lang, "--measure"]
+    command = [sys.executable, __file__, "1", "--lang", lang, "--measure", str(number)]
     done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
     found = json.loads(done.stdout)
     return found["times"], found["source"]
@@ -174,7 +175,7 @@ def compare(rounds: int, lang: str, rev: str) -> None:
         sources: dict[str, str] = {}
         for number in range(rounds):
             for name in list(trees) if number % 2 == 0 else list(reversed(trees)):
-                found, sources[name] = child(trees[name], lang)
+                found, sources[name] = child(trees[name], lang, number)
                 merged = times.setdefault(name, {way: [[] for _ in runs] for way, runs in found.items()})
                 for way, runs in found.items():
                     for index, run in enumerate(runs):
@@ -190,10 +191,10 @@ def main() -> None:
     parser.add_argument("rounds", nargs="?", type=int, default=5)
     parser.add_argument("--lang", choices=("en", "zh"), default="en")
     parser.add_argument("--before", metavar="REV", help="an earlier commit to measure in the same run")
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # a child's JSON
+    parser.add_argument("--measure", type=int, default=None, help=argparse.SUPPRESS)  # a child's round, as JSON
     args = parser.parse_args()
-    if args.measure:
-        times, source = measure(args.rounds, args.lang)
+    if args.measure is not None:
+        times, source = measure(args.rounds, args.lang, args.measure)
         print(json.dumps({"times": times, "source": source}))
     elif args.before:
         compare(args.rounds, args.lang, args.before)
