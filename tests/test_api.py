@@ -37,7 +37,8 @@ def test_one_unit_end_to_end_through_the_api() -> None:
 
 
 def test_importing_leaves_no_legacy_import_finder() -> None:
-    """pygal installs a sys.meta_path finder without find_spec; with it, imports warn under -W error."""
+    """No sys.meta_path finder without find_spec (pygal, once used for the chart, installed one): with it,
+    imports warn under -W error."""
     import sys
 
     assert not [f for f in sys.meta_path if not hasattr(f, "find_spec")]

@@ -34,6 +34,7 @@ from .errors import (
     RubricProblem,
     did_you_mean,
 )
+from .messages import say
 from .reports import KINDS, LANGS, Kind, ReportOptions, load_options
 from .resources import examples
 from .rubric import Rubric
@@ -48,13 +49,42 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEMO_MARK = ".appraisal-demo"
 
 
+class _Lang:
+    """The language of the command line's own messages: the command's ``--lang`` (or its config's), else
+    English. Set by the commands that take ``--lang`` before they print anything."""
+
+    current: str | None = None
+
+
+def _say(message: str, /, **fields: object) -> str:
+    return say(message, _Lang.current, **fields)
+
+
+def _error(message: object) -> None:
+    """``error: MESSAGE`` on stderr, in the command's language (the message itself, naming file and line, as
+    the library made it)."""
+    click.echo(_say("error: {message}", message=message), err=True)
+
+
+class _UsageError(click.UsageError):
+    """A usage error in the command's language: click's usage line, then ``错误：...`` in Chinese."""
+
+    def show(self, file: Any = None) -> None:
+        if _Lang.current in (None, "en"):
+            super().show(file)
+            return
+        if self.ctx is not None:
+            click.echo(self.ctx.get_usage(), file=file or sys.stderr)
+        click.echo(_say("error: {message}", message=self.format_message()), file=file or sys.stderr)
+
+
 def _rubric(year: int | None, path: str | None) -> Rubric:
     if year is not None and path is not None:
         raise click.UsageError("give --year or --rubric, not both")
     try:
         return load_rubric(path if path is not None else year)
     except RubricError as exc:
-        click.echo(f"error: the rubric cannot be used:\n{exc}", err=True)
+        click.echo(_say("error: the rubric cannot be used:\n{details}", details=exc), err=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -67,9 +97,9 @@ def _inputs(paths: Sequence[str], out: str | None = None) -> list[str]:
     """The inputs as given, once checked: they exist and hold submission files (outside ``out``)."""
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
-        raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+        raise _UsageError(_say("no such file or folder: {paths}", paths=", ".join(missing)))
     if not expand(paths, exclude=outputs(Path(out)) if out else ()):
-        raise click.UsageError("no submission files (.json, .yaml, .yml, .xlsx, .bulk.csv) found in the inputs")
+        raise _UsageError(_say("no submission files (.json, .yaml, .yml, .xlsx, .bulk.csv) found in the inputs"))
     return list(paths)
 
 
@@ -102,13 +132,16 @@ class _Group(click.Group):
     "Aborted!" (exit 1, which means "some rejected"). An output folder another run holds exits 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        _Lang.current = None  # each command sets its own (one process may run several: tests, embedding)
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo("interrupted: nothing more was written; the output folder keeps its last whole run", err=True)
+            click.echo(
+                _say("interrupted: nothing more was written; the output folder keeps its last whole run"), err=True
+            )
             ctx.exit(EXIT_INTERRUPTED)
         except OutputError as exc:
-            click.echo(f"error: {exc}", err=True)
+            _error(exc)
             ctx.exit(EXIT_USAGE)
 
 
@@ -152,14 +185,26 @@ class _Once(logging.Filter):
         return True
 
 
+class _WarningFormat(logging.Formatter):
+    """``warning: reports: MESSAGE`` in the command's language."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _say("warning: reports: {message}", message=record.getMessage())
+
+
 def _show_render_warnings() -> None:
     """weasyprint reports what it could not render (a character no bundled font has, drawn as an empty box)
-    only through its logger: show those warnings on stderr."""
+    only through its logger: show those warnings on stderr, each once a command."""
     for name in ("weasyprint", "appraisal.reports"):  # the library's own: a bad --previous scorecard
         logger = logging.getLogger(name)
-        if not any(getattr(h, "appraisal", False) for h in logger.handlers):
+        ours = [h for h in logger.handlers if getattr(h, "appraisal", False)]
+        for handler in ours:  # one process may run several commands (tests, embedding): each warns anew
+            for once in handler.filters:
+                if isinstance(once, _Once):
+                    once.seen.clear()
+        if not ours:
             handler = _ToStderr()
-            handler.setFormatter(logging.Formatter("warning: reports: %(message)s"))
+            handler.setFormatter(_WarningFormat())
             handler.addFilter(_Once())
             handler.appraisal = True  # type: ignore[attr-defined]
             handler.setLevel(logging.WARNING)
@@ -169,15 +214,25 @@ def _show_render_warnings() -> None:
 def _summarize(result: RunResult) -> int:
     cards = result.units
     grades = {g: sum(1 for c in cards if c.grade == g) for g in ("excellent", "good", "qualified", "unqualified")}
-    click.echo(f"read {result.inputs} files: {len(cards)} units scored, {len(result.rejected)} inputs rejected")
     click.echo(
-        "grades: "
-        + ", ".join(f"{g} {n}" for g, n in grades.items())
-        + f"; commended {sum(bool(c.commended) for c in cards)}; vetoed {sum(c.vetoed for c in cards)}"
+        _say(
+            "read {inputs} files: {units} units scored, {rejected} inputs rejected",
+            inputs=result.inputs,
+            units=len(cards),
+            rejected=len(result.rejected),
+        )
+    )
+    click.echo(
+        _say(
+            "grades: {grades}; commended {commended}; vetoed {vetoed}",
+            grades=_say(", ").join(_say("{grade} {count}", grade=_say(g), count=n) for g, n in grades.items()),
+            commended=sum(bool(c.commended) for c in cards),
+            vetoed=sum(c.vetoed for c in cards),
+        )
     )
     top = sorted(path.name for path in result.reports if path.parent == result.out)  # summary.pdf, decision.pdf
-    extra = ", ".join(["", "reports/", *top]) if result.reports else ""
-    click.echo(f"results in {result.out}/ (scorecards/, summary.csv, errors.json{extra})")
+    files = ["scorecards/", "summary.csv", "errors.json", *(["reports/", *top] if result.reports else [])]
+    click.echo(_say("results in {out}/ ({files})", out=result.out, files=_say(", ").join(files)))
     return EXIT_REJECTED if result.rejected else EXIT_OK
 
 
@@ -199,12 +254,10 @@ class _Reporting:
             fields = base.model_dump(exclude_unset=True) if base else {}
             return ReportOptions.model_validate({**fields, **self.overrides})
         except ReportError as exc:
-            click.echo(f"error: {exc}", err=True)
+            _error(exc)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
-                click.echo(
-                    f"error: --{'-'.join(str(p) for p in error['loc'][:1]).replace('_', '-')}: {error['msg']}", err=True
-                )
+                _error(f"--{'-'.join(str(p) for p in error['loc'][:1]).replace('_', '-')}: {error['msg']}")
         sys.exit(EXIT_USAGE)
 
     def settings(self, formats: str = "pdf") -> ReportSettings:
@@ -327,9 +380,12 @@ def run_command(
         raise click.UsageError("--scheduler needs --executor dask")
     if executor == "dask" and scheduler is None:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler:8786)")
+    _Lang.current = reporting.lang
     files = _inputs(inputs, out)
     rubric = _chosen_rubric(year, rubric_path)
     settings = None if no_reports else reporting.settings(formats)
+    if _Lang.current is None and settings is not None and settings.options is not None:
+        _Lang.current = settings.options.lang  # the --config file's language
     cluster = None
     try:
         if executor == "dask":
@@ -346,10 +402,10 @@ def run_command(
             lang=reporting.lang,
         )
     except ClusterError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _error(exc)
         sys.exit(EXIT_USAGE)
     except (RubricError, EngineError) as exc:  # raised before anything is written: --out is as it was
-        click.echo(f"error: the rubric cannot be used; nothing was written:\n{exc}", err=True)
+        click.echo(_say("error: the rubric cannot be used; nothing was written:\n{details}", details=exc), err=True)
         sys.exit(EXIT_USAGE)
     finally:
         if cluster is not None:
@@ -405,6 +461,7 @@ def report(
         write_atomic,
     )
 
+    _Lang.current = reporting.lang
     output = output or output_alias  # --output: the earlier spelling, kept as a hidden alias
     if output is None:
         raise click.UsageError("Missing option '--out' / '-o'.")
@@ -416,15 +473,17 @@ def report(
     # The rubric the scorecard was scored with: the one named, else its year's bundled one (its sha256 is checked).
     rubric = _rubric(card.year if year is None and rubric_path is None else year, rubric_path)
     settings = reporting.settings()
+    if _Lang.current is None and settings.options is not None:
+        _Lang.current = settings.options.lang  # the --config file's language
     try:
         last = previous_scorecard(settings.previous_dir, card.unit_id) if settings.previous_dir else None
         make = render_report_docx if output.lower().endswith(".docx") else render_report
         made = make(card, cast(Kind, kind), settings.lang, options=settings.options, previous=last, rubric=rubric)
         write_atomic(output, made)
     except (ReportError, InputError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        _error(exc)
         sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {output}")
+    click.echo(_say("wrote {path}", path=output))
 
 
 @main.command(short_help="Check submissions without scoring them.")
@@ -494,6 +553,7 @@ def template(
     from .intake import bulk_csv, bulk_workbook, is_bulk, workbook
     from .reports.output import write_atomic
 
+    _Lang.current = lang
     rubric = _rubric(year, rubric_path)
     known = rubric.indicators.org_type_ids
     if org_type is not None and org_type not in known:
@@ -520,7 +580,7 @@ def template(
         assert org_type is not None
         data = workbook(rubric, org_type, lang)
     write_atomic(target, data)
-    click.echo(f"wrote {target}")
+    click.echo(_say("wrote {path}", path=target))
 
 
 @main.command(short_help="Appraise the bundled examples, end to end.")
@@ -548,6 +608,7 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool, units: int | None) ->
     Exit codes: 0 done, 1 an example that should score was rejected, 2 OUT/submissions
     exists and was not written by the demo, 130 interrupted.
     """
+    _Lang.current = lang
     out_path = Path(out)
     submissions = out_path / "submissions"
     settings = None if no_reports else ReportSettings(lang=lang)
@@ -555,7 +616,10 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool, units: int | None) ->
         if submissions.exists():
             if not (submissions / DEMO_MARK).is_file():
                 click.echo(
-                    f"error: {submissions} exists and was not written by appraisal demo; choose another --out",
+                    _say(
+                        "error: {path} exists and was not written by appraisal demo; choose another --out",
+                        path=submissions,
+                    ),
                     err=True,
                 )
                 sys.exit(EXIT_USAGE)
@@ -569,12 +633,18 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool, units: int | None) ->
         result = run([submissions], out_path, None, jobs=jobs or os.cpu_count() or 1, reports=settings, lang=lang)
     if units is None:
         problems = sum(len(e.problems) for e in result.rejected)
-        click.echo(f"demo: {len(result.rejected)} inputs are invalid on purpose ({problems} problems, in errors.json):")
+        click.echo(
+            _say(
+                "demo: {count} inputs are invalid on purpose ({problems} problems, in errors.json):",
+                count=len(result.rejected),
+                problems=problems,
+            )
+        )
     _report_rejected(result.rejected)
     _summarize(result)
     unexpected = [e.source for e in result.rejected if not e.source.startswith("invalid-")]
     if unexpected:
-        click.echo(f"demo: these examples should have scored: {', '.join(unexpected)}", err=True)
+        click.echo(_say("demo: these examples should have scored: {sources}", sources=", ".join(unexpected)), err=True)
     sys.exit(EXIT_REJECTED if unexpected else EXIT_OK)
 
 
@@ -854,8 +924,8 @@ def entry() -> None:  # pragma: no cover - console script wrapper
         click.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except AppraisalError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _error(exc)
         sys.exit(EXIT_USAGE)
     except OSError as exc:  # e.g. the output folder cannot be written
-        click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}", err=True)
+        _error(f"{exc.strerror or exc}: {exc.filename or ''}")
         sys.exit(EXIT_USAGE)

@@ -255,18 +255,16 @@ def test_the_annex_has_the_item_table_and_the_points_in_one_line(pdf: dict[str, 
     assert "Points: 71.5 of 100, bonus 0, total 71.5; graded Qualified on the 71.5 points before bonus" in body
     assert "Leadership 8/15" in body and "Treatment 10/20" in body  # the chart's rows
     table = body[body.index("Points by item") :]
-    assert "Item Maximum, points, status" in table
-    # a row per group: the group's heading and its titles, then each item's maximum, points and status
-    leadership = table.index("Leadership: 8/15 Party standing committee hears the federation's work report")
-    assert table.index("A named party leader is in charge of women's work", leadership) < table.index(
-        "8 8 full points 7 0 none"
-    )
-    assert "Technical training for rural women Women's demonstration villages 5 2.5 part 5 5 full points" in table
-    assert "5 5 full points 5 0 not reported" in table  # re-employment placements were not reported
+    assert "Maximum, points, status Item" in table
+    # a block per group: the group's heading, then per item a line: maximum, points, status, the title
+    assert "Leadership: 8/15 8 8 full points Party standing committee hears the federation's work report" in table
+    assert "7 0 none A named party leader is in charge of women's work Appraisal: 7/10" in table
+    assert "5 2.5 part Technical training for rural women 5 5 full points Women's demonstration villages" in table
+    assert "5 0 not reported Re-employment and entrepreneurship placements" in table  # not reported
     zh = text(pdf["improvement-zh"])
     assert says(zh, "同类单位排名：第2名（共2个）；同类单位总分中位数84.75分")
     assert says(zh, "得分：基础分71.5分（满分100分），加分0分，总分71.5分；按加分前得分71.5分评定为合格")
-    assert says(zh, "双学双比：7.5/10开展农村妇女技术培训建设妇女示范村52.5部分得分55满分")
+    assert says(zh, "双学双比：7.5/1052.5部分得分开展农村妇女技术培训55满分建设妇女示范村")
 
 
 def test_chinese_documents_hold_no_latin_citation(pdf: dict[str, bytes], rubric: Rubric) -> None:

@@ -116,7 +116,7 @@ def templates_sha256() -> str:
 @functools.cache
 def _renderer_versions() -> str:
     found = []
-    for name in ("weasyprint", "pydyf", "pygal", "jinja2", "babel"):
+    for name in ("weasyprint", "pydyf", "jinja2", "babel"):
         try:
             found.append(f"{name}={importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:

@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from .. import __version__
 from ..errors import InputError
+from ..messages import say
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, bundled_rubric, checked, rank_all, rubric_for, rubrics_of, score_or_reject
@@ -137,6 +138,7 @@ def score_inputs(
     cluster: DaskExecutor | None = None,
     progress: bool = False,
     chunk: int = CHUNK,
+    lang: str | None = None,
 ) -> tuple[list[InputFile], Appraisals]:
     """Every file under ``inputs`` read and scored, then ranked over the run. A file whose bytes ``cache`` holds
     the outcome of is not scored again; the others are scored by ``pool``'s workers (which read the files
@@ -147,7 +149,7 @@ def score_inputs(
         pool.executor()  # nothing to reuse: the workers start (import, load the rubric) while the files are read
     results: list[FileResult | None] = [None] * len(found)
     misses: list[tuple[int, str, str, bytes]] = []
-    bar = tqdm(total=len(found), unit="file", desc="scoring", disable=not progress, file=sys.stderr)
+    bar = tqdm(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
     for index, (path, name) in enumerate(found):
         read = read_file(path, name)
         if isinstance(read, FileResult):
@@ -203,6 +205,7 @@ def _streamed(
     folder: RunFolder,
     progress: bool,
     chunk: int = CHUNK,
+    lang: str | None = None,
 ) -> tuple[list[InputFile], Ranked]:
     """A run without reports (``stream``): every file read and scored (by the workers, which read the files
     themselves, when there are enough; files the cache holds are read here), ranked here on standings, and each
@@ -210,7 +213,7 @@ def _streamed(
     found = expand_named(inputs, exclude)
     results: list[FileResult | None] = [None] * len(found)
     misses: list[tuple[int, str, str]] = []
-    bar = tqdm(total=len(found), unit="file", desc="scoring", disable=not progress, file=sys.stderr)
+    bar = tqdm(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
     with _few_collections():
         if len(found) >= PARALLEL_FROM and cache.empty() and pool.executor() is not None:
             misses = [(index, str(path), name) for index, (path, name) in enumerate(found)]  # the workers read them
@@ -436,22 +439,36 @@ def run(
     out_path = Path(out)
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
+        lang = lang or (reports.lang if reports is not None else None) or "en"
         if reports is None and cluster is None:
             with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
                 files, ranked = _streamed(
-                    inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, folder=folder, progress=progress
+                    inputs,
+                    rubric,
+                    exclude=outputs(out_path),
+                    cache=cache,
+                    pool=pool,
+                    folder=folder,
+                    progress=progress,
+                    lang=lang,
                 )
                 streamed = Appraisals([], ranked.rejected)
-                folder.write(summary_csv(ranked.standings, rubric, lang or "en"), "summary.csv")
+                folder.write(summary_csv(ranked.standings, rubric, lang), "summary.csv")
                 folder.write(errors_json(ranked.rejected), "errors.json")
                 folder.publish(_manifest(streamed, rubric, files, None, ranked.standings))
             cache.prune()
             return RunResult(streamed, out_path, len(files), [], ranked.standings)
         with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
             files, appraisals = score_inputs(
-                inputs, rubric, exclude=outputs(out_path), cache=cache, pool=pool, cluster=cluster, progress=progress
+                inputs,
+                rubric,
+                exclude=outputs(out_path),
+                cache=cache,
+                pool=pool,
+                cluster=cluster,
+                progress=progress,
+                lang=lang,
             )
-            lang = lang or (reports.lang if reports is not None else None) or "en"
             texts = _write_results(folder, appraisals, rubric, keep=reports is not None, lang=lang)
             written: list[Path] = []
             if reports is not None:
@@ -541,7 +558,9 @@ def _write_reports(
             formats=formats,
         )
         todo = [cards[i] for i in missing]
-        bar = tqdm(total=len(todo), unit="report", desc="reports", disable=not progress, file=sys.stderr)
+        bar = tqdm(
+            total=len(todo), unit="report", desc=say("reports", reports.lang), disable=not progress, file=sys.stderr
+        )
         results: Iterable[dict[str, bytes]]
         if cluster is not None:  # last year's scorecards are read here: the workers need not see that folder
             last = [previous_scorecard(reports.previous_dir, c.unit_id) if reports.previous_dir else None for c in todo]

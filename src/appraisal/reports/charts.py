@@ -1,57 +1,43 @@
-"""Charts: a scorecard's groups in, a byte-stable SVG (as a ``data:`` URL) and its row labels out, by pygal.
+"""Charts: a scorecard's groups in, a byte-stable SVG (as a ``data:`` URL) and its row labels out.
 
 Per group, two horizontal bars in percent of the group's maximum: the unit (solid dark grey) and the median
 of the units of the same org type (white with a black outline), so the chart reads the same printed in black
-and white. pygal (about 6 ms a chart) was chosen over matplotlib (about 60 ms a chart with CJK labels drawn as
-paths, and 80 ms more for weasyprint to lay out those paths): docs/reports.md has the measurements.
+and white. The SVG is written here, in print form, with as few nodes as weasyprint needs to draw it: one path
+for each series' bars, one for the zero line, one for the dotted 50% and 100% guides, and the percent axis as
+the only text (weasyprint lays SVG text out one character at a time). It replaced pygal, whose drawing took
+about 6 ms a chart and left 40 nodes to draw (docs/reports.md, Speed). The same bars always give the same
+bytes.
 
-pygal draws the bars and the percent axis; its output is then put in print form. pygal writes a random uuid4
-and today's date into every SVG: the uuid is replaced by a fixed id and the comments are dropped, so the same
-scorecard always gives the same bytes. What weasyprint would pay for on every report goes: its scripts,
-tooltips, empty overlays and the chart's stylesheet (weasyprint matches an SVG's CSS against every node; the
-colours are set as presentation attributes instead). The group labels are not SVG text either (weasyprint lays
-SVG text out one character at a time): ``group_chart`` returns them as rows with the height of their bars, and
-the page sets them as HTML text beside the chart.
+The group labels are HTML text beside the chart, one line each (``.chart p.labels`` in reports.css): the rows
+are ``ROW`` units apart, and the chart is ``WIDTH`` units over 100 mm, so a row is 6 mm, the labels' line
+height.
 """
 
 from __future__ import annotations
 
 import base64
-import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from xml.sax.saxutils import quoteattr
 
-import pygal  # type: ignore[import-untyped]
-from pygal.etree import etree  # type: ignore[import-untyped]
-from pygal.style import Style  # type: ignore[import-untyped]
-
-from ..errors import ReportError
-
-# pygal appends a legacy sys.meta_path finder (PluginImportFixer, for pygal.maps plugins we do not use) that
-# lacks find_spec: every later import that no other finder resolves then warns (ImportWarning), which breaks
-# programs that run with warnings as errors. Remove it.
-sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
-
-# lxml serialises differently from the standard library; pin the standard one for stable bytes.
-etree.to_etree()
-
-# The family declared by @font-face in reports.css for the chart's only text, its percent axis (the group
-# labels are HTML). SVG text does not take the HTML font, so the chart names it itself; naming the CJK font as
-# well cost about 18 ms a report once the Chinese faces were added (weasyprint sets SVG text letter by letter).
+# The family declared by @font-face in reports.css for the chart's only text, its percent axis. SVG text does
+# not take the HTML font, so the chart names it itself; naming the CJK font as well cost about 18 ms a report
+# once the Chinese faces were added.
 FONT_FAMILY = "'Report Latin'"
 CHART_ID = "groups"
 LABEL_SIZE = 10
-MARGIN = 6
-WIDTH = 420
+WIDTH = 400  # units over the chart's 100 mm (reports.css): 0.25 mm a unit
+ROW = 24  # a group's two bars and the space between groups: 6 mm, the labels' line height
+TOP = 4  # above the first row: 1 mm, the labels' top
+BAR = 8.5  # each bar's height
+AXIS = 16  # below the last row: the percent axis
+LEFT, RIGHT = 12, 388  # 0% and 100%, with room for their labels, centred on them
 
 # Print form, in greys only: the unit's bars dark, the median's white, both outlined in black; the 50% and
 # 100% guides dotted grey, the zero line black.
 SERIES_FILLS = ("#404040", "#ffffff")
 INK = "#000000"
 GUIDE = "#999999"
-PAPER = "#ffffff"
 BAR_STROKE_WIDTH = "0.8"
 
 
@@ -81,145 +67,53 @@ class GroupChart:
     rows: tuple[Row, ...]
 
 
-def _classes(element: Any) -> list[str]:
-    return (element.get("class") or "").split()
+def _percent(value: float, maximum: float) -> float:
+    return min(max(100 * value / maximum, 0.0), 100.0) if maximum > 0 else 0.0
 
 
-def _name(element: Any) -> str:
-    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+def _x(percent: float) -> float:
+    return LEFT + (RIGHT - LEFT) * percent / 100
 
 
-# What print does not use: comments (one with today's date), the stylesheet and scripts (in ``defs``), titles,
-# descriptions, and pygal's empty title group and its overlays for values and tooltips.
-_DROPPED_ELEMENTS = frozenset({"", "defs", "script", "desc", "title"})
-_DROPPED_GROUPS = frozenset({"titles", "overlay", "text-overlay", "tooltip-overlay"})
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _paint(element: Any, fill: str | None) -> None:
-    """Set what pygal's CSS would have: colours, lines, text anchors. ``fill``: the series' colour, if any."""
-    name, classes = _name(element), _classes(element)
-    if name == "rect" and "background" in classes:
-        element.set("fill", PAPER)
-    elif name == "rect" and fill is not None:
-        element.attrib.update({"fill": fill, "stroke": INK, "stroke-width": BAR_STROKE_WIDTH})
-    elif name == "path" and "guide" in classes:
-        element.attrib.update({"fill": "none", "stroke": GUIDE, "stroke-dasharray": "2,3"})
-    elif name == "path":
-        element.attrib.update({"fill": "none", "stroke": INK})
-    elif name == "text":
-        element.attrib.update({"fill": INK, "text-anchor": "middle"})
-
-
-def _print_form(parent: Any, fill: str | None = None) -> None:
-    """Drop what print does not use, unwrap each bar's own group, and paint every element that is left."""
-    for child in list(parent):
-        classes = _classes(child)
-        if _name(child) in _DROPPED_ELEMENTS or _DROPPED_GROUPS & set(classes):
-            parent.remove(child)
-            continue
-        series = next((c for c in classes if c.startswith("color-")), None)
-        child_fill = SERIES_FILLS[int(series.removeprefix("color-")) % len(SERIES_FILLS)] if series else fill
-        _print_form(child, child_fill)
-        _paint(child, child_fill)
-        if _name(child) == "g" and classes == ["bar"]:
-            at = list(parent).index(child)
-            parent.remove(child)
-            for offset, grandchild in enumerate(list(child)):
-                parent.insert(at + offset, grandchild)
-
-
-_TRANSLATE = re.compile(r"translate\(([-0-9.]+),? ([-0-9.]+)\)")
-
-
-def _middles(root: Any, series: Sequence[Sequence[float | None]]) -> list[float]:
-    """The middle of each category's bars, top-down, in percent of the chart's height, read from pygal's tree.
-
-    ``series``: each series' values in pygal's order (bottom category first). pygal draws a series' bars in
-    that order and none for a missing value, so the n-th bar of a series is its n-th present value. Its slots
-    are not even fractions of the plot, so the bars' own positions are used."""
-    view_box = (root.get("viewBox") or "").split()
-    plot = next((g for g in root.iter() if _name(g) == "g" and "plot" in _classes(g)), None)
-    match = _TRANSLATE.fullmatch(plot.get("transform", "")) if plot is not None else None
-    if plot is None or match is None or len(view_box) != 4:
-        raise ReportError("pygal drew the group chart without a plot area")
-    top, whole = float(match.group(2)), float(view_box[3])
-    count = len(series[0])
-    spans: list[list[float]] = [[] for _ in range(count)]
-    for number, values in enumerate(series):
-        group = next((g for g in plot.iter() if f"serie-{number}" in _classes(g)), None)
-        bars = [bar for bar in group.iter() if _name(bar) == "rect"] if group is not None else []
-        present = [index for index, value in enumerate(values) if value is not None]
-        if len(bars) != len(present):
-            raise ReportError(f"pygal drew {len(bars)} bars for {len(present)} values of the group chart")
-        for index, bar in zip(present, bars, strict=True):
-            y, height = float(bar.get("y", "0")), float(bar.get("height", "0"))
-            spans[index] += [y, y + height]
-    if not all(spans):
-        raise ReportError("pygal drew a group of the chart without a bar")
-    middles = [(min(span) + max(span)) / 2 for span in reversed(spans)]
-    return [round(100 * (top + middle) / whole, 3) for middle in middles]
-
-
-def _style() -> Style:
-    """What of pygal's style still matters once the CSS is dropped: the font sizes it lays the axis out by."""
-    return Style(font_family=FONT_FAMILY, label_font_size=LABEL_SIZE, major_label_font_size=LABEL_SIZE)
-
-
-def _percent(value: float | None, maximum: float) -> float | None:
-    if value is None:
-        return None
-    return round(100 * value / maximum, 1) if maximum > 0 else 0.0
-
-
-def _percent_label(value: float) -> str:
-    return f"{value:g}%"
+def _bars(values: Sequence[tuple[int, float]], offset: float) -> str:
+    """One path of rectangles: per (row, percent), a bar ``offset`` units below the row's top."""
+    return "".join(
+        f"M{LEFT} {_number(TOP + row * ROW + offset)}h{_number(_x(percent) - LEFT)}v{BAR}H{LEFT}z"
+        for row, percent in values
+    )
 
 
 def group_chart(bars: Sequence[Bar]) -> GroupChart:
     """The bar chart of ``bars``, top-down: the SVG of the bars and the percent axis, and each bar's row."""
-    chart = pygal.HorizontalBar(
-        width=WIDTH,
-        height=32 + 24 * max(len(bars), 1),
-        style=_style(),
-        css=[],
-        js=[],
-        disable_xml_declaration=True,
-        show_legend=False,  # the caption above the chart says which bar is which, in HTML text
-        show_y_labels=False,  # the groups' labels: HTML rows beside the chart
-        range=(0, 100),
-        y_labels=[0, 50, 100],
-        value_formatter=_percent_label,
-        show_x_guides=False,
-        show_y_guides=True,
-        margin=MARGIN,
-        spacing=8,
-    )
-    chart.uuid = CHART_ID
-    # pygal draws the first category at the bottom; reverse so the groups read top-down.
-    ordered = list(reversed(bars))
-    series = [
-        [_percent(bar.points, bar.max) for bar in ordered],
-        [_percent(bar.peer_median, bar.max) for bar in ordered],
+    rows = len(bars)
+    bottom = TOP + ROW * rows
+    height = bottom + AXIS
+    unit = [(n, _percent(bar.points, bar.max)) for n, bar in enumerate(bars)]
+    median = [(n, _percent(bar.peer_median, bar.max)) for n, bar in enumerate(bars) if bar.peer_median is not None]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="chart-{CHART_ID}" viewBox="0 0 {WIDTH} {height}" '
+        f'font-family={quoteattr(FONT_FAMILY)} font-size="{LABEL_SIZE}">',
+        f'<path d="M{LEFT} {TOP}V{bottom}" fill="none" stroke="{INK}"/>',
+        f'<path d="M{_number(_x(50))} {TOP}V{bottom}M{RIGHT} {TOP}V{bottom}" fill="none" stroke="{GUIDE}" '
+        'stroke-dasharray="2,3"/>',
     ]
-    middles: list[float] = []
-
-    def print_form(root: Any) -> Any:
-        _print_form(root)
-        root.attrib.update({"font-family": FONT_FAMILY, "font-size": str(LABEL_SIZE)})
-        if bars:
-            middles.extend(_middles(root, series))
-        return root
-
-    chart.add_xml_filter(print_form)
-    chart.x_labels = [bar.label for bar in ordered]
-    chart.add("unit", series[0])
-    chart.add("median", series[1])
-    try:
-        svg: str = chart.render(is_unicode=True)
-    except ReportError:
-        raise
-    except Exception as exc:  # pygal raises many kinds; none may escape untranslated
-        raise ReportError(f"pygal could not draw the group chart: {exc}") from exc
-    rows = tuple(Row(bar.label, middle) for bar, middle in zip(bars, middles, strict=True))
+    stroke = f'stroke="{INK}" stroke-width="{BAR_STROKE_WIDTH}"'
+    # the unit's bar over the median's, the pair centred on the row's middle (ROW / 2)
+    first = ROW / 2 - BAR - 0.5
+    if unit:
+        parts.append(f'<path class="unit" d="{_bars(unit, first)}" fill="{SERIES_FILLS[0]}" {stroke}/>')
+    if median:
+        parts.append(f'<path class="median" d="{_bars(median, first + BAR + 1)}" fill="{SERIES_FILLS[1]}" {stroke}/>')
+    for percent in (0, 50, 100):
+        parts.append(
+            f'<text x="{_number(_x(percent))}" y="{bottom + 11}" fill="{INK}" text-anchor="middle">{percent}%</text>'
+        )
+    parts.append("</svg>")
+    svg = "".join(parts)
     url = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return GroupChart(url, rows)
+    middles = tuple(Row(bar.label, round(100 * (TOP + ROW * n + ROW / 2) / height, 3)) for n, bar in enumerate(bars))
+    return GroupChart(url, middles)

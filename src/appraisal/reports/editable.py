@@ -31,6 +31,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from ..errors import ReportError
+from .views import ANNEX_TAB
 
 RED = RGBColor(0xE6, 0x00, 0x00)
 # The fonts named in the copy (not embedded: Word and WPS take the office's own). Chinese official documents
@@ -153,6 +154,13 @@ class _Writer:
                     first.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 at += span
 
+    def lines(self, element: Element) -> None:
+        """The annex's item table: a paragraph of lines per group, its figures, a tab and the title (python-docx
+        makes ``\t`` a tab and ``\n`` a line break), with the tab stop of the PDF."""
+        for block in element.iter("p"):
+            paragraph = self.paragraph("".join(block.itertext()).strip("\n"), _Style(8.5))
+            paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(ANNEX_TAB))
+
     def signature(self, element: Element) -> None:
         seal = next((img for img in element.iter("img") if "seal" in _classes(img)), None)
         if seal is not None and (seal.get("src") or "").startswith("data:image/png;base64,"):
@@ -181,6 +189,10 @@ class _Writer:
             elif tag == "ol":  # Word numbers the list itself, as the PDF's list markers do
                 for item in child.iter("li"):
                     self.paragraph(_text(item).strip(), _Style(self.body_size)).style = "List Number"
+            elif tag == "p" and "labels" in classes:  # the chart's group labels, one a line
+                self.paragraph("".join(child.itertext()).strip("\n"), _Style(9))
+            elif tag == "div" and "annex-items" in classes:
+                self.lines(child)
             elif tag in BLOCKS:
                 text = _text(child).strip()
                 if text:

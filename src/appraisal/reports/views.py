@@ -9,13 +9,18 @@ translation.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import statistics
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
 from ..errors import ReportError
+from ..resources import bundled
 from ..rubric.models import Item, Rubric, Text
 from ..scoring.scorecard import ItemScore, Scorecard
 from .charts import Bar, GroupChart, group_chart
@@ -45,15 +50,15 @@ CHART_LABEL_WIDTH = 30
 
 @dataclass(frozen=True)
 class GroupTable:
-    """One group of the annex's item table, as two cells of lines: the group's heading and its items' titles,
-    and beside them each item's maximum, points and status, the numbers aligned (``figures``). One row of two
-    cells a group, not one a item: weasyprint's table layout costs per cell (docs/reports.md, Speed)."""
+    """One group of the annex's item table, as lines of one block: the group's heading, then per item its
+    maximum, points and status, the numbers aligned, a tab and its title (``lines``; ``ANNEX_TAB``). One block
+    a group, not a table row of cells: weasyprint's layout costs per line box and per cell (docs/reports.md,
+    Speed)."""
 
     name: str
     points: str
     max: str
-    titles: list[str]
-    figures: list[str]
+    lines: list[str]
 
 
 @dataclass(frozen=True)
@@ -269,10 +274,65 @@ def aligned(value: str, whole: int = 2, decimals: int = 2) -> str:
     return left + right
 
 
+# The annex's lines (reports.css, ``.annex-items p``): at 8.5 pt each item's figures (maximum, points, status)
+# from the line's start, a tab, its title from the tab stop at 44 mm. The figures come first so that they line
+# up exactly: weasyprint draws a tab 2.4% wider than Pango laid it out, so what follows a tab shifts by that
+# share of the tab's width; the status is padded to within a figure space of the widest, so the tab before the
+# titles is short and they shift by less than 0.1 mm. A title too long for the rest of the line is cut with an
+# ellipsis (the narrower Chinese official page: 156 mm).
+ANNEX_FONT_SIZE = 8.5
+ANNEX_TAB = 44.0  # mm
+ANNEX_TITLE_ROOM = {"en": 174.0 - ANNEX_TAB - 4.0, "zh": 156.0 - ANNEX_TAB - 4.0}
+_PT = 25.4 / 72  # mm
+
+
+@functools.cache
+def _latin_advances() -> dict[int, float]:
+    """Open Sans's advance of each character it has, in em (the Latin font of every report)."""
+    data = (bundled("report_templates") / "fonts" / "OpenSans-Regular.ttf").read_bytes()
+    with TTFont(io.BytesIO(data)) as font:
+        em = font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        return {code: metrics[glyph][0] / em for code, glyph in font.getBestCmap().items()}
+
+
+def text_width(text: str, size: float, lang: str) -> float:
+    """The width of ``text`` set at ``size`` pt, in mm: Open Sans's advances for what it sets (in Chinese
+    documents only Latin letters and digits, reports.css), one em for every other character (CJK), which the
+    CJK faces do not exceed."""
+    advances = _latin_advances()
+    ems = 0.0
+    for ch in text:
+        code = ord(ch)
+        latin = lang != "zh" or code <= 0x2FF or code in (0x2007, 0x2008)
+        ems += advances.get(code, 1.0) if latin else 1.0
+    return ems * size * _PT
+
+
+def fit(text: str, room: float, size: float, lang: str) -> str:
+    """``text`` when it fits in ``room`` mm at ``size`` pt; else cut where it still fits with an ellipsis."""
+    if text_width(text, size, lang) <= room:
+        return text
+    cut = text
+    while cut and text_width(cut.rstrip() + "…", size, lang) > room:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
+
+
+def padded(text: str, width: float, size: float, lang: str) -> str:
+    """``text`` and the figure spaces that bring it to within one of ``width`` mm at ``size`` pt."""
+    space = text_width(FIGURE_SPACE, size, lang)
+    missing = width - text_width(text, size, lang)
+    return text + FIGURE_SPACE * max(int(missing / space), 0)
+
+
 def item_tables(card: Scorecard, index: RubricIndex, lang: str) -> list[GroupTable]:
     """The annex's item table: per group of the card, every item with its maximum, points and status."""
     tables = []
     gap = FIGURE_SPACE * 2
+    room = ANNEX_TITLE_ROOM.get(lang, ANNEX_TITLE_ROOM["en"])
+    statuses = [label(STATUS_LABELS, status, lang) for status in STATUS_LABELS]
+    widest = max(text_width(status, ANNEX_FONT_SIZE, lang) for status in statuses)
     for group in card.groups:
         items = [item for item in card.items if item.group == group.id and item.status != "not_applicable"]
         if items:
@@ -281,13 +341,14 @@ def item_tables(card: Scorecard, index: RubricIndex, lang: str) -> list[GroupTab
                     name=index.group_name(group.id, lang),
                     points=format_points(group.points),
                     max=format_points(group.max),
-                    titles=[index.title(item, lang) for item in items],
-                    figures=[
+                    lines=[
                         aligned(format_points(item.max))
                         + gap
                         + aligned(format_points(item.points))
                         + gap
-                        + label(STATUS_LABELS, item.status, lang)
+                        + padded(label(STATUS_LABELS, item.status, lang), widest, ANNEX_FONT_SIZE, lang)
+                        + "\t"
+                        + fit(index.title(item, lang), room, ANNEX_FONT_SIZE, lang)
                         for item in items
                     ],
                 )
