@@ -4,7 +4,7 @@
 objects of ``views``; ``html_to_pdf`` lays the HTML out with weasyprint as PDF/A-3b with the scorecard JSON
 attached. One FontConfiguration, the parsed CSS, the URL fetcher and one jinja2 environment per language are
 made once per process and reused (a FontConfiguration per document costs time and leaks memory).
-Errors of jinja2, pygal and weasyprint are raised as ``ReportError``.
+Errors of jinja2 and weasyprint are raised as ``ReportError``.
 """
 
 from __future__ import annotations
