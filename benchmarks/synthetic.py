@@ -16,13 +16,17 @@ def synthetic_unit(index: int, year: int = 2026, seed: int = 0) -> SubmissionBas
     shares = [(d.share.whole, d.share.part) for d in indicators.derived if d.share is not None]
     sections: dict[str, dict[str, Any]] = {}
     for path, kind in indicators.attributes(org).items():
-        if path in derived or rng.random() < 0.03:  # a few values left unreported
+        declared = indicators.field(path)
+        required = declared is not None and declared.required
+        if path in derived or (rng.random() < 0.03 and not required):  # a few values left unreported
             continue
         section, _, field = path.partition(".")
         if kind == "flag":
             value: Any = rng.random() < (0.05 if section == "inspection" else 0.8)
         elif kind == "count":
             value = rng.randint(0, 3) if section in ("inspection", "bonus") else rng.randint(0, 40)
+            if declared is not None and declared.min is not None:
+                value = max(value, int(declared.min))  # a whole that may not be 0
         else:
             value = round(rng.uniform(0, 100), 2)
         sections.setdefault(section, {})[field] = value

@@ -267,6 +267,7 @@ RULE_WORDS: dict[str, str] = {
     ),
     "awards": N_("Per award: %(levels)s; together at most the item's points."),
     "award": N_("%(value)s × %(points)s"),
+    "list": N_("; "),
     "deduction": N_("%(points)s taken off for each of %(value)s, down to the floor (%(floor)s)."),
     "incident": N_("%(points)s taken off once, down to the floor (%(floor)s)."),
     "deduction_cap": N_("At most %(points)s taken off in all."),
@@ -343,7 +344,7 @@ def rule_words(
         else:
             said.append(translate(RULE_WORDS["per_whole"]) % (words | {"per": _n(rule.per)}))
     elif item.awards:
-        levels = "; ".join(
+        levels = translate(RULE_WORDS["list"]).join(
             translate(RULE_WORDS["award"])
             % {"value": label(award.value), "points": points_words(award.points, translate)}
             for award in item.awards.values()
