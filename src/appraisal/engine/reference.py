@@ -21,10 +21,12 @@ def reference_firings(rubric: Rubric, org_type: str, facts: list[dict[str, Any]]
     firings: list[Firing] = [Firing(SENTINEL, {"m0": by_section[UNIT]})]
 
     def fire(rule: str, text: str) -> None:
-        node = expr.parse(text)
-        if expr.evaluate(node, values):
-            sections = sorted({c.section for c in expr.comparisons(node)})
-            firings.append(Firing(rule, {f"m{i}": by_section[s] for i, s in enumerate(sections)}))
+        # one firing per term that holds, named as the engine names its rules (compile.rule_names)
+        found = expr.terms(expr.parse(text))
+        for index, term in enumerate(found):
+            if all(expr.evaluate(test, values) for tests in term.values() for test in tests):
+                name = rule if len(found) == 1 else f"{rule}.{index}"
+                firings.append(Firing(name, {f"m{i}": by_section[s] for i, s in enumerate(sorted(term))}))
 
     needed: list[str] = []
     for item in rubric.items_for(org_type):

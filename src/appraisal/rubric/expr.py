@@ -328,6 +328,12 @@ def _durable(node: Node) -> dict[str, Any]:
     return {key: [_durable(p) for p in node.parts]}
 
 
+def terms(node: Node) -> list[dict[str, list[Node]]]:
+    """The terms ``compile_rules`` makes of ``node``, one durable-rules rule each (``X#when.0``, ``X#when.1``
+    when there are several): each maps a section to the tests on its fact, all of which must hold."""
+    return _terms(nnf(node))
+
+
 def _terms(node: Node) -> list[dict[str, list[Node]]]:
     """Disjunctive form over single-section blocks: each term maps a section to the tests on its fact."""
     sections = _sections(node)
@@ -353,7 +359,7 @@ def compile_rules(node: Node) -> list[dict[str, Any]]:
     a join of patterns on the unit's section facts, one rule per term of its disjunctive form.
     """
     rules = []
-    for term in _terms(nnf(node)):
+    for term in terms(node):
         patterns = []
         for index, section in enumerate(sorted(term)):
             tests = term[section]
