@@ -75,6 +75,21 @@ def test_run_uses_the_config_and_last_years_scorecards(scored: Path, tmp_path: P
     assert (out / "summary.pdf").is_file()
 
 
+def test_a_bad_scorecard_in_previous_is_one_warning_line_of_run_and_costs_nothing_else(
+    scored: Path, tmp_path: Path
+) -> None:
+    last_year = tmp_path / "last"
+    (last_year / "scorecards").mkdir(parents=True)
+    cut = (scored / "scorecards" / "county-02.json").read_text(encoding="utf-8")[:150]  # a truncated file
+    (last_year / "scorecards" / "county-02.json").write_text(cut, encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = invoke("run", examples() / "county-02.json", "--out", out, "--previous", last_year)
+    assert code == 0, err
+    warned = [line for line in err.splitlines() if "county-02.json" in line]
+    assert len(warned) == 1 and "the report of county-02 shows no change against last year" in warned[0], err
+    assert "Change against last year" not in text(out / "reports" / "county-02.pdf")
+
+
 def test_a_bad_config_is_a_usage_error(tmp_path: Path) -> None:
     config = tmp_path / "reports.yaml"
     config.write_text("deadline_days: soon\n")

@@ -547,7 +547,7 @@ def _write_reports(
                 runs.append((document, f"{document}{suffix}.{kind}", year, key))
     if missing or any(cache.report(key) is None for *_, key in runs):
         from ..reports import render_decision, render_decision_docx, render_summary_docx
-        from ..reports.output import previous_scorecard, render_for
+        from ..reports.output import previous_or_warn, render_for
 
         render = functools.partial(
             render_for,
@@ -558,12 +558,18 @@ def _write_reports(
             formats=formats,
         )
         todo = [cards[i] for i in missing]
+        if reports.previous_dir is not None:  # a bad one warned of here, once; the renderers skip it silently
+            for card in todo:
+                previous_or_warn(reports.previous_dir, card.unit_id)
         bar = tqdm(
             total=len(todo), unit="report", desc=say("reports", reports.lang), disable=not progress, file=sys.stderr
         )
         results: Iterable[dict[str, bytes]]
         if cluster is not None:  # last year's scorecards are read here: the workers need not see that folder
-            last = [previous_scorecard(reports.previous_dir, c.unit_id) if reports.previous_dir else None for c in todo]
+            last = [
+                previous_or_warn(reports.previous_dir, c.unit_id, warn=False) if reports.previous_dir else None
+                for c in todo
+            ]
             items = list(zip(todo, last, strict=True))
             chunks = [items[i : i + 4] for i in range(0, len(items), 4)]
             rendered = cluster.render(chunks, reports.lang, reports.options, rubric, formats)
