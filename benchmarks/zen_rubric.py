@@ -57,9 +57,14 @@ def rules_for(rubric: Rubric, org_type: str) -> list[_Rule]:
     rules = [_Rule(SENTINEL, "true", (UNIT,))]
 
     def condition(name: str, text: str) -> None:
-        node = expr.parse(text)
-        sections = tuple(sorted({c.section for c in expr.comparisons(node)}))
-        rules.append(_Rule(name, zen_condition(expr.nnf(node)), sections))
+        # one rule per term, named as the engine names its rules (``X#when.N`` when there are several)
+        found = expr.terms(expr.parse(text))
+        for index, term in enumerate(found):
+            tests = [test for section in sorted(term) for test in term[section]]
+            node = tests[0] if len(tests) == 1 else expr.And(tuple(tests))
+            rules.append(
+                _Rule(name if len(found) == 1 else f"{name}.{index}", zen_condition(node), tuple(sorted(term)))
+            )
 
     needed: list[str] = []
     for item in rubric.items_for(org_type):
