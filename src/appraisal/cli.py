@@ -488,8 +488,9 @@ def report(
 
 @main.command(short_help="Check submissions without scoring them.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the messages.")
 @with_rubric
-def validate(inputs: tuple[str, ...], year: int | None, rubric_path: str | None) -> None:
+def validate(inputs: tuple[str, ...], lang: str, year: int | None, rubric_path: str | None) -> None:
     """Check INPUTS without scoring them: every problem, with file and field.
 
     \b
@@ -499,10 +500,11 @@ def validate(inputs: tuple[str, ...], year: int | None, rubric_path: str | None)
     \b
     Exit codes: 0 every unit valid, 1 some rejected, 2 a usage or rubric error.
     """
+    _Lang.current = lang
     files = _inputs(inputs)
     units, rejected = load_submissions(files, rubric=_chosen_rubric(year, rubric_path))
     _report_rejected(rejected)
-    click.echo(f"valid: {len(units)} units; rejected: {len(rejected)}")
+    click.echo(_say("valid: {units} units; rejected: {rejected}", units=len(units), rejected=len(rejected)))
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 

@@ -43,6 +43,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "unqualified": "不合格",
         "results in {out}/ ({files})": "结果在{out}/（{files}）",
         "wrote {path}": "已写入{path}",
+        "valid: {units} units; rejected: {rejected}": "有效单位{units}个；退回{rejected}个",
         "demo: {count} inputs are invalid on purpose ({problems} problems, in errors.json):": (
             "演示：有意设置的无效输入{count}个（问题{problems}个，见errors.json）："
         ),

@@ -105,3 +105,11 @@ def test_every_message_has_its_fields_in_both_languages() -> None:
         filled = {name: f"<{name}>" for name in fields}
         assert say(message, "en", **filled) == message.format(**filled)
         assert say(message, "zh", **filled) == words.format(**filled)
+
+
+def test_validate_says_its_count_in_the_language_asked(inputs: Path) -> None:
+    code, out, err = invoke("validate", inputs, "--lang", "zh")
+    assert code == 1 and out.strip() == "有效单位1个；退回1个", out
+    assert any(line.startswith("bad.json: name: ") for line in err.splitlines())
+    code, out, _ = invoke("validate", inputs)
+    assert code == 1 and out.strip() == "valid: 1 units; rejected: 1"
