@@ -51,7 +51,7 @@ _PEAK = (
     "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
     "print(code, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
 )
-CPU: dict[str, float] = {}  # CPU seconds of each run, all its processes
+CPU: list[float] = []  # each timed run's CPU seconds (all its processes), in order
 
 
 def timed(*args: str | Path) -> tuple[float, float, int]:
@@ -65,7 +65,7 @@ def timed(*args: str | Path) -> tuple[float, float, int]:
     code, peak, cpu = done.stdout.split()
     if int(code) not in (0, 1):
         raise SystemExit(f"appraisal {' '.join(map(str, args))} failed ({code}):\n{done.stderr[-2000:]}")
-    CPU[" ".join(map(str, args))] = float(cpu)
+    CPU.append(float(cpu))
     return seconds, int(peak) / 1024, int(code)
 
 
@@ -122,7 +122,7 @@ def main() -> int:
         load = os.getloadavg()[0]
         print(f"{args.n} synthetic units, one file each, on {os.cpu_count()} CPUs (load average {load:.1f} at the end)")
         print(f"{'run':<32} {'seconds':>9} {'units/s':>9} {'CPU s':>7} {'peak RSS MB':>12}")
-        for (label, seconds, peak), cpu in zip(rows, CPU.values(), strict=True):
+        for (label, seconds, peak), cpu in zip(rows, CPU, strict=True):
             units = small_n if label.endswith(" units") else args.n
             rate = f"{units / seconds:>9.1f}"
             print(f"{label:<32} {seconds:>9.2f} {rate} {cpu:>7.1f} {peak:>12.1f}")
