@@ -101,7 +101,7 @@ def test_the_api_scores_a_unit_with_every_feature_on_its_scorecard() -> None:
     assert (r01.status, r01.max) == ("not_applicable", 0)
     assert r01.reason == "does not apply: work.has_party_organization == true does not hold"
     assert card.item("R03").points == 9 and "9 whole steps of 50" in card.item("R03").reason
-    assert card.item("R04").points == 8 and "1 whole steps of 3" in card.item("R04").reason
+    assert card.item("R04").points == 8 and "1 whole step of 3" in card.item("R04").reason
     b02 = card.item("B02")
     assert (b02.points, b02.rule) == (3, "B02#award.city")
     assert (

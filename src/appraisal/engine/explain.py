@@ -181,7 +181,8 @@ def item_reason(
     if item.per_occurrence and item.per_occurrence.per is not None:
         each, per = item.per_occurrence.points, item.per_occurrence.per
         steps = Decimal(math.floor(value / per))
-        reason = f"{name}: {shown}, {_n(steps)} whole steps of {_n(per)} × {_points(each)}, at most {_n(maximum)}"
+        noun = "step" if steps == 1 else "steps"
+        reason = f"{name}: {shown}, {_n(steps)} whole {noun} of {_n(per)} × {_points(each)}, at most {_n(maximum)}"
         if points < maximum:
             needed = Decimal(math.ceil(maximum / each)) * per
             reason += f"; {_n(needed)} for full marks ({_n(needed - value)} more)"
@@ -206,7 +207,7 @@ def item_reason(
     steps = Decimal(math.floor(short / rule.step) if whole else math.ceil(short / rule.step))
     return (
         f"{name}: {shown}, {_n(short)} short of the target {_n(rule.target)}: {_n(steps)} "
-        f"{'whole' if whole else 'started'} steps of "
+        f"{'whole' if whole else 'started'} {'step' if steps == 1 else 'steps'} of "
         f"{_n(rule.step)}, {_points(rule.points)} deducted for each from {_n(maximum)}"
     )
 
