@@ -16,7 +16,7 @@ from ..errors import InputError, Problem
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, rank_all, rubric_for, rubrics_of, score_or_reject
-from ..submission.loading import SPREADSHEET_SUFFIXES, parse_document, read_bytes, validate_unit
+from ..submission.loading import SPREADSHEET_SUFFIXES, SeenIds, parse_document, read_bytes, validate_unit
 from .cache import Cache, FileResult, Unit
 
 
@@ -93,20 +93,15 @@ def combine(results: Sequence[FileResult], rubric: Rubric | None) -> Appraisals:
     """The run's scorecards, ranked, and its rejected inputs: the files' own errors, then units whose id was
     already seen (as ``unique_units`` words it), then units that could not be scored, each in input order."""
     rejected = [error for result in results for error in result.rejected]
-    first: dict[str, tuple[str, str]] = {}
+    seen = SeenIds()
     duplicates: list[InputError] = []
     cards: list[Scorecard] = []
     failed: list[InputError] = []
     for result in results:
         for unit in result.units:
-            key = unit.unit_id.casefold()  # as unique_units: ids become file names, some systems ignore case
-            if key in first:
-                seen_id, seen_in = first[key]
-                same = "" if seen_id == unit.unit_id else f" as {seen_id!r} (ids are unique ignoring case)"
-                problem = Problem("unit_id", f"unit id {unit.unit_id!r} already seen{same} in {seen_in}")
-                duplicates.append(InputError(unit.source, [problem], unit.unit_id))
+            if (repeat := seen.repeat(unit.unit_id, unit.source)) is not None:
+                duplicates.append(repeat)
                 continue
-            first[key] = (unit.unit_id, unit.source)
             if isinstance(unit.outcome, Scorecard):
                 cards.append(unit.outcome)
             elif isinstance(unit.outcome, InputError):

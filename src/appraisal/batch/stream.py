@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pydantic_core
 
-from ..errors import InputError, OutputError, Problem
+from ..errors import InputError, OutputError
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.rank import Decision, Standing, decide, standing
+from ..submission.loading import SeenIds
 from .cache import Cache, FileResult, Unit
 from .publish import UNIT_ID
 from .score import read_file, score_file
@@ -82,7 +83,7 @@ def rank_light(results: Sequence[FileResult], rubrics: Sequence[Rubric]) -> Rank
     """``combine`` over standings: duplicate unit ids rejected (worded as ``unique_units`` words them), then
     ranks, peers and commendation per rubric and org type."""
     rejected = [error for result in results for error in result.rejected]
-    first: dict[str, tuple[str, str]] = {}
+    seen = SeenIds()
     duplicates: list[InputError] = []
     failed: list[InputError] = []
     kept: list[tuple[str, int, Standing]] = []  # (cache key, position among the entry's cards, standing)
@@ -93,14 +94,9 @@ def rank_light(results: Sequence[FileResult], rubrics: Sequence[Rubric]) -> Rank
             at = position
             if isinstance(outcome, Standing):
                 position += 1
-            key = unit.unit_id.casefold()
-            if key in first:
-                seen_id, seen_in = first[key]
-                same = "" if seen_id == unit.unit_id else f" as {seen_id!r} (ids are unique ignoring case)"
-                problem = Problem("unit_id", f"unit id {unit.unit_id!r} already seen{same} in {seen_in}")
-                duplicates.append(InputError(unit.source, [problem], unit.unit_id))
+            if (repeat := seen.repeat(unit.unit_id, unit.source)) is not None:
+                duplicates.append(repeat)
                 continue
-            first[key] = (unit.unit_id, unit.source)
             if isinstance(outcome, Standing):
                 kept.append((result.key or "", at, outcome))
             elif isinstance(outcome, InputError):

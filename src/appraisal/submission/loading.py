@@ -353,20 +353,35 @@ def expand(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[Pa
     return [path for path, _ in expand_named(paths, exclude)]
 
 
+class SeenIds:
+    """The unit ids seen so far in a run, ignoring case (ids become file names, and some file systems ignore
+    case): ``repeat`` says whether an id was seen before, as the rejection of the later unit."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, tuple[str, str]] = {}
+
+    def repeat(self, unit_id: str, source: str) -> InputError | None:
+        """``None`` for an id seen the first time (now remembered with ``source``); else the later one's error,
+        naming the first source."""
+        key = unit_id.casefold()
+        if key not in self._first:
+            self._first[key] = (unit_id, source)
+            return None
+        seen_id, seen_in = self._first[key]
+        same = "" if seen_id == unit_id else f" as {seen_id!r} (ids are unique ignoring case)"
+        problem = Problem("unit_id", f"unit id {unit_id!r} already seen{same} in {seen_in}")
+        return InputError(source, [problem], unit_id)
+
+
 def unique_units(units: Iterable[SubmissionBase]) -> tuple[list[SubmissionBase], list[InputError]]:
     """The units whose id is seen for the first time; each later one is rejected, naming the first source."""
     kept: list[SubmissionBase] = []
     rejected: list[InputError] = []
-    first: dict[str, tuple[str, str]] = {}
+    seen = SeenIds()
     for unit in units:
-        key = unit.unit_id.casefold()  # ids become file names, and some file systems ignore case
-        if key in first:
-            seen_id, seen_in = first[key]
-            same = "" if seen_id == unit.unit_id else f" as {seen_id!r} (ids are unique ignoring case)"
-            problem = Problem("unit_id", f"unit id {unit.unit_id!r} already seen{same} in {seen_in}")
-            rejected.append(InputError(unit.source, [problem], unit.unit_id))
+        if (error := seen.repeat(unit.unit_id, unit.source)) is not None:
+            rejected.append(error)
         else:
-            first[key] = (unit.unit_id, unit.source)
             kept.append(unit)
     return kept, rejected
 
