@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import stat
@@ -77,7 +76,8 @@ def test_write_reports_writes_every_unit_and_the_summary(
     town = text(written[1].read_bytes())
     assert says(town, "整改的通知") and says(town, "+1.5（上年70分）")
     assert "+1.5" not in text(written[0].read_bytes())
-    assert len(json.loads(attachments(written[2].read_bytes())["scorecards.json"][0])) == 2
+    attached = attachments(written[2].read_bytes())["summary.csv"][0].decode("utf-8-sig").splitlines()
+    assert attached[0].startswith("单位编号") and len(attached) == 3  # the header and two units, in Chinese
     decision = text(written[3].read_bytes())
     assert says(decision, "关于表彰2026年度妇联工作考核先进集体的决定") and "Riverside County" in decision
     # a run with no commended unit leaves no decision, not even an earlier run's

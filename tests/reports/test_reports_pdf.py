@@ -3,8 +3,9 @@ bytes, and what an office checks before it signs (no lonely signature page, Chin
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-import json
+import io
 import re
 
 import pytest
@@ -24,6 +25,7 @@ from tests.reports.report_pdfs import (
 from appraisal.errors import ReportError
 from appraisal.reports import ReportOptions, render_decision, render_report, render_summary
 from appraisal.reports.render import _render_template, report_html
+from appraisal.reports.table import summary_csv
 from appraisal.rubric.models import Rubric
 from appraisal.scoring.scorecard import Scorecard
 
@@ -111,13 +113,19 @@ def test_the_scorecard_json_is_attached(pdf: dict[str, bytes], cards: dict[str, 
         assert Scorecard.model_validate_json(files["scorecard.json"][0]) == cards[unit]
 
 
-def test_the_summary_and_the_decision_attach_their_scorecards(
+def test_the_summary_and_the_decision_attach_their_rows_of_summary_csv(
     pdf: dict[str, bytes], cards: dict[str, Scorecard]
 ) -> None:
-    attached = json.loads(attachments(pdf["summary-en"])["scorecards.json"][0])
-    assert [Scorecard.model_validate(entry) for entry in attached] == list(cards.values())
-    attached = json.loads(attachments(pdf["decision-en"])["scorecards.json"][0])
-    assert [entry["unit_id"] for entry in attached] == ["county-01", "town-08"]
+    files = attachments(pdf["summary-en"])
+    assert list(files) == ["summary.csv"]
+    assert files["summary.csv"] == [summary_csv(list(cards.values()))]  # the bytes the run's summary.csv has
+    rows = list(csv.reader(io.StringIO(files["summary.csv"][0].decode("utf-8-sig"))))
+    assert rows[0][:2] == ["unit_id", "name"] and sorted(r[0] for r in rows[1:]) == sorted(cards)
+    decision = attachments(pdf["decision-en"])
+    assert list(decision) == ["commended.csv"]
+    rows = list(csv.reader(io.StringIO(decision["commended.csv"][0].decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["county-01", "town-08"]
+    assert all(row[6] == "true" for row in rows[1:])
 
 
 def test_metadata_title_author_language_dates_and_pdfa(pdf: dict[str, bytes]) -> None:

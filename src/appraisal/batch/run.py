@@ -11,12 +11,10 @@ number of jobs.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import gc
 import hashlib
-import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,9 +29,10 @@ from tqdm import tqdm
 from .. import __version__
 from ..errors import InputError
 from ..messages import say
+from ..reports.table import summary_csv
 from ..rubric import Rubric
 from ..scoring import Scorecard
-from ..scoring.appraise import Appraisals, bundled_rubric, checked, rank_all, rubric_for, rubrics_of, score_or_reject
+from ..scoring.appraise import Appraisals, checked, rank_all, rubric_for, rubrics_of, score_or_reject
 from ..scoring.rank import Standing, standing
 from ..submission import SubmissionBase, bundled_years, unique_units
 from ..submission.indicators import bundled_folder
@@ -54,37 +53,6 @@ PARALLEL_REPORTS_FROM = 8  # likewise for reports
 
 
 # --- files ---------------------------------------------------------------------------------------------------
-
-
-def _cell(value: object) -> str:
-    """A cell as a spreadsheet shows it, never as a formula (OWASP CSV injection: =, +, -, @, tab and carriage
-    return lead); numbers are left as they are."""
-    text = str(value)
-    if isinstance(value, int | float):
-        return text
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def summary_csv(cards: Sequence[Scorecard | Standing], rubric: Rubric | None = None, lang: str = "en") -> bytes:
-    """``summary.csv``: UTF-8 with BOM, rows by year, org type (in the manifest's order) then rank; in English
-    the codes and true/false, in Chinese the headers and values in words (单位编号 ...; 县妇联; 优秀; 是/否);
-    every cell escaped. The org types come from ``rubric``, else from each year's bundled rubric."""
-    from ..reports.i18n import csv_header, csv_values  # babel only: the report stack is not imported
-
-    declared = [t for r in _rubrics(cards, rubric) for t in r.indicators.org_types]
-    names = {t.id: t.name(lang) for t in reversed(declared)}  # the first year's name wins
-    order = {org: i for i, org in enumerate(dict.fromkeys(t.id for t in declared))}
-    rows = sorted(cards, key=lambda c: (c.year, order.get(c.org_type, len(order)), c.org_type, c.rank or 0, c.unit_id))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(csv_header(lang))
-    for c in rows:
-        rank = "" if c.rank is None else c.rank
-        name = names.get(c.org_type, c.org_type)
-        org_type, grade, vetoed, commended = csv_values(c.org_type, name, c.grade, c.vetoed, bool(c.commended), lang)
-        cells = (c.unit_id, c.name, org_type, f"{c.total:g}", grade, vetoed, commended, rank)
-        writer.writerow([_cell(v) for v in cells])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def errors_json(rejected: Iterable[InputError]) -> bytes:
@@ -252,7 +220,7 @@ def _streamed(
                 cache.mark_file(result.key)
         files = [InputFile(r.name, r.sha256, r.size) for r in scored]
         ranked = rank_light(
-            scored, _rubrics([u.outcome for r in scored for u in r.units if isinstance(u.outcome, Standing)], rubric)
+            scored, rubrics_of([u.outcome for r in scored for u in r.units if isinstance(u.outcome, Standing)], rubric)
         )
         del scored
         target = folder.path("scorecards")
@@ -368,11 +336,6 @@ class RunResult:
         return self.appraisals.rejected
 
 
-def _rubrics(units: Sequence[Scorecard | Standing], rubric: Rubric | None) -> list[Rubric]:
-    """``rubrics_of`` for scorecards or standings: the rubric given, else each year's bundled one."""
-    return [rubric] if rubric is not None else [bundled_rubric(year) for year in sorted({u.year for u in units})]
-
-
 def _manifest(
     appraisals: Appraisals,
     rubric: Rubric | None,
@@ -390,7 +353,7 @@ def _manifest(
         "rejected": len(appraisals.rejected),
         "reports": None,
     }
-    used = _rubrics(scored, rubric)
+    used = rubrics_of(scored, rubric)
     manifest["rubrics"] = [
         {"id": r.id, "version": r.manifest.version, "year": r.year, "sha256": r.sha256} for r in used
     ]
@@ -489,23 +452,6 @@ def _previous(previous_dir: Path | None, unit_id: str) -> bytes:
     return b""
 
 
-def _summary_pdf(
-    cards: Sequence[Scorecard],
-    texts: Sequence[str],
-    lang: str | None,
-    options: ReportOptions | None,
-    rubric: Rubric | None,
-) -> bytes:
-    """``render_summary(cards, ...)``, byte for byte, its ``scorecards.json`` joined from ``texts`` (each card's
-    ``to_json()``, made for the scorecards' files) rather than serialized again (a second per 1,000 units)."""
-    from ..reports.render import _attachment, html_to_pdf, summary_html
-
-    html = summary_html(cards, lang, options=options, rubric=rubric)
-    data = ("[\n" + ",\n".join(text.rstrip("\n") for text in texts) + "\n]\n").encode()
-    latest = max(card.appraisal_date for card in cards)
-    return html_to_pdf(html, [_attachment("scorecards.json", "Scorecards of the run", data, latest)])
-
-
 def _write_reports(
     folder: RunFolder,
     cards: Sequence[Scorecard],
@@ -546,7 +492,7 @@ def _write_reports(
                 key = cache.report_key(f"{document}.{kind}", settings, of_year)
                 runs.append((document, f"{document}{suffix}.{kind}", year, key))
     if missing or any(cache.report(key) is None for *_, key in runs):
-        from ..reports import render_decision, render_decision_docx, render_summary_docx
+        from ..reports import render_decision, render_decision_docx, render_summary, render_summary_docx
         from ..reports.output import previous_or_warn, render_for
 
         render = functools.partial(
@@ -583,18 +529,8 @@ def _write_reports(
             bar.update()
         bar.close()
 
-        def summary_pdf(
-            of_year: Sequence[Scorecard], lang: str | None, *, options: ReportOptions | None, rubric: Rubric | None
-        ) -> bytes:
-            """``render_summary``'s bytes, the attached scorecards joined from the texts already made."""
-            attached = [texts[index] for index in indices[of_year[0].year]]
-            return _summary_pdf(of_year, attached, lang, options, rubric)
-
-        indices: dict[int, list[int]] = {}
-        for index, card in enumerate(cards):
-            indices.setdefault(card.year, []).append(index)
         makers: dict[tuple[str, str], Callable[..., bytes]] = {
-            ("summary", "pdf"): summary_pdf,
+            ("summary", "pdf"): render_summary,
             ("summary", "docx"): render_summary_docx,
             ("decision", "pdf"): render_decision,
             ("decision", "docx"): render_decision_docx,

@@ -24,13 +24,14 @@ from weasyprint.text.fonts import FontConfiguration
 
 from ..errors import ReportError
 from ..resources import bundled
-from ..rubric import load_rubric
 from ..rubric.models import Rubric
+from ..scoring.appraise import bundled_rubric
 from ..scoring.scorecard import Scorecard
 from .editable import html_to_docx
 from .fetcher import ReportURLFetcher
 from .i18n import HTML_LANG, N_, clean, format_day, translations
 from .options import KINDS, LANGS, Kind, ReportOptions
+from .table import summary_csv
 from .views import (
     RubricIndex,
     achievements,
@@ -116,13 +117,8 @@ def _render_template(name: str, lang: str, **context: Any) -> str:
         raise ReportError(f"{name}: {exc}") from exc
 
 
-@functools.cache
-def _bundled_rubric(year: int) -> Rubric:
-    return load_rubric(year)
-
-
 def _index(rubric: Rubric | None, year: int) -> RubricIndex:
-    return RubricIndex(rubric if rubric is not None else _bundled_rubric(year))
+    return RubricIndex(rubric if rubric is not None else bundled_rubric(year))
 
 
 def _check_lang(lang: str | None, options: ReportOptions) -> str:
@@ -336,11 +332,6 @@ def render_report(
     return html_to_pdf(html, [attachment])
 
 
-def scorecards_json(scorecards: Sequence[Scorecard]) -> bytes:
-    """The scorecards as one JSON array, as attached to the summary."""
-    return ("[\n" + ",\n".join(card.to_json().rstrip("\n") for card in scorecards) + "\n]\n").encode()
-
-
 def render_summary(
     scorecards: Sequence[Scorecard],
     lang: str | None = None,
@@ -348,11 +339,24 @@ def render_summary(
     options: ReportOptions | None = None,
     rubric: Rubric | None = None,
 ) -> bytes:
-    """The summary of a run for the appraising level as PDF bytes, with every scorecard attached as JSON."""
+    """The summary of a run for the appraising level as PDF bytes, with its rows of ``summary.csv`` attached
+    (every unit's total, grade, veto, commendation and rank: a few dozen bytes a unit, where the scorecards
+    themselves, about 45 kB each, would make the summary of 100,000 units 4.5 GB)."""
     html = summary_html(scorecards, lang, options=options, rubric=rubric)
-    latest = max(card.appraisal_date for card in scorecards)
-    attachment = _attachment("scorecards.json", "Scorecards of the run", scorecards_json(scorecards), latest)
-    return html_to_pdf(html, [attachment])
+    return html_to_pdf(html, [_table("summary.csv", "Every unit of the run", scorecards, lang, options, rubric)])
+
+
+def _table(
+    name: str,
+    description: str,
+    scorecards: Sequence[Scorecard],
+    lang: str | None,
+    options: ReportOptions | None,
+    rubric: Rubric | None,
+) -> Attachment:
+    """``scorecards``' rows of summary.csv (in the document's language) as an attachment."""
+    data = summary_csv(scorecards, rubric, _check_lang(lang, options or ReportOptions()))
+    return _attachment(name, description, data, max(card.appraisal_date for card in scorecards))
 
 
 def render_decision(
@@ -362,13 +366,11 @@ def render_decision(
     options: ReportOptions | None = None,
     rubric: Rubric | None = None,
 ) -> bytes:
-    """The run's one commendation decision as PDF bytes: every commended unit by org type (the commended
-    units' scorecards attached as JSON). A run with no commended unit has none: ``ReportError``."""
+    """The run's one commendation decision as PDF bytes: every commended unit by org type (their rows of
+    summary.csv attached). A run with no commended unit has none: ``ReportError``."""
     html = decision_html(scorecards, lang, options=options, rubric=rubric)
-    latest = max(card.appraisal_date for card in scorecards)
     commended = [card for card in scorecards if card.commended]
-    attachment = _attachment("scorecards.json", "Scorecards of the commended units", scorecards_json(commended), latest)
-    return html_to_pdf(html, [attachment])
+    return html_to_pdf(html, [_table("commended.csv", "The commended units", commended, lang, options, rubric)])
 
 
 def render_report_docx(

@@ -419,13 +419,15 @@ def _check_zero_wholes(rubric: Rubric, locate: _Locator) -> list[Finding]:
         if whole is None or (whole.min is not None and whole.min > 0):
             continue
         users = [item for item in rubric.items if derived.id in _item_paths(item)]
-        line = _derived_line(Path(rubric.path), derived.id) if users else 0
+        line: int | None = None  # found when first needed: it parses indicators.yaml again
         for item in users:
             orgs = [org for org in indicators.org_type_ids if item.max_for(org) is not None]
             kinds = indicators.attributes(orgs[0]) if orgs else {}
             if _awards_on_nothing(item, derived.id, derived.share.whole, kinds):
                 continue
             where = _where_read(item, derived.id)
+            if line is None:
+                line = _derived_line(Path(rubric.path), derived.id)
             findings.append(
                 Finding(
                     locate(item, where, 0)(

@@ -20,7 +20,7 @@ from ..rubric import Rubric
 from ..rubric import load_rubric as _load_rubric
 from ..submission import SubmissionBase, indicators_for_year, unique_units
 from ..submission.loading import validate_unit
-from .rank import rank_and_commend
+from .rank import Standing, rank_and_commend
 from .score import score_unit
 from .scorecard import Scorecard
 
@@ -49,8 +49,9 @@ def bundled_rubric(year: int) -> Rubric:
     return _rubric_in(indicators.folder, indicators.sha256)
 
 
-def rubrics_of(cards: Sequence[Scorecard], rubric: Rubric | None) -> list[Rubric]:
-    """The rubrics that scored ``cards``: ``rubric`` when one was given, else each year's bundled one."""
+def rubrics_of(cards: Sequence[Scorecard | Standing], rubric: Rubric | None) -> list[Rubric]:
+    """The rubrics that scored ``cards`` (scorecards or their standings): ``rubric`` when one was given, else
+    each year's bundled one."""
     return [rubric] if rubric is not None else [bundled_rubric(year) for year in sorted({c.year for c in cards})]
 
 
