@@ -37,7 +37,7 @@ from ..scoring.rank import Standing, standing
 from ..submission import SubmissionBase, bundled_years, unique_units
 from ..submission.indicators import bundled_folder
 from ..submission.loading import expand_named
-from .cache import Cache, FileResult, link_or_copy
+from .cache import Cache, FileResult, link_new, link_or_copy
 from .cluster import DaskExecutor
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
 from .score import cached, combine, read_file, score_file
@@ -60,17 +60,29 @@ def errors_json(rejected: Iterable[InputError]) -> bytes:
 
 
 def _write_results(
-    folder: RunFolder, appraisals: Appraisals, rubric: Rubric | None, keep: bool = False, lang: str = "en"
+    folder: RunFolder,
+    appraisals: Appraisals,
+    rubric: Rubric | None,
+    keep: bool = False,
+    lang: str = "en",
+    cache: Cache | None = None,
 ) -> list[str]:
-    """Write the scorecards, summary.csv and errors.json into the run's folder; the scorecards' JSON texts when
-    ``keep`` (the reports' cache keys need them; a run without reports does not hold them all)."""
+    """Write the scorecards (linked from ``cache`` when given), summary.csv and errors.json into the run's folder;
+    the scorecards' JSON texts when ``keep`` (the reports' cache keys need them; a run without reports does not
+    hold them all)."""
     texts = []
+    folder.path("scorecards").mkdir(exist_ok=True)
     for card in appraisals.scorecards:
         text = card.to_json()
-        folder.write(text.encode("utf-8"), *folder.unit_file("scorecards", card.unit_id, ".json"))
+        parts = folder.unit_file("scorecards", card.unit_id, ".json")
+        if cache is None:
+            folder.write(text.encode("utf-8"), *parts)
+        else:
+            source, digest = cache.store_card(text.encode("utf-8"))
+            link_new(source, folder.path(*parts))
+            folder.digests["/".join(parts)] = digest
         if keep:
             texts.append(text)
-    folder.path("scorecards").mkdir(exist_ok=True)
     folder.write(summary_csv(appraisals.scorecards, rubric, lang), "summary.csv")
     folder.write(errors_json(appraisals.rejected), "errors.json")
     return texts
@@ -230,11 +242,17 @@ def _streamed(
             assert executor is not None
             pieces = [ranked.tasks[i : i + chunk] for i in range(0, len(ranked.tasks), chunk)]
             for digests in executor.map(write_entries, [str(target)] * len(pieces), pieces):
-                folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
+                _written(folder, cache, digests)
         else:
-            digests = write_cards(cache, target, ranked.tasks)
-            folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
+            _written(folder, cache, write_cards(cache, target, ranked.tasks))
     return files, ranked
+
+
+def _written(folder: RunFolder, cache: Cache, digests: dict[str, str]) -> None:
+    """Record the sha256 of scorecards written (for the manifest) and keep their copies in the cache."""
+    for name, digest in digests.items():
+        folder.digests[f"scorecards/{name}"] = digest
+        cache.mark_card(digest)
 
 
 # --- scoring -------------------------------------------------------------------------------------------------
@@ -432,7 +450,7 @@ def run(
                 progress=progress,
                 lang=lang,
             )
-            texts = _write_results(folder, appraisals, rubric, keep=reports is not None, lang=lang)
+            texts = _write_results(folder, appraisals, rubric, keep=reports is not None, lang=lang, cache=cache)
             written: list[Path] = []
             if reports is not None:
                 cards = appraisals.scorecards

@@ -24,7 +24,7 @@ from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.rank import Decision, Standing, decide, standing
 from ..submission.loading import SeenIds
-from .cache import Cache, FileResult, Unit
+from .cache import Cache, FileResult, Unit, link_new
 from .publish import UNIT_ID
 from .score import read_file, score_file
 
@@ -119,8 +119,9 @@ def rank_light(results: Sequence[FileResult], rubrics: Sequence[Rubric]) -> Rank
 def write_cards(
     cache: Cache, folder: Path, tasks: Sequence[tuple[str, list[tuple[int, str, Decision]]]]
 ) -> dict[str, str]:
-    """Write each decided scorecard of these cache entries as ``folder/<unit-id>.json``; each file's sha256 by
-    its name (for the manifest: the parent need not read them again)."""
+    """Write each decided scorecard of these cache entries as ``folder/<unit-id>.json`` (a link to the cache's
+    copy, ``Cache.store_card``); each file's sha256 by its name (for the manifest, and for the parent to keep the
+    cache's copies: a worker's own account of the entries it used is not the run's)."""
     written = {}
     for key, cards in tasks:
         texts = cache.load_texts(key)
@@ -129,14 +130,13 @@ def write_cards(
                 raise OutputError(
                     f"unit id {unit_id[:80]!r} is not a safe file name (letters, digits, . _ -): not written"
                 )
-            data = final_json(texts[at], decision).encode("utf-8")
+            source, digest = cache.store_card(final_json(texts[at], decision).encode("utf-8"))
             target = folder / f"{unit_id}.json"
             try:
-                with open(target, "xb") as file:  # never over a file of the run: each unit is written once
-                    file.write(data)
+                link_new(source, target)  # never over a file of the run: each unit is written once
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
-            written[target.name] = hashlib.sha256(data).hexdigest()
+            written[target.name] = digest
     return written
 
 
