@@ -29,6 +29,7 @@ from tqdm import tqdm
 from .. import __version__
 from ..errors import InputError
 from ..messages import say
+from ..reports.options import FORMATS
 from ..reports.table import summary_csv
 from ..rubric import Rubric
 from ..scoring import Scorecard
@@ -60,32 +61,22 @@ def errors_json(rejected: Iterable[InputError]) -> bytes:
 
 
 def _write_results(
-    folder: RunFolder,
-    appraisals: Appraisals,
-    rubric: Rubric | None,
-    keep: bool = False,
-    lang: str = "en",
-    cache: Cache | None = None,
-) -> list[str]:
-    """Write the scorecards (linked from ``cache`` when given), summary.csv and errors.json into the run's folder;
-    the scorecards' JSON texts when ``keep`` (the reports' cache keys need them; a run without reports does not
-    hold them all)."""
-    texts = []
+    folder: RunFolder, appraisals: Appraisals, rubric: Rubric | None, lang: str = "en", cache: Cache | None = None
+) -> None:
+    """Write the scorecards (linked from ``cache`` when given, their sha256 recorded), summary.csv and errors.json
+    into the run's folder."""
     folder.path("scorecards").mkdir(exist_ok=True)
     for card in appraisals.scorecards:
-        text = card.to_json()
+        data = card.to_json().encode("utf-8")
         parts = folder.unit_file("scorecards", card.unit_id, ".json")
         if cache is None:
-            folder.write(text.encode("utf-8"), *parts)
+            folder.write(data, *parts)
         else:
-            source, digest = cache.store_card(text.encode("utf-8"))
+            source, digest = cache.store_card(data)
             link_new(source, folder.path(*parts))
             folder.digests["/".join(parts)] = digest
-        if keep:
-            texts.append(text)
     folder.write(summary_csv(appraisals.scorecards, rubric, lang), "summary.csv")
     folder.write(errors_json(appraisals.rejected), "errors.json")
-    return texts
 
 
 def write_results(appraisals: Appraisals, out: Path, rubric: Rubric | None = None) -> None:
@@ -187,7 +178,7 @@ def _streamed(
     chunk: int = CHUNK,
     lang: str | None = None,
 ) -> tuple[list[InputFile], Ranked]:
-    """A run without reports (``stream``): every file read and scored (by the workers, which read the files
+    """A run on this machine (``stream``; its reports are rendered after it): every file read and scored (by the workers, which read the files
     themselves, when there are enough; files the cache holds are read here), ranked here on standings, and each
     final scorecard written once into ``folder`` by whoever scored it."""
     found = expand_named(inputs, exclude)
@@ -321,9 +312,9 @@ class ReportSettings:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run did: the scorecards, the rejected inputs, and where the files went. A run without reports is
+    """What a run did: the scorecards, the rejected inputs, and where the files went. A run on this machine is
     streamed: it keeps each unit's ``Standing`` only (``units``), and ``scorecards`` reads them back from the
-    published run when asked."""
+    published run when asked (a run on a Dask cluster holds them all)."""
 
     appraisals: Appraisals
     out: Path
@@ -421,7 +412,7 @@ def run(
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
         lang = lang or (reports.lang if reports is not None else None) or "en"
-        if reports is None and cluster is None:
+        if cluster is None:
             with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
                 files, ranked = _streamed(
                     inputs,
@@ -436,9 +427,20 @@ def run(
                 streamed = Appraisals([], ranked.rejected)
                 folder.write(summary_csv(ranked.standings, rubric, lang), "summary.csv")
                 folder.write(errors_json(ranked.rejected), "errors.json")
-                folder.publish(_manifest(streamed, rubric, files, None, ranked.standings))
+                reported: list[Path] = []
+                if reports is not None:
+                    cards = folder.path("scorecards")
+
+                    def card(index: int) -> Scorecard:
+                        unit_id = ranked.standings[index].unit_id
+                        return Scorecard.model_validate_json((cards / f"{unit_id}.json").read_bytes())
+
+                    reported = _write_reports(
+                        folder, ranked.standings, card, rubric, reports, pool, None, cache, progress
+                    )
+                folder.publish(_manifest(streamed, rubric, files, reports, ranked.standings))
             cache.prune()
-            return RunResult(streamed, out_path, len(files), [], ranked.standings)
+            return RunResult(streamed, out_path, len(files), reported, ranked.standings)
         with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
             files, appraisals = score_inputs(
                 inputs,
@@ -450,11 +452,13 @@ def run(
                 progress=progress,
                 lang=lang,
             )
-            texts = _write_results(folder, appraisals, rubric, keep=reports is not None, lang=lang, cache=cache)
+            _write_results(folder, appraisals, rubric, lang=lang, cache=cache)
             written: list[Path] = []
             if reports is not None:
-                cards = appraisals.scorecards
-                written = _write_reports(folder, cards, texts, rubric, reports, pool, cluster, cache, progress)
+                scorecards = appraisals.scorecards
+                written = _write_reports(
+                    folder, scorecards, scorecards.__getitem__, rubric, reports, pool, cluster, cache, progress
+                )
             folder.publish(_manifest(appraisals, rubric, files, reports))
         cache.prune()
     return RunResult(appraisals, out_path, len(files), written)
@@ -472,8 +476,8 @@ def _previous(previous_dir: Path | None, unit_id: str) -> bytes:
 
 def _write_reports(
     folder: RunFolder,
-    cards: Sequence[Scorecard],
-    texts: Sequence[str],
+    units: Sequence[Scorecard | Standing],
+    card: Callable[[int], Scorecard],
     rubric: Rubric | None,
     reports: ReportSettings,
     pool: Workers,
@@ -483,28 +487,33 @@ def _write_reports(
 ) -> list[Path]:
     """Every unit's report (in each format asked for), and per year the summary and the commendation decision,
     in the run's folder, rendering only those whose content changed since they were last rendered (the rest are
-    linked from the cache); their paths as published."""
-    from ..reports.output import FORMATS
+    linked from the cache); their paths as published.
 
+    A report's content is named by the sha256 of the final scorecards it shows (the run folder's, recorded as they
+    were written): ``units`` are the run's units in order, and ``card(i)`` parses the ``i``-th one's scorecard,
+    asked only for the reports to render (a re-run after one change renders that unit's report, the summary and
+    the decision: 1,000 scorecards parsed, not 1,000 reports' worth of work; a re-run with nothing changed parses
+    none and imports no renderer)."""
     formats = FORMATS[reports.formats]
     options = reports.options.model_dump_json() if reports.options is not None else ""
     settings = json.dumps([reports.lang, options, str(reports.previous_dir or "")])
+    digests = [folder.digests[f"scorecards/{unit.unit_id}.json"] for unit in units]
     unit_keys = {
         kind: [
-            cache.report_key(f"report.{kind}", settings, [text, _previous(reports.previous_dir, card.unit_id)])
-            for card, text in zip(cards, texts, strict=True)
+            cache.report_key(f"report.{kind}", settings, [digest, _previous(reports.previous_dir, unit.unit_id)])
+            for unit, digest in zip(units, digests, strict=True)
         ]
         for kind in formats
     }
-    missing = [i for i in range(len(cards)) if any(cache.report(unit_keys[k][i]) is None for k in formats)]
+    missing = [i for i in range(len(units)) if any(cache.report(unit_keys[k][i]) is None for k in formats)]
     # per year: the summary, and the decision naming the year's commended units (summary.pdf, or summary-<year>.pdf
     # for each year of a run that holds several)
-    years = sorted({card.year for card in cards})
+    years = sorted({unit.year for unit in units})
     runs: list[tuple[str, str, int, str]] = []  # (document, file name, year, cache key)
     for year in years:
-        of_year = [t for t, c in zip(texts, cards, strict=True) if c.year == year]
+        of_year = [d for d, u in zip(digests, units, strict=True) if u.year == year]
         suffix = "" if len(years) == 1 else f"-{year}"
-        commended = any(c.commended for c in cards if c.year == year)
+        commended = any(u.commended for u in units if u.year == year)
         for document in ("summary", "decision") if commended else ("summary",):
             for kind in formats:
                 key = cache.report_key(f"{document}.{kind}", settings, of_year)
@@ -521,10 +530,10 @@ def _write_reports(
             rubric=rubric,
             formats=formats,
         )
-        todo = [cards[i] for i in missing]
+        todo = [card(i) for i in missing]
         if reports.previous_dir is not None:  # a bad one warned of here, once; the renderers skip it silently
-            for card in todo:
-                previous_or_warn(reports.previous_dir, card.unit_id)
+            for scorecard in todo:
+                previous_or_warn(reports.previous_dir, scorecard.unit_id)
         bar = tqdm(
             total=len(todo), unit="report", desc=say("reports", reports.lang), disable=not progress, file=sys.stderr
         )
@@ -555,17 +564,17 @@ def _write_reports(
         }
         for document, name, year, key in runs:
             if cache.report(key) is None:
-                cards_of_year = [card for card in cards if card.year == year]
+                cards_of_year = [card(i) for i, unit in enumerate(units) if unit.year == year]
                 used = rubric if rubric is not None and rubric.year == year else None
                 make = makers[document, name.rsplit(".", 1)[1]]
                 cache.store_report(key, make(cards_of_year, reports.lang, options=reports.options, rubric=used))
     folder.path("reports").mkdir(exist_ok=True)
     written = []
     for kind in formats:
-        for card, key in zip(cards, unit_keys[kind], strict=True):
+        for unit, key in zip(units, unit_keys[kind], strict=True):
             source = cache.report(key)
             assert source is not None
-            target = folder.path(*folder.unit_file("reports", card.unit_id, f".{kind}"))
+            target = folder.path(*folder.unit_file("reports", unit.unit_id, f".{kind}"))
             link_or_copy(source, target)
             written.append(folder.out / "reports" / target.name)
     for _, name, _, key in runs:

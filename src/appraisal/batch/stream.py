@@ -1,4 +1,4 @@
-"""A run without reports, streamed: scorecards go from the workers to the cache and the run's folder, never all
+"""A run on this machine, streamed: scorecards go from the workers to the cache and the run's folder, never all
 held in one process.
 
 The parent keeps of each unit only its ``Standing`` (what ranking and summary.csv need, a few hundred bytes).

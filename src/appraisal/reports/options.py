@@ -22,6 +22,8 @@ Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 Kind = Literal["auto", "commendation", "feedback", "improvement"]
 KINDS: tuple[str, ...] = get_args(Kind)
+# --format: which files each report is written as (pdf, docx: an editable copy, or both)
+FORMATS: dict[str, tuple[str, ...]] = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
 
 # A name shown on every report; the scorecard caps unit names, these are capped here.
 BodyName = Annotated[str, Field(min_length=1, max_length=120)]

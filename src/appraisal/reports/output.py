@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from ..errors import InputError, Problem, ReportError
 from ..rubric.models import Rubric
 from ..scoring.scorecard import Scorecard
-from .options import ReportOptions
+from .options import FORMATS, ReportOptions
 from .render import (
     render_decision,
     render_decision_docx,
@@ -168,7 +168,6 @@ def render_for(
     return made
 
 
-FORMATS: dict[str, tuple[str, ...]] = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
 Mapper = Callable[[Callable[[Scorecard], Any], Sequence[Scorecard]], Iterable[Any]]
 
 
