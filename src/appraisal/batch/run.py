@@ -178,9 +178,9 @@ def _streamed(
     chunk: int = CHUNK,
     lang: str | None = None,
 ) -> tuple[list[InputFile], Ranked]:
-    """A run on this machine (``stream``; its reports are rendered after it): every file read and scored (by the workers, which read the files
-    themselves, when there are enough; files the cache holds are read here), ranked here on standings, and each
-    final scorecard written once into ``folder`` by whoever scored it."""
+    """A run on this machine (its reports are rendered after it): every file read and scored (by the workers,
+    which read the files themselves, when there are enough; files the cache holds are read here), ranked here on
+    standings, and each final scorecard written once into ``folder`` by whoever scored it."""
     found = expand_named(inputs, exclude)
     results: list[FileResult | None] = [None] * len(found)
     misses: list[tuple[int, str, str]] = []
@@ -431,6 +431,7 @@ def run(
                 if reports is not None:
                     cards = folder.path("scorecards")
 
+                    @functools.cache  # the summary and the decision read the same cards
                     def card(index: int) -> Scorecard:
                         unit_id = ranked.standings[index].unit_id
                         return Scorecard.model_validate_json((cards / f"{unit_id}.json").read_bytes())

@@ -1,0 +1,60 @@
+"""The YAML loader on libyaml reads what the Python one reads, and refuses in the same words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appraisal import _yaml
+from appraisal._yaml import LIBYAML, ParseError, _parse, _SafeLoader, parse_yaml_nodes
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted(
+    p
+    for folder in ("scoring_rules", "src/appraisal/examples", "tests/fixtures")
+    for p in (ROOT / folder).rglob("*.yaml")
+)
+
+
+def test_libyaml_is_used() -> None:
+    assert LIBYAML and _yaml._LOADER is not _SafeLoader  # PyYAML's wheels carry libyaml; the fast path is taken
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_shipped_file_reads_the_same(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    try:
+        expected = _parse(text, _SafeLoader)
+    except ParseError as exc:  # a fixture that is bad on purpose
+        with pytest.raises(ParseError) as fast:
+            parse_yaml_nodes(text)
+        assert str(fast.value) == str(exc)
+        return
+    data, node = parse_yaml_nodes(text)
+    assert data == expected[0]
+    assert (node is None) == (expected[1] is None)
+    if node is not None:
+        assert (node.start_mark.line, node.end_mark.line) == (expected[1].start_mark.line, expected[1].end_mark.line)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: 1\na: 2", "line 2: duplicate key 'a'"),
+        ("a: &x 1\nb: *x", "line 2: YAML aliases (*name) are not accepted"),
+        ("[" * 40 + "]" * 40, "line 1: nested deeper than 32 levels"),
+        ("a: [1, 2\nb: 3", "line 2: not valid YAML: expected ',' or ']', but got ':'"),
+        ("items: [", "line 1: not valid YAML: expected the node content, but found '<stream end>'"),
+        ("a: b\x00", "not valid YAML: unacceptable character #x0000: special characters are not allowed in"),
+    ],
+)
+def test_refusals_read_as_the_python_loader_words_them(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_yaml_nodes(text)
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_core_schema_scalars() -> None:
+    data, _ = parse_yaml_nodes("a: 010\nb: 0x10\nc: yes\nd: 1_0\ne: 1:30\nf: true\ng: 1.5\nh: ٣")
+    assert data == {"a": 10, "b": "0x10", "c": "yes", "d": "1_0", "e": "1:30", "f": True, "g": 1.5, "h": "٣"}
