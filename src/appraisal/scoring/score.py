@@ -112,9 +112,9 @@ def _awards(item: Item, maximum: Decimal, values: dict[str, Any]) -> Decimal:
 
 
 class Scored(NamedTuple):
-    """One item's result: the scorecard entry, and its points and maximum as exact decimals."""
+    """One item's result: its scorecard entry, and its points and maximum as exact decimals."""
 
-    entry: dict[str, Any]
+    card: ItemScore
     points: Decimal
     max: Decimal
 
@@ -163,9 +163,24 @@ class _Plan:
     reasons: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, hash=False)
     # (derived share, its whole) of each share the item reads: a whole of 0 leaves the share without a value
     shares: tuple[tuple[str, str], ...] = ()
+    bonus: bool = False  # a bonus item: its points add to the bonus, not to a group
+    # the item's ItemScore, the same for every unit, where the item does not apply to the org type (and where
+    # its applies_when does not hold, when the unit gives no points of its own for it)
+    not_applicable_card: ItemScore | None = None
+    inapplicable_card: ItemScore | None = None
+    # whether an entry is wholly decided by the rule that decided it and the item's values: they are all yes/no,
+    # whole numbers or choices (a float's -0.0 equals 0.0 as a key, but not as JSON)
+    cacheable: bool = False
+    # ItemScores already made, by (rule, values), for units whose values the appraisers left as reported and that
+    # claim no points of their own: shared between scorecards (frozen, and never changed in place)
+    cards: dict[tuple[Any, ...], tuple[ItemScore, Decimal]] = field(default_factory=dict, compare=False, hash=False)
 
 
 _REASONS_PER_ITEM = 2048
+# At most this many ItemScores kept an item: units report counts of a few dozen values, which fit; the cards
+# kept cost about 1.3 kB each (300 items over six org types: 25 MB at most for a rubric).
+_CARDS_PER_ITEM = 64
+_CACHEABLE_KINDS = frozenset({"flag", "count", "choice"})
 
 
 def _checkable(rubric: Rubric, paths: tuple[str, ...]) -> tuple[str, ...]:
@@ -184,6 +199,7 @@ def _tiers(item: Item, maximum: Decimal) -> tuple[tuple[str, Decimal, int], ...]
 
 def _plan(rubric: Rubric, item: Item, org_type: str) -> _Plan:
     maximum = item.max_for(org_type)
+    kinds = rubric.indicators.attributes(org_type)
     paths = item_paths(item) if maximum is not None else ()
     tiers = _tiers(item, maximum) if maximum is not None else ()
     if maximum is None:
@@ -211,12 +227,21 @@ def _plan(rubric: Rubric, item: Item, org_type: str) -> _Plan:
         _not_applicable(item, org_type),
         f"{item.id}#applies" if item.applies_when is not None else None,
         shares=_shares(rubric, paths),
+        bonus=item.group == BONUS_GROUP,
+        not_applicable_card=trusted(ItemScore, _not_applicable(item, org_type)) if maximum is None else None,
+        inapplicable_card=trusted(ItemScore, _inapplicable(item, None)) if item.applies_when is not None else None,
+        cacheable=maximum is not None and all(kinds.get(path) in _CACHEABLE_KINDS for path in paths),
     )
 
 
 def _not_applicable(item: Item, org_type: str) -> dict[str, Any]:
     reason = f"does not apply to {org_type} units"
     return _entry(item, 0.0, 0.0, None, "not_applicable", {}, [], reason, None, None)
+
+
+def _inapplicable(item: Item, self_points: float | None) -> dict[str, Any]:
+    reason = f"does not apply: {item.applies_when} does not hold"
+    return _entry(item, 0.0, 0.0, self_points, "not_applicable", {}, [], reason, None, None)
 
 
 def _shares(rubric: Rubric, paths: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -228,13 +253,25 @@ def _shares(rubric: Rubric, paths: tuple[str, ...]) -> tuple[tuple[str, str], ..
     return tuple(found)
 
 
-_PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
+class _Plans(NamedTuple):
+    """An org type's plans: every item's, the scored items' (all but deductions), and the ids a unit may claim
+    points of its own for (the scored items applying to the org type)."""
+
+    every: list[_Plan]
+    scored: list[_Plan]
+    claimable: frozenset[str]
 
 
-def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
+_PLANS: dict[tuple[str, str, str], _Plans] = {}
+
+
+def _plans(rubric: Rubric, org_type: str) -> _Plans:
     key = (rubric.path, rubric.sha256, org_type)
     if key not in _PLANS:
-        _PLANS[key] = [_plan(rubric, item, org_type) for item in rubric.items]
+        every = [_plan(rubric, item, org_type) for item in rubric.items]
+        scored = [plan for plan in every if plan.item.deduction is None]
+        claimable = frozenset(plan.item.id for plan in scored if plan.maximum is not None)
+        _PLANS[key] = _Plans(every, scored, claimable)
     return _PLANS[key]
 
 
@@ -245,7 +282,7 @@ def _entry(
     self_points: float | None,
     status: str,
     values: dict[str, Any],
-    verified: list[dict[str, Any]],
+    verified: list[VerifiedValue] | list[dict[str, Any]],
     reason: str,
     advice: str | None,
     rule: str | None,
@@ -271,51 +308,55 @@ def _entry(
 
 def score_item(
     plan: _Plan,
-    org_type: str,
     fired: Fired,
     values: dict[str, Any],
     verified: dict[str, dict[str, Any]],
     self_points: float | None = None,
 ) -> Scored:
-    """One item's result for one unit: its ``ItemScore``'s fields (``_entry``), points and maximum."""
+    """One item's result for one unit: its ``ItemScore``, points and maximum."""
     item, maximum = plan.item, plan.maximum
     if maximum is None:
-        return Scored(dict(plan.not_applicable, self_points=self_points, values={}, verified=[]), ZERO, ZERO)
+        if self_points is None and plan.not_applicable_card is not None:
+            return Scored(plan.not_applicable_card, ZERO, ZERO)
+        entry = dict(plan.not_applicable, self_points=self_points, values={}, verified=[])
+        return Scored(trusted(ItemScore, entry), ZERO, ZERO)
     if plan.applies_rule is not None and not fired(plan.applies_rule):
-        reason = f"does not apply: {item.applies_when} does not hold"
-        return Scored(_entry(item, 0.0, 0.0, self_points, "not_applicable", {}, [], reason, None, None), ZERO, ZERO)
-    seen = {path: values.get(path) for path in plan.paths}
-    checked = [verified[path] for path in plan.checkable if path in verified] if verified else []
-    unmet = [(need, path) for need, path in plan.requires if values.get(path) is not True] if plan.requires else None
-    if unmet:
+        if self_points is None and plan.inapplicable_card is not None:
+            return Scored(plan.inapplicable_card, ZERO, ZERO)
+        return Scored(trusted(ItemScore, _inapplicable(item, self_points)), ZERO, ZERO)
+    checked = [verified[path] for path in plan.checkable if path in verified] if verified else None
+    if plan.requires and (unmet := [(need, path) for need, path in plan.requires if values.get(path) is not True]):
         # The item counts only what the appraising level saw for itself: without it, it is not evaluated.
         needs = ", ".join(f"{need.replace('_', ' ')} ({path})" for need, path in unmet)
         reason = f"requires a {needs}, not recorded"
+        seen = {path: values.get(path) for path in plan.paths}
         entry = _entry(
-            item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, checked, reason, plan.advice, None
+            item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, _checked(checked), reason, plan.advice, None
         )
-        return Scored(entry, ZERO, maximum)
-    outcome, rule, tier_hit = plan.nothing, None, None
-    if plan.kind == "check":
+        return Scored(trusted(ItemScore, entry), ZERO, maximum)
+    # the rule that decided the item: the gate of a check, the best tier that fired, the count being reported
+    rule, tier_hit = None, None
+    kind = plan.kind
+    if kind == "check":
         if gate := fired(plan.when_rule):
-            outcome, rule = plan.outcomes[0], gate[0].rule
+            rule = gate[0].rule
     elif plan.tiers:
         best = ZERO
         for tier_rule, amount, index in plan.tiers:
             if amount > best and (hit := fired(tier_rule)):
                 best, rule, tier_hit = amount, hit[0].rule, index
-        if tier_hit is not None:
-            outcome = plan.outcomes[tier_hit]
     elif item.when and not fired(plan.when_rule):
         pass
     elif item.awards:
         if counted := fired(f"{item.id}#award"):
-            outcome = _outcome(_awards(item, maximum, values), maximum, plan.advice)
             rule = counted[0].rule
     elif counted := fired(plan.value_rule):
-        raw = counted[0].value(plan.value_field)
-        outcome = _outcome(_amount(item, maximum, Decimal(str(raw))), maximum, plan.advice)
         rule = counted[0].rule
+    shown = tuple(map(values.get, plan.paths))
+    key = (rule, *shown)
+    if plan.cacheable and not checked and self_points is None and (made := plan.cards.get(key)) is not None:
+        return Scored(made[0], made[1], maximum)
+    seen = dict(zip(plan.paths, shown, strict=True))
     if rule is None and (missing := [path for path, missing_rule in plan.missing_rules if fired(missing_rule)]):
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
         # a share of a whole reported as 0 was reported, but has no value: say so rather than "not reported"
@@ -325,23 +366,58 @@ def score_item(
         words += [f"{share} has no value, as {whole} is 0 (no share of nothing)" for share, whole in nothing.items()]
         advice = f"Report {', '.join(unreported)}. {plan.advice}" if unreported else plan.advice
         entry = _entry(
-            item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, checked, "; ".join(words), advice, None
+            item,
+            0.0,
+            plan.max_shown,
+            self_points,
+            "not_evaluated",
+            seen,
+            _checked(checked),
+            "; ".join(words),
+            advice,
+            MISSING + missing[0],
         )
-        entry["rule"] = MISSING + missing[0]
-        return Scored(entry, ZERO, maximum)
+        return Scored(trusted(ItemScore, entry), ZERO, maximum)
+    if rule is None:
+        outcome = plan.nothing
+    elif kind == "check":
+        outcome = plan.outcomes[0]
+    elif tier_hit is not None:
+        outcome = plan.outcomes[tier_hit]
+    elif item.awards:
+        outcome = _outcome(_awards(item, maximum, values), maximum, plan.advice)
+    else:
+        # the value the firing matched: its section's fact holds what ``values`` holds
+        outcome = _outcome(_amount(item, maximum, Decimal(str(values[str(item.value_path())]))), maximum, plan.advice)
     points = outcome.points
-    key = (*seen.values(), points, tier_hit)
-    said = plan.reasons.get(key)
+    reason_key = (*shown, points, tier_hit)
+    said = plan.reasons.get(reason_key)
     if said is None:
         said = item_reason(item, maximum, seen, points, tier_hit)
-        if len(plan.reasons) < _REASONS_PER_ITEM:
-            plan.reasons[key] = said
+        if len(plan.reasons) < _REASONS_PER_ITEM and not plan.cacheable:
+            plan.reasons[reason_key] = said
     if checked:
         said += _verified_words(checked)
     entry = _entry(
-        item, outcome.shown, plan.max_shown, self_points, outcome.status, seen, checked, said, outcome.advice, rule
+        item,
+        outcome.shown,
+        plan.max_shown,
+        self_points,
+        outcome.status,
+        seen,
+        _checked(checked),
+        said,
+        outcome.advice,
+        rule,
     )
-    return Scored(entry, points, maximum)
+    card = trusted(ItemScore, entry)
+    if plan.cacheable and not checked and self_points is None and len(plan.cards) < _CARDS_PER_ITEM:
+        plan.cards[key] = (card, points)
+    return Scored(card, points, maximum)
+
+
+def _checked(checked: list[dict[str, Any]] | None) -> list[VerifiedValue]:
+    return [trusted(VerifiedValue, dict(c)) for c in checked] if checked else []
 
 
 _TOTAL_FLOOR = Floor(total=ZERO)
@@ -427,41 +503,34 @@ def score_unit(
     verified = verified_values(submission)
     own = {k: float(v) for k, v in (submission.self_assessment or {}).items()}
     plans = _plans(rubric, org)
-    unknown = (
-        sorted(set(own) - {p.item.id for p in plans if p.maximum is not None and p.item.deduction is None})
-        if own
-        else None
-    )
+    unknown = sorted(set(own) - plans.claimable) if own else None
     if unknown:
         where = [
             Problem(f"self_assessment.{item_id}", f"no item {item_id} applies to {org} units") for item_id in unknown
         ]
         raise InputError(submission.source, where, submission.unit_id)
-    scored = [
-        score_item(plan, org, fired, values, verified, own.get(plan.item.id))
-        for plan in plans
-        if plan.item.deduction is None
-    ]
     manifest = rubric.manifest
     bonus = ZERO
     in_group: dict[str, list[Decimal]] = {group.id: [ZERO, ZERO] for group in manifest.groups}
     lost: list[tuple[Decimal, str]] = []
     differences: list[tuple[Decimal, str]] = []
     items = []
-    for points, maximum, entry in ((r.points, r.max, r.entry) for r in scored):
-        if entry["group"] == BONUS_GROUP:
+    for plan in plans.scored:
+        claimed = own.get(plan.item.id) if own else None
+        card, points, maximum = score_item(plan, fired, values, verified, claimed)
+        items.append(card)
+        if plan.maximum is None:
+            continue  # not applicable to the org type: nothing to add, nothing lost, nothing claimed
+        if plan.bonus:
             bonus += points
         else:
-            if (sums := in_group.get(entry["group"])) is not None:
+            if (sums := in_group.get(plan.item.group)) is not None:
                 sums[0] += points
                 sums[1] += maximum
             if maximum > points:
-                lost.append((points - maximum, entry["id"]))  # most lost first, then by id
-        if (claimed := entry["self_points"]) is not None and (gap := Decimal(str(claimed)) - points):
-            differences.append((-abs(gap), entry["id"]))
-        if entry["verified"]:
-            entry = entry | {"verified": [trusted(VerifiedValue, dict(c)) for c in entry["verified"]]}
-        items.append(trusted(ItemScore, entry))
+                lost.append((points - maximum, plan.item.id))  # most lost first, then by id
+        if claimed is not None and (gap := Decimal(str(claimed)) - points):
+            differences.append((-abs(gap), plan.item.id))
     group_points: dict[str, Decimal] = {}
     group_max: dict[str, Decimal] = {}
     for group in manifest.groups:
@@ -470,7 +539,7 @@ def score_unit(
             share = group.weight * manifest.base
             points, most = (_round(points * share / most) if most else ZERO), share
         group_points[group.id], group_max[group.id] = points, most
-    deductions = _deductions(plans, fired, values, group_points) if rubric.has_deductions else []
+    deductions = _deductions(plans.every, fired, values, group_points) if rubric.has_deductions else []
     groups = [
         trusted(GroupScore, {"id": group, "points": _f(points), "max": _f(group_max[group]), "peer_median": None})
         for group, points in group_points.items()
