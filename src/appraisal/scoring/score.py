@@ -38,10 +38,15 @@ class Fired:
     """The unit's firings indexed by rule name without its ``.N`` part (a condition compiled to several rules)."""
 
     def __init__(self, firings: Iterable[Firing]) -> None:
-        self._by_rule: dict[str, list[Firing]] = {}
+        by_rule: dict[str, list[Firing]] = {}
         for firing in firings:
-            base = firing.rule if firing.rule.startswith(MISSING) else firing.rule.split(".")[0]
-            self._by_rule.setdefault(base, []).append(firing)
+            rule = firing.rule
+            base = rule if "." not in rule or rule.startswith(MISSING) else rule.partition(".")[0]
+            if (found := by_rule.get(base)) is None:
+                by_rule[base] = [firing]
+            else:
+                found.append(firing)
+        self._by_rule = by_rule
 
     def __call__(self, base: str) -> list[Firing]:
         return self._by_rule.get(base, [])
@@ -260,6 +265,10 @@ class _Plans(NamedTuple):
     every: list[_Plan]
     scored: list[_Plan]
     claimable: frozenset[str]
+    # the scorecard's items as they start: the shared card of each item not applying to the org type, None in the
+    # place of each other; and those others' places and plans
+    start: tuple[ItemScore | None, ...]
+    applying: tuple[tuple[int, _Plan], ...]
 
 
 _PLANS: dict[tuple[str, str, str], _Plans] = {}
@@ -271,7 +280,9 @@ def _plans(rubric: Rubric, org_type: str) -> _Plans:
         every = [_plan(rubric, item, org_type) for item in rubric.items]
         scored = [plan for plan in every if plan.item.deduction is None]
         claimable = frozenset(plan.item.id for plan in scored if plan.maximum is not None)
-        _PLANS[key] = _Plans(every, scored, claimable)
+        start = tuple(plan.not_applicable_card for plan in scored)
+        applying = tuple((at, plan) for at, plan in enumerate(scored) if plan.maximum is not None)
+        _PLANS[key] = _Plans(every, scored, claimable, start, applying)
     return _PLANS[key]
 
 
@@ -514,13 +525,12 @@ def score_unit(
     in_group: dict[str, list[Decimal]] = {group.id: [ZERO, ZERO] for group in manifest.groups}
     lost: list[tuple[Decimal, str]] = []
     differences: list[tuple[Decimal, str]] = []
-    items = []
-    for plan in plans.scored:
+    # the items not applying to the org type are in place: no points, nothing lost, none claimed
+    items = list(plans.start)
+    for at, plan in plans.applying:
         claimed = own.get(plan.item.id) if own else None
         card, points, maximum = score_item(plan, fired, values, verified, claimed)
-        items.append(card)
-        if plan.maximum is None:
-            continue  # not applicable to the org type: nothing to add, nothing lost, nothing claimed
+        items[at] = card
         if plan.bonus:
             bonus += points
         else:
