@@ -34,22 +34,22 @@ def _f(value: Decimal) -> float:
     return float(_round(value))
 
 
-class Fired:
-    """The unit's firings indexed by rule name without its ``.N`` part (a condition compiled to several rules)."""
+class Fired(dict[str, list[Firing]]):
+    """The unit's firings indexed by rule name without its ``.N`` part (a condition compiled to several rules).
+    ``fired(base)`` is the list of them (empty when none fired); ``get`` gives None instead, without the call."""
 
     def __init__(self, firings: Iterable[Firing]) -> None:
-        by_rule: dict[str, list[Firing]] = {}
+        super().__init__()
         for firing in firings:
             rule = firing.rule
             base = rule if "." not in rule or rule.startswith(MISSING) else rule.partition(".")[0]
-            if (found := by_rule.get(base)) is None:
-                by_rule[base] = [firing]
+            if (found := self.get(base)) is None:
+                self[base] = [firing]
             else:
                 found.append(firing)
-        self._by_rule = by_rule
 
     def __call__(self, base: str) -> list[Firing]:
-        return self._by_rule.get(base, [])
+        return self.get(base) or []
 
 
 def _text(value: Any) -> str:
@@ -116,12 +116,8 @@ def _awards(item: Item, maximum: Decimal, values: dict[str, Any]) -> Decimal:
     return min(maximum, total)
 
 
-class Scored(NamedTuple):
-    """One item's result: its scorecard entry, and its points and maximum as exact decimals."""
-
-    card: ItemScore
-    points: Decimal
-    max: Decimal
+# One item's result: its ItemScore, and its points and maximum as exact decimals.
+Scored = tuple[ItemScore, Decimal, Decimal]
 
 
 class _Outcome(NamedTuple):
@@ -269,6 +265,8 @@ class _Plans(NamedTuple):
     # place of each other; and those others' places and plans
     start: tuple[ItemScore | None, ...]
     applying: tuple[tuple[int, _Plan], ...]
+    vetoes: tuple[tuple[str, str], ...]  # each veto's rule, and its words on the card
+    bounds: list[tuple[str, Decimal]]  # the rubric's grade_bounds
 
 
 _PLANS: dict[tuple[str, str, str], _Plans] = {}
@@ -282,7 +280,8 @@ def _plans(rubric: Rubric, org_type: str) -> _Plans:
         claimable = frozenset(plan.item.id for plan in scored if plan.maximum is not None)
         start = tuple(plan.not_applicable_card for plan in scored)
         applying = tuple((at, plan) for at, plan in enumerate(scored) if plan.maximum is not None)
-        _PLANS[key] = _Plans(every, scored, claimable, start, applying)
+        vetoes = tuple((f"{v.id}#veto", f"{v.id}: {v.reason.en}") for v in rubric.vetoes_for(org_type))
+        _PLANS[key] = _Plans(every, scored, claimable, start, applying, vetoes, rubric.grade_bounds())
     return _PLANS[key]
 
 
@@ -328,13 +327,13 @@ def score_item(
     item, maximum = plan.item, plan.maximum
     if maximum is None:
         if self_points is None and plan.not_applicable_card is not None:
-            return Scored(plan.not_applicable_card, ZERO, ZERO)
+            return (plan.not_applicable_card, ZERO, ZERO)
         entry = dict(plan.not_applicable, self_points=self_points, values={}, verified=[])
-        return Scored(trusted(ItemScore, entry), ZERO, ZERO)
-    if plan.applies_rule is not None and not fired(plan.applies_rule):
+        return (trusted(ItemScore, entry), ZERO, ZERO)
+    if plan.applies_rule is not None and plan.applies_rule not in fired:
         if self_points is None and plan.inapplicable_card is not None:
-            return Scored(plan.inapplicable_card, ZERO, ZERO)
-        return Scored(trusted(ItemScore, _inapplicable(item, self_points)), ZERO, ZERO)
+            return (plan.inapplicable_card, ZERO, ZERO)
+        return (trusted(ItemScore, _inapplicable(item, self_points)), ZERO, ZERO)
     checked = [verified[path] for path in plan.checkable if path in verified] if verified else None
     if plan.requires and (unmet := [(need, path) for need, path in plan.requires if values.get(path) is not True]):
         # The item counts only what the appraising level saw for itself: without it, it is not evaluated.
@@ -344,31 +343,31 @@ def score_item(
         entry = _entry(
             item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, _checked(checked), reason, plan.advice, None
         )
-        return Scored(trusted(ItemScore, entry), ZERO, maximum)
+        return (trusted(ItemScore, entry), ZERO, maximum)
     # the rule that decided the item: the gate of a check, the best tier that fired, the count being reported
     rule, tier_hit = None, None
     kind = plan.kind
     if kind == "check":
-        if gate := fired(plan.when_rule):
+        if gate := fired.get(plan.when_rule):
             rule = gate[0].rule
     elif plan.tiers:
         best = ZERO
         for tier_rule, amount, index in plan.tiers:
-            if amount > best and (hit := fired(tier_rule)):
+            if amount > best and (hit := fired.get(tier_rule)):
                 best, rule, tier_hit = amount, hit[0].rule, index
-    elif item.when and not fired(plan.when_rule):
+    elif item.when and not fired.get(plan.when_rule):
         pass
     elif item.awards:
-        if counted := fired(f"{item.id}#award"):
+        if counted := fired.get(f"{item.id}#award"):
             rule = counted[0].rule
-    elif counted := fired(plan.value_rule):
+    elif counted := fired.get(plan.value_rule):
         rule = counted[0].rule
     shown = tuple(map(values.get, plan.paths))
     key = (rule, *shown)
     if plan.cacheable and not checked and self_points is None and (made := plan.cards.get(key)) is not None:
-        return Scored(made[0], made[1], maximum)
+        return (made[0], made[1], maximum)
     seen = dict(zip(plan.paths, shown, strict=True))
-    if rule is None and (missing := [path for path, missing_rule in plan.missing_rules if fired(missing_rule)]):
+    if rule is None and (missing := [path for path, missing_rule in plan.missing_rules if fired.get(missing_rule)]):
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
         # a share of a whole reported as 0 was reported, but has no value: say so rather than "not reported"
         nothing = {share: whole for share, whole in plan.shares if share in missing and values.get(whole) == 0}
@@ -388,7 +387,7 @@ def score_item(
             advice,
             MISSING + missing[0],
         )
-        return Scored(trusted(ItemScore, entry), ZERO, maximum)
+        return (trusted(ItemScore, entry), ZERO, maximum)
     if rule is None:
         outcome = plan.nothing
     elif kind == "check":
@@ -424,7 +423,7 @@ def score_item(
     card = trusted(ItemScore, entry)
     if plan.cacheable and not checked and self_points is None and len(plan.cards) < _CARDS_PER_ITEM:
         plan.cards[key] = (card, points)
-    return Scored(card, points, maximum)
+    return (card, points, maximum)
 
 
 def _checked(checked: list[dict[str, Any]] | None) -> list[VerifiedValue]:
@@ -496,9 +495,13 @@ def _deductions(
 
 def grade_for(rubric: Rubric, graded_on: Decimal, vetoed: bool) -> Grade:
     """The grade for the points the manifest's ``grade_on`` names (before bonus, or the total)."""
+    return _grade(rubric.grade_bounds(), graded_on, vetoed)
+
+
+def _grade(bounds: list[tuple[str, Decimal]], graded_on: Decimal, vetoed: bool) -> Grade:
     if vetoed:
         return "unqualified"
-    for grade, bound in rubric.grade_bounds():
+    for grade, bound in bounds:
         if graded_on >= bound:
             return cast(Grade, grade)
     return "unqualified"
@@ -557,7 +560,7 @@ def score_unit(
     before_bonus = sum(group_points.values(), ZERO) - sum((d[1] for d in deductions if d[2]), ZERO)
     bonus = min(manifest.bonus_cap, bonus)
     graded_on = before_bonus + bonus if manifest.grade_on == "total" else before_bonus
-    vetoes = [v for v in rubric.vetoes_for(org) if fired(f"{v.id}#veto")]
+    vetoes = [words for rule, words in plans.vetoes if rule in fired]
     responsible = submission.rectification.responsible_person if submission.rectification else None
     if submission.self_score is not None:
         self_score: float | None = float(submission.self_score)
@@ -579,9 +582,9 @@ def score_unit(
             "bonus": _f(bonus),
             "graded_on": _f(graded_on),
             "grade_on": manifest.grade_on,
-            "grade": grade_for(rubric, graded_on, bool(vetoes)),
+            "grade": _grade(plans.bounds, graded_on, bool(vetoes)),
             "vetoed": bool(vetoes),
-            "veto_reasons": [f"{v.id}: {v.reason.en}" for v in vetoes],
+            "veto_reasons": vetoes,
             "commended": None,
             "rank": None,
             "peers": None,
