@@ -135,7 +135,7 @@ def _outcome(points: Decimal, maximum: Decimal, advice: str) -> _Outcome:
     return _Outcome(points, float(points), status, None if status == "awarded" else advice)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Plan:
     """What scoring one item needs that depends only on the rubric and the org type, worked out once."""
 
@@ -154,6 +154,7 @@ class _Plan:
     nothing: _Outcome
     when_rule: str
     value_rule: str
+    award_rule: str
     value_field: str  # the counted value's field in its section's fact
     kind: str
     advice: str
@@ -172,8 +173,9 @@ class _Plan:
     # whether an entry is wholly decided by the rule that decided it and the item's values: they are all yes/no,
     # whole numbers or choices (a float's -0.0 equals 0.0 as a key, but not as JSON)
     cacheable: bool = False
-    # ItemScores already made, by (rule, values), for units whose values the appraisers left as reported and that
-    # claim no points of their own: shared between scorecards (frozen, and never changed in place)
+    # ItemScores already made, by (the rule that decided, or else the values not reported; the values), for units
+    # whose values the appraisers left as reported and that claim no points of their own: shared between
+    # scorecards (frozen, and never changed in place)
     cards: dict[tuple[Any, ...], tuple[ItemScore, Decimal]] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -222,6 +224,7 @@ def _plan(rubric: Rubric, item: Item, org_type: str) -> _Plan:
         _outcome(ZERO, maximum if maximum is not None else ZERO, item.advice.en),
         f"{item.id}#when",
         f"{item.id}#value",
+        f"{item.id}#award",
         str(item.value_path()).partition(".")[2],
         item.kind,
         item.advice.en,
@@ -267,6 +270,7 @@ class _Plans(NamedTuple):
     applying: tuple[tuple[int, _Plan], ...]
     vetoes: tuple[tuple[str, str], ...]  # each veto's rule, and its words on the card
     bounds: list[tuple[str, Decimal]]  # the rubric's grade_bounds
+    groups: dict[tuple[str, Decimal, Decimal], GroupScore]  # group scores made, by group, points and maximum
 
 
 _PLANS: dict[tuple[str, str, str], _Plans] = {}
@@ -281,7 +285,7 @@ def _plans(rubric: Rubric, org_type: str) -> _Plans:
         start = tuple(plan.not_applicable_card for plan in scored)
         applying = tuple((at, plan) for at, plan in enumerate(scored) if plan.maximum is not None)
         vetoes = tuple((f"{v.id}#veto", f"{v.id}: {v.reason.en}") for v in rubric.vetoes_for(org_type))
-        _PLANS[key] = _Plans(every, scored, claimable, start, applying, vetoes, rubric.grade_bounds())
+        _PLANS[key] = _Plans(every, scored, claimable, start, applying, vetoes, rubric.grade_bounds(), {})
     return _PLANS[key]
 
 
@@ -358,16 +362,19 @@ def score_item(
     elif item.when and not fired.get(plan.when_rule):
         pass
     elif item.awards:
-        if counted := fired.get(f"{item.id}#award"):
+        if counted := fired.get(plan.award_rule):
             rule = counted[0].rule
     elif counted := fired.get(plan.value_rule):
         rule = counted[0].rule
+    # without a rule, the values the unit did not report (each a rule that fired)
+    missing = [path for path, missing_rule in plan.missing_rules if missing_rule in fired] if rule is None else None
     shown = tuple(map(values.get, plan.paths))
-    key = (rule, *shown)
-    if plan.cacheable and not checked and self_points is None and (made := plan.cards.get(key)) is not None:
+    key = (tuple(missing) if missing else rule, *shown)
+    keep = plan.cacheable and not checked and self_points is None
+    if keep and (made := plan.cards.get(key)) is not None:
         return (made[0], made[1], maximum)
     seen = dict(zip(plan.paths, shown, strict=True))
-    if rule is None and (missing := [path for path, missing_rule in plan.missing_rules if fired.get(missing_rule)]):
+    if missing:
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
         # a share of a whole reported as 0 was reported, but has no value: say so rather than "not reported"
         nothing = {share: whole for share, whole in plan.shares if share in missing and values.get(whole) == 0}
@@ -387,7 +394,10 @@ def score_item(
             advice,
             MISSING + missing[0],
         )
-        return (trusted(ItemScore, entry), ZERO, maximum)
+        card = trusted(ItemScore, entry)
+        if keep and len(plan.cards) < _CARDS_PER_ITEM:
+            plan.cards[key] = (card, ZERO)
+        return (card, ZERO, maximum)
     if rule is None:
         outcome = plan.nothing
     elif kind == "check":
@@ -421,7 +431,7 @@ def score_item(
         rule,
     )
     card = trusted(ItemScore, entry)
-    if plan.cacheable and not checked and self_points is None and len(plan.cards) < _CARDS_PER_ITEM:
+    if keep and len(plan.cards) < _CARDS_PER_ITEM:
         plan.cards[key] = (card, points)
     return (card, points, maximum)
 
@@ -553,10 +563,7 @@ def score_unit(
             points, most = (_round(points * share / most) if most else ZERO), share
         group_points[group.id], group_max[group.id] = points, most
     deductions = _deductions(plans.every, fired, values, group_points) if rubric.has_deductions else []
-    groups = [
-        trusted(GroupScore, {"id": group, "points": _f(points), "max": _f(group_max[group]), "peer_median": None})
-        for group, points in group_points.items()
-    ]
+    groups = [_group_score(plans, group, points, group_max[group]) for group, points in group_points.items()]
     before_bonus = sum(group_points.values(), ZERO) - sum((d[1] for d in deductions if d[2]), ZERO)
     bonus = min(manifest.bonus_cap, bonus)
     graded_on = before_bonus + bonus if manifest.grade_on == "total" else before_bonus
@@ -598,6 +605,19 @@ def score_unit(
             "tie_break": list(manifest.commendation.tie_break),
         },
     )
+
+
+_GROUPS_PER_TYPE = 4096  # GroupScores kept an org type (about 0.4 kB each)
+
+
+def _group_score(plans: _Plans, group: str, points: Decimal, most: Decimal) -> GroupScore:
+    """A group's score; the same points and maximum give the same GroupScore, shared between scorecards."""
+    key = (group, points, most)  # as Decimals: equal values, however written, show the same
+    if (made := plans.groups.get(key)) is None:
+        made = trusted(GroupScore, {"id": group, "points": _f(points), "max": _f(most), "peer_median": None})
+        if len(plans.groups) < _GROUPS_PER_TYPE:
+            plans.groups[key] = made
+    return made
 
 
 _RUBRIC_REFS: dict[tuple[str, str], RubricRef] = {}
