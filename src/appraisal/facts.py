@@ -118,7 +118,24 @@ def build_facts(submission: SubmissionBase) -> list[dict[str, Any]]:
 
 def values_of(facts: list[dict[str, Any]]) -> dict[str, Any]:
     """Facts flattened to ``section.field`` -> value (what conditions and scorecards name)."""
-    return {f"{fact['t']}.{k}": v for fact in facts if fact["t"] != UNIT for k, v in fact.items() if k not in RESERVED}
+    found: dict[str, Any] = {}
+    for fact in facts:
+        section = fact["t"]
+        if section == UNIT:
+            continue
+        if (paths := _PATHS.get(section)) is None:
+            paths = _PATHS[section] = {}
+        for name, value in fact.items():
+            if (path := paths.get(name)) is None:
+                if name in RESERVED:
+                    continue
+                path = paths[name] = f"{section}.{name}"
+            found[path] = value
+    return found
+
+
+# ``section.field`` by section and field, made once: flattening a unit's facts made a hundred strings anew
+_PATHS: dict[str, dict[str, str]] = {}
 
 
 def reference_markdown(indicators: Indicators) -> str:
