@@ -27,13 +27,16 @@ def field_words(path: str) -> str:
     return path.rpartition(".")[2].replace("_", " ")
 
 
+_CENT = Decimal("0.01")
+
+
 def _value_text(value: Any) -> str:
     if value is None:
         return "not reported"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return format(Decimal(repr(value)).quantize(Decimal("0.01")).normalize(), "f")
+        return format(Decimal(repr(value)).quantize(_CENT).normalize(), "f")
     return str(value)
 
 
@@ -60,7 +63,7 @@ class Part:
         seen = _value_text(self.value)
         if (
             isinstance(self.value, float)
-            and expr.evaluate(self.compare, {self.compare.path: float(seen)}) != self.holds
+            and expr.holds_nnf(self.compare, {self.compare.path: float(seen)}) != self.holds  # a Compare: in nnf
         ):
             seen = expr.literal_text(self.value)  # rounded, 79.99998 would read as meeting >= 80
         if isinstance(self.compare.value, bool):

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -288,6 +290,14 @@ def evaluate(node: Node, values: dict[str, Any]) -> bool:
     return holds_nnf(nnf(node), values)
 
 
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
 def holds_nnf(node: Node, values: dict[str, Any]) -> bool:
     """``evaluate`` for a tree already in negation normal form (what ``nnf`` returns)."""
     if isinstance(node, Compare):
@@ -298,11 +308,7 @@ def holds_nnf(node: Node, values: dict[str, Any]) -> bool:
             return bool(value == node.value) == (node.op == "==")
         if isinstance(value, bool | str) or isinstance(node.value, str):
             return False
-        return bool(
-            {"<": value < node.value, "<=": value <= node.value, ">": value > node.value, ">=": value >= node.value}[
-                node.op
-            ]
-        )
+        return bool(_ORDER[node.op](value, node.value))
     if isinstance(node, Not):  # pragma: no cover - nnf() removes them
         raise AssertionError("evaluate an expression in negation normal form")
     results = (holds_nnf(p, values) for p in node.parts)

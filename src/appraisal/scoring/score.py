@@ -3,6 +3,13 @@
 In: the unit's submission, the rubric, the facts asserted and the rules that fired. Out: a ``Scorecard`` with
 every item's points, status, the values that decided it and the rule that fired. Arithmetic is in Decimal
 and rounded half-up to two decimals per item, so totals never drift.
+
+Speed (docs/speed.md): what depends only on the rubric and the org type is worked out once (``_Plans``), and an
+item's card is a function of the rule that decided it and the values it read, so cards are kept by those and
+shared between scorecards: an item not applying to the org type is one ``ItemScore`` for every unit, and the
+cards of items reading yes/no, counts and choices are kept by (rule, values). Scorecards and their parts are
+frozen and nothing changes them in place (``rank`` makes new ones with ``model_copy``), so sharing is safe; a
+test builds every card afresh and compares the bytes.
 """
 
 from __future__ import annotations
