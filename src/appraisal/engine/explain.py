@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..rubric import Item, expr
 
@@ -50,9 +49,9 @@ def test_words(compare: expr.Compare, symbols: Callable[[str], str] = str) -> st
     return f"{symbols(compare.op)} {expr.literal_text(compare.value)}"
 
 
-@dataclass(frozen=True)
-class Part:
-    """One comparison of a condition, the value it saw, and whether it held."""
+class Part(NamedTuple):
+    """One comparison of a condition, the value it saw, and whether it held (a tuple: a unit's reasons make
+    dozens, and a frozen dataclass cost three times as much to make)."""
 
     compare: expr.Compare
     value: Any
@@ -85,8 +84,7 @@ class Part:
         return f" ({shown} {'short' if op == '>=' else 'over'})"
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """A condition's outcome for one unit: whether it held, and the parts that decided it, in words."""
 
     text: str
