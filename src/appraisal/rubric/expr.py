@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 Literal_ = bool | int | float | str
@@ -66,8 +66,9 @@ class Compare:
     value: Literal_
     column: int = 0
 
-    @property
+    @cached_property
     def path(self) -> str:
+        """``section.field``, made once (evaluating and explaining conditions read it for every comparison)."""
         return f"{self.section}.{self.field}"
 
     def __str__(self) -> str:
