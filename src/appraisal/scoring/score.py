@@ -421,7 +421,8 @@ def score_item(
     said = plan.reasons.get(reason_key)
     if said is None:
         said = item_reason(item, maximum, seen, points, tier_hit)
-        if len(plan.reasons) < _REASONS_PER_ITEM and not plan.cacheable:
+        # kept here unless the card itself is (an item with its 64 cards kept already keeps its reasons)
+        if len(plan.reasons) < _REASONS_PER_ITEM and not (keep and len(plan.cards) < _CARDS_PER_ITEM):
             plan.reasons[reason_key] = said
     if checked:
         said += _verified_words(checked)
