@@ -17,6 +17,7 @@ value not reported is false, as in the engine. Two forms of the same expressions
 from __future__ import annotations
 
 import json
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,11 @@ class _Rule:
     name: str
     expression: str
     sections: tuple[str, ...]  # the facts the firing holds (m0, m1, ...), as the reference names them
+
+    @property
+    def frame(self) -> tuple[tuple[str, str], ...]:
+        """(pattern name, section) of each fact the firing holds: ``(("m0", "leadership"), ...)``."""
+        return tuple((f"m{i}", section) for i, section in enumerate(self.sections))
 
 
 def rules_for(rubric: Rubric, org_type: str) -> list[_Rule]:
@@ -115,6 +121,9 @@ def context(facts: list[dict[str, Any]]) -> str:
     return json.dumps({fact["t"]: {k: v for k, v in fact.items() if k not in RESERVED} for fact in facts})
 
 
+_RULE = operator.attrgetter("rule")
+
+
 class ZenRubric:
     """One rubric for zen-engine: per org type its rules, their decision graph and their list expression."""
 
@@ -122,6 +131,7 @@ class ZenRubric:
         self.rubric = rubric
         self._engine = zen.ZenEngine()
         self._rules: dict[str, list[_Rule]] = {}
+        self._frames: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
         self._decisions: dict[str, Any] = {}
         self._expressions: dict[str, Any] = {}
 
@@ -129,6 +139,7 @@ class ZenRubric:
         if org_type not in self._rules:
             rules = rules_for(self.rubric, org_type)
             self._rules[org_type] = rules
+            self._frames[org_type] = [(rule.name, rule.frame) for rule in rules]
             self._decisions[org_type] = self._engine.create_decision(_graph(rules))
             self._expressions[org_type] = zen.compile_expression("[" + ", ".join(r.expression for r in rules) + "]")
         return self._rules[org_type]
@@ -145,10 +156,11 @@ class ZenRubric:
         """The unit's firings as the reference evaluator gives them (same rule names, same matched facts)."""
         held = self.outcomes(org_type, facts, form)
         by_section = {fact["t"]: fact for fact in facts}
+        # the rules' names and frames worked out once, as the engine's firings are read without parsing
         firings = [
-            Firing(rule.name, {f"m{i}": by_section[s] for i, s in enumerate(rule.sections)})
-            for rule, fired in zip(self._rules[org_type], held, strict=True)
+            Firing(name, {m: by_section[s] for m, s in frame})
+            for (name, frame), fired in zip(self._frames[org_type], held, strict=True)
             if fired
         ]
-        firings.sort(key=lambda f: f.rule)
+        firings.sort(key=_RULE)
         return firings

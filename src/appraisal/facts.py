@@ -12,7 +12,7 @@ keeps it current.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from .submission import Indicators, SubmissionBase, bundled_years, indicators_for_year
 from .submission.fields import fact_value
@@ -21,60 +21,121 @@ RESERVED = ("sid", "id", "t")
 UNIT = "unit"
 
 
-def _derive(indicators: Indicators, unit_id: str, facts: dict[str, dict[str, Any]]) -> None:
-    def get(path: str) -> Any:
-        section, _, name = path.partition(".")
-        return facts.get(section, {}).get(name)
+class _Derived(NamedTuple):
+    """A derived value as the facts compute it: share, sum or difference of its inputs (section, field)."""
 
-    for derived in indicators.derived:
-        inputs = [get(path) for path in derived.inputs]
-        if any(value is None for value in inputs):
+    way: str
+    inputs: tuple[tuple[str, str], ...]
+    section: str
+    name: str
+
+
+class _Plan(NamedTuple):
+    """What building an org type's facts needs that depends only on the year's indicators, worked out once."""
+
+    # per section reported: field -> kind, for the fields that become facts (``Indicators.fact_fields``)
+    sections: tuple[tuple[str, dict[str, str]], ...]
+    # sections holding only derived values, in the order the attributes name them
+    derived_only: tuple[str, ...]
+    derived: tuple[_Derived, ...]
+
+
+_PLANS: dict[tuple[int, str], tuple[Indicators, _Plan]] = {}
+_NONE: dict[str, Any] = {}
+
+
+def _plan(indicators: Indicators, org_type: str) -> _Plan:
+    key = (id(indicators), org_type)
+    found = _PLANS.get(key)
+    if found is not None and found[0] is indicators:
+        return found[1]
+    kinds = indicators.fact_fields(org_type)
+    sections = tuple(kinds.items())
+    derived_only = tuple(
+        dict.fromkeys(
+            section
+            for section in (path.partition(".")[0] for path in indicators.attributes(org_type))
+            if section not in kinds
+        )
+    )
+    derived = []
+    for value in indicators.derived:
+        way = "share" if value.share is not None else "sum" if value.sum is not None else "difference"
+        inputs = tuple((path.partition(".")[0], path.partition(".")[2]) for path in value.inputs)
+        section, _, name = value.id.partition(".")
+        derived.append(_Derived(way, inputs, section, name))
+    plan = _Plan(sections, derived_only, tuple(derived))
+    _PLANS[key] = (indicators, plan)
+    return plan
+
+
+def _derive(plan: _Plan, unit_id: str, facts: dict[str, dict[str, Any]]) -> None:
+    for derived in plan.derived:
+        inputs: list[Any] = [facts.get(section, _NONE).get(name) for section, name in derived.inputs]
+        if None in inputs:
             continue  # a missing input makes the value missing, never zero: the items using it are not evaluated
-        if derived.share is not None:
+        if derived.way == "share":
             part, whole = inputs
             if not whole:
                 continue  # no share of nothing
             value = part * 100 / whole  # unrounded: 79.99998 must stay under 80
-        elif derived.sum is not None:
+        elif derived.way == "sum":
             value = sum(inputs)
         else:
             value = inputs[0] - inputs[1]
-        section, _, name = derived.id.partition(".")
-        facts.setdefault(section, {"sid": unit_id, "id": section, "t": section})[name] = float(value)
+        section = derived.section
+        facts.setdefault(section, {"sid": unit_id, "id": section, "t": section})[derived.name] = float(value)
 
 
 def build_facts(submission: SubmissionBase) -> list[dict[str, Any]]:
     """The unit's facts, one per section, in section order (the same submission gives the same facts)."""
     indicators = submission.indicators
+    unit_id = submission.unit_id
+    plan = _plan(indicators, submission.org)
     # The unit fact always matches the engine's sentinel rule: see engine.compile.SENTINEL.
     facts: dict[str, dict[str, Any]] = {
-        UNIT: {"sid": submission.unit_id, "id": UNIT, "t": UNIT, "org_type": submission.org, "year": submission.year}
+        UNIT: {"sid": unit_id, "id": UNIT, "t": UNIT, "org_type": submission.org, "year": submission.year}
     }
-    kinds = indicators.fact_fields(submission.org)
-    data = submission.model_dump(include=set(kinds), exclude_none=True)
+    data = submission.model_dump(include={section for section, _ in plan.sections}, exclude_none=True)
     verification = getattr(submission, "verification", None)
     if verification is not None:  # the value scored is the verified one where the appraisers verified it
         for section, checks in verification:
             for name, check in checks or ():
                 if check is not None:
                     data.setdefault(section, {})[name] = check.value
-    for section, fields in kinds.items():
-        fact: dict[str, Any] = {"sid": submission.unit_id, "id": section, "t": section}
-        for name, value in data.get(section, {}).items():
+    for section, fields in plan.sections:
+        fact: dict[str, Any] = {"sid": unit_id, "id": section, "t": section}
+        for name, value in data.get(section, _NONE).items():
             kind = fields.get(name)
             if kind is not None and (cast := fact_value(kind, value)) is not None:
                 fact[name] = cast
         facts[section] = fact
-    for path in indicators.attributes(submission.org):  # a section holding only derived values
-        section = path.partition(".")[0]
-        facts.setdefault(section, {"sid": submission.unit_id, "id": section, "t": section})
-    _derive(indicators, submission.unit_id, facts)
+    for section in plan.derived_only:
+        facts[section] = {"sid": unit_id, "id": section, "t": section}
+    _derive(plan, unit_id, facts)
     return list(facts.values())
 
 
 def values_of(facts: list[dict[str, Any]]) -> dict[str, Any]:
     """Facts flattened to ``section.field`` -> value (what conditions and scorecards name)."""
-    return {f"{fact['t']}.{k}": v for fact in facts if fact["t"] != UNIT for k, v in fact.items() if k not in RESERVED}
+    found: dict[str, Any] = {}
+    for fact in facts:
+        section = fact["t"]
+        if section == UNIT:
+            continue
+        if (paths := _PATHS.get(section)) is None:
+            paths = _PATHS[section] = {}
+        for name, value in fact.items():
+            if (path := paths.get(name)) is None:
+                if name in RESERVED:
+                    continue
+                path = paths[name] = f"{section}.{name}"
+            found[path] = value
+    return found
+
+
+# ``section.field`` by section and field, made once: flattening a unit's facts made a hundred strings anew
+_PATHS: dict[str, dict[str, str]] = {}
 
 
 def reference_markdown(indicators: Indicators) -> str:

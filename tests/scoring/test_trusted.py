@@ -97,3 +97,26 @@ def test_the_demo_scorecards_equal_validated_ones() -> None:
 def test_scorecard_bytes_are_pinned(year: int) -> None:
     digest = hashlib.sha256("".join(card.to_json() for card in _cards(year, 60)).encode()).hexdigest()
     assert digest == PINNED[year]
+
+
+@pytest.mark.parametrize("year", sorted(PINNED))
+def test_cards_kept_between_units_equal_cards_made_fresh(year: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item and group scores are kept by what decides them (rule and values) and shared between scorecards: a
+    card built from kept parts must be the card built afresh, for every unit, whatever came before it."""
+    from appraisal.scoring import score
+
+    rubric = load_rubric(year)
+    units = [claims_unit(i, rubric) for i in range(280)]
+    with monkeypatch.context() as fresh:  # nothing kept: each item's card made for this unit
+        fresh.setattr(score, "_PLANS", {})
+        fresh.setattr(score, "_CARDS_PER_ITEM", 0)
+        fresh.setattr(score, "_GROUPS_PER_TYPE", 0)
+        made = appraise_many(units, rubric).scorecards
+        assert not any(plan.cards for plans in score._PLANS.values() for plan in plans.scored)
+    monkeypatch.setattr(score, "_PLANS", {})
+    for _ in range(2):  # the first pass fills what is kept, the second is built from it
+        kept = appraise_many(units, rubric).scorecards
+        assert [card.to_json() for card in kept] == [card.to_json() for card in made]
+        assert kept == made
+    shared = {id(item) for card in kept for item in card.items}
+    assert len(shared) < sum(len(card.items) for card in kept) / 2, "the kept parts were not used"

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..rubric import Item, expr
 
@@ -27,13 +26,16 @@ def field_words(path: str) -> str:
     return path.rpartition(".")[2].replace("_", " ")
 
 
+_CENT = Decimal("0.01")
+
+
 def _value_text(value: Any) -> str:
     if value is None:
         return "not reported"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return format(Decimal(repr(value)).quantize(Decimal("0.01")).normalize(), "f")
+        return format(Decimal(repr(value)).quantize(_CENT).normalize(), "f")
     return str(value)
 
 
@@ -47,9 +49,9 @@ def test_words(compare: expr.Compare, symbols: Callable[[str], str] = str) -> st
     return f"{symbols(compare.op)} {expr.literal_text(compare.value)}"
 
 
-@dataclass(frozen=True)
-class Part:
-    """One comparison of a condition, the value it saw, and whether it held."""
+class Part(NamedTuple):
+    """One comparison of a condition, the value it saw, and whether it held (a tuple: a unit's reasons make
+    dozens, and a frozen dataclass cost three times as much to make)."""
 
     compare: expr.Compare
     value: Any
@@ -60,7 +62,7 @@ class Part:
         seen = _value_text(self.value)
         if (
             isinstance(self.value, float)
-            and expr.evaluate(self.compare, {self.compare.path: float(seen)}) != self.holds
+            and expr.holds_nnf(self.compare, {self.compare.path: float(seen)}) != self.holds  # a Compare: in nnf
         ):
             seen = expr.literal_text(self.value)  # rounded, 79.99998 would read as meeting >= 80
         if isinstance(self.compare.value, bool):
@@ -82,8 +84,7 @@ class Part:
         return f" ({shown} {'short' if op == '>=' else 'over'})"
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """A condition's outcome for one unit: whether it held, and the parts that decided it, in words."""
 
     text: str

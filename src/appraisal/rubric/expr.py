@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 Literal_ = bool | int | float | str
@@ -64,8 +66,9 @@ class Compare:
     value: Literal_
     column: int = 0
 
-    @property
+    @cached_property
     def path(self) -> str:
+        """``section.field``, made once (evaluating and explaining conditions read it for every comparison)."""
         return f"{self.section}.{self.field}"
 
     def __str__(self) -> str:
@@ -288,6 +291,14 @@ def evaluate(node: Node, values: dict[str, Any]) -> bool:
     return holds_nnf(nnf(node), values)
 
 
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
 def holds_nnf(node: Node, values: dict[str, Any]) -> bool:
     """``evaluate`` for a tree already in negation normal form (what ``nnf`` returns)."""
     if isinstance(node, Compare):
@@ -298,11 +309,7 @@ def holds_nnf(node: Node, values: dict[str, Any]) -> bool:
             return bool(value == node.value) == (node.op == "==")
         if isinstance(value, bool | str) or isinstance(node.value, str):
             return False
-        return bool(
-            {"<": value < node.value, "<=": value <= node.value, ">": value > node.value, ">=": value >= node.value}[
-                node.op
-            ]
-        )
+        return bool(_ORDER[node.op](value, node.value))
     if isinstance(node, Not):  # pragma: no cover - nnf() removes them
         raise AssertionError("evaluate an expression in negation normal form")
     results = (holds_nnf(p, values) for p in node.parts)

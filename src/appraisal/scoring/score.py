@@ -3,6 +3,13 @@
 In: the unit's submission, the rubric, the facts asserted and the rules that fired. Out: a ``Scorecard`` with
 every item's points, status, the values that decided it and the rule that fired. Arithmetic is in Decimal
 and rounded half-up to two decimals per item, so totals never drift.
+
+Speed (docs/speed.md): what depends only on the rubric and the org type is worked out once (``_Plans``), and an
+item's card is a function of the rule that decided it and the values it read, so cards are kept by those and
+shared between scorecards: an item not applying to the org type is one ``ItemScore`` for every unit, and the
+cards of items reading yes/no, counts and choices are kept by (rule, values). Scorecards and their parts are
+frozen and nothing changes them in place (``rank`` makes new ones with ``model_copy``), so sharing is safe; a
+test builds every card afresh and compares the bytes.
 """
 
 from __future__ import annotations
@@ -34,17 +41,22 @@ def _f(value: Decimal) -> float:
     return float(_round(value))
 
 
-class Fired:
-    """The unit's firings indexed by rule name without its ``.N`` part (a condition compiled to several rules)."""
+class Fired(dict[str, list[Firing]]):
+    """The unit's firings indexed by rule name without its ``.N`` part (a condition compiled to several rules).
+    ``fired(base)`` is the list of them (empty when none fired); ``get`` gives None instead, without the call."""
 
     def __init__(self, firings: Iterable[Firing]) -> None:
-        self._by_rule: dict[str, list[Firing]] = {}
+        super().__init__()
         for firing in firings:
-            base = firing.rule if firing.rule.startswith(MISSING) else firing.rule.split(".")[0]
-            self._by_rule.setdefault(base, []).append(firing)
+            rule = firing.rule
+            base = rule if "." not in rule or rule.startswith(MISSING) else rule.partition(".")[0]
+            if (found := self.get(base)) is None:
+                self[base] = [firing]
+            else:
+                found.append(firing)
 
     def __call__(self, base: str) -> list[Firing]:
-        return self._by_rule.get(base, [])
+        return self.get(base) or []
 
 
 def _text(value: Any) -> str:
@@ -111,12 +123,8 @@ def _awards(item: Item, maximum: Decimal, values: dict[str, Any]) -> Decimal:
     return min(maximum, total)
 
 
-class Scored(NamedTuple):
-    """One item's result: the scorecard entry, and its points and maximum as exact decimals."""
-
-    entry: dict[str, Any]
-    points: Decimal
-    max: Decimal
+# One item's result: its ItemScore, and its points and maximum as exact decimals.
+Scored = tuple[ItemScore, Decimal, Decimal]
 
 
 class _Outcome(NamedTuple):
@@ -134,7 +142,7 @@ def _outcome(points: Decimal, maximum: Decimal, advice: str) -> _Outcome:
     return _Outcome(points, float(points), status, None if status == "awarded" else advice)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Plan:
     """What scoring one item needs that depends only on the rubric and the org type, worked out once."""
 
@@ -153,6 +161,7 @@ class _Plan:
     nothing: _Outcome
     when_rule: str
     value_rule: str
+    award_rule: str
     value_field: str  # the counted value's field in its section's fact
     kind: str
     advice: str
@@ -163,9 +172,25 @@ class _Plan:
     reasons: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, hash=False)
     # (derived share, its whole) of each share the item reads: a whole of 0 leaves the share without a value
     shares: tuple[tuple[str, str], ...] = ()
+    bonus: bool = False  # a bonus item: its points add to the bonus, not to a group
+    # the item's ItemScore, the same for every unit, where the item does not apply to the org type (and where
+    # its applies_when does not hold, when the unit gives no points of its own for it)
+    not_applicable_card: ItemScore | None = None
+    inapplicable_card: ItemScore | None = None
+    # whether an entry is wholly decided by the rule that decided it and the item's values: they are all yes/no,
+    # whole numbers or choices (a float's -0.0 equals 0.0 as a key, but not as JSON)
+    cacheable: bool = False
+    # ItemScores already made, by (the rule that decided, or else the values not reported; the values), for units
+    # whose values the appraisers left as reported and that claim no points of their own: shared between
+    # scorecards (frozen, and never changed in place)
+    cards: dict[tuple[Any, ...], tuple[ItemScore, Decimal]] = field(default_factory=dict, compare=False, hash=False)
 
 
 _REASONS_PER_ITEM = 2048
+# At most this many ItemScores kept an item: units report counts of a few dozen values, which fit; the cards
+# kept cost about 1.3 kB each (300 items over six org types: 25 MB at most for a rubric).
+_CARDS_PER_ITEM = 64
+_CACHEABLE_KINDS = frozenset({"flag", "count", "choice"})
 
 
 def _checkable(rubric: Rubric, paths: tuple[str, ...]) -> tuple[str, ...]:
@@ -184,6 +209,7 @@ def _tiers(item: Item, maximum: Decimal) -> tuple[tuple[str, Decimal, int], ...]
 
 def _plan(rubric: Rubric, item: Item, org_type: str) -> _Plan:
     maximum = item.max_for(org_type)
+    kinds = rubric.indicators.attributes(org_type)
     paths = item_paths(item) if maximum is not None else ()
     tiers = _tiers(item, maximum) if maximum is not None else ()
     if maximum is None:
@@ -205,18 +231,28 @@ def _plan(rubric: Rubric, item: Item, org_type: str) -> _Plan:
         _outcome(ZERO, maximum if maximum is not None else ZERO, item.advice.en),
         f"{item.id}#when",
         f"{item.id}#value",
+        f"{item.id}#award",
         str(item.value_path()).partition(".")[2],
         item.kind,
         item.advice.en,
         _not_applicable(item, org_type),
         f"{item.id}#applies" if item.applies_when is not None else None,
         shares=_shares(rubric, paths),
+        bonus=item.group == BONUS_GROUP,
+        not_applicable_card=trusted(ItemScore, _not_applicable(item, org_type)) if maximum is None else None,
+        inapplicable_card=trusted(ItemScore, _inapplicable(item, None)) if item.applies_when is not None else None,
+        cacheable=maximum is not None and all(kinds.get(path) in _CACHEABLE_KINDS for path in paths),
     )
 
 
 def _not_applicable(item: Item, org_type: str) -> dict[str, Any]:
     reason = f"does not apply to {org_type} units"
     return _entry(item, 0.0, 0.0, None, "not_applicable", {}, [], reason, None, None)
+
+
+def _inapplicable(item: Item, self_points: float | None) -> dict[str, Any]:
+    reason = f"does not apply: {item.applies_when} does not hold"
+    return _entry(item, 0.0, 0.0, self_points, "not_applicable", {}, [], reason, None, None)
 
 
 def _shares(rubric: Rubric, paths: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -228,13 +264,35 @@ def _shares(rubric: Rubric, paths: tuple[str, ...]) -> tuple[tuple[str, str], ..
     return tuple(found)
 
 
-_PLANS: dict[tuple[str, str, str], list[_Plan]] = {}
+class _Plans(NamedTuple):
+    """An org type's plans: every item's, the scored items' (all but deductions), and the ids a unit may claim
+    points of its own for (the scored items applying to the org type)."""
+
+    every: list[_Plan]
+    scored: list[_Plan]
+    claimable: frozenset[str]
+    # the scorecard's items as they start: the shared card of each item not applying to the org type, None in the
+    # place of each other; and those others' places and plans
+    start: tuple[ItemScore | None, ...]
+    applying: tuple[tuple[int, _Plan], ...]
+    vetoes: tuple[tuple[str, str], ...]  # each veto's rule, and its words on the card
+    bounds: list[tuple[str, Decimal]]  # the rubric's grade_bounds
+    groups: dict[tuple[str, Decimal, Decimal], GroupScore]  # group scores made, by group, points and maximum
 
 
-def _plans(rubric: Rubric, org_type: str) -> list[_Plan]:
+_PLANS: dict[tuple[str, str, str], _Plans] = {}
+
+
+def _plans(rubric: Rubric, org_type: str) -> _Plans:
     key = (rubric.path, rubric.sha256, org_type)
     if key not in _PLANS:
-        _PLANS[key] = [_plan(rubric, item, org_type) for item in rubric.items]
+        every = [_plan(rubric, item, org_type) for item in rubric.items]
+        scored = [plan for plan in every if plan.item.deduction is None]
+        claimable = frozenset(plan.item.id for plan in scored if plan.maximum is not None)
+        start = tuple(plan.not_applicable_card for plan in scored)
+        applying = tuple((at, plan) for at, plan in enumerate(scored) if plan.maximum is not None)
+        vetoes = tuple((f"{v.id}#veto", f"{v.id}: {v.reason.en}") for v in rubric.vetoes_for(org_type))
+        _PLANS[key] = _Plans(every, scored, claimable, start, applying, vetoes, rubric.grade_bounds(), {})
     return _PLANS[key]
 
 
@@ -245,7 +303,7 @@ def _entry(
     self_points: float | None,
     status: str,
     values: dict[str, Any],
-    verified: list[dict[str, Any]],
+    verified: list[VerifiedValue] | list[dict[str, Any]],
     reason: str,
     advice: str | None,
     rule: str | None,
@@ -271,52 +329,59 @@ def _entry(
 
 def score_item(
     plan: _Plan,
-    org_type: str,
     fired: Fired,
     values: dict[str, Any],
     verified: dict[str, dict[str, Any]],
     self_points: float | None = None,
 ) -> Scored:
-    """One item's result for one unit: its ``ItemScore``'s fields (``_entry``), points and maximum."""
+    """One item's result for one unit: its ``ItemScore``, points and maximum."""
     item, maximum = plan.item, plan.maximum
     if maximum is None:
-        return Scored(dict(plan.not_applicable, self_points=self_points, values={}, verified=[]), ZERO, ZERO)
-    if plan.applies_rule is not None and not fired(plan.applies_rule):
-        reason = f"does not apply: {item.applies_when} does not hold"
-        return Scored(_entry(item, 0.0, 0.0, self_points, "not_applicable", {}, [], reason, None, None), ZERO, ZERO)
-    seen = {path: values.get(path) for path in plan.paths}
-    checked = [verified[path] for path in plan.checkable if path in verified] if verified else []
-    unmet = [(need, path) for need, path in plan.requires if values.get(path) is not True] if plan.requires else None
-    if unmet:
+        if self_points is None and plan.not_applicable_card is not None:
+            return (plan.not_applicable_card, ZERO, ZERO)
+        entry = dict(plan.not_applicable, self_points=self_points, values={}, verified=[])
+        return (trusted(ItemScore, entry), ZERO, ZERO)
+    if plan.applies_rule is not None and plan.applies_rule not in fired:
+        if self_points is None and plan.inapplicable_card is not None:
+            return (plan.inapplicable_card, ZERO, ZERO)
+        return (trusted(ItemScore, _inapplicable(item, self_points)), ZERO, ZERO)
+    checked = [verified[path] for path in plan.checkable if path in verified] if verified else None
+    if plan.requires and (unmet := [(need, path) for need, path in plan.requires if values.get(path) is not True]):
         # The item counts only what the appraising level saw for itself: without it, it is not evaluated.
         needs = ", ".join(f"{need.replace('_', ' ')} ({path})" for need, path in unmet)
         reason = f"requires a {needs}, not recorded"
+        seen = {path: values.get(path) for path in plan.paths}
         entry = _entry(
-            item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, checked, reason, plan.advice, None
+            item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, _checked(checked), reason, plan.advice, None
         )
-        return Scored(entry, ZERO, maximum)
-    outcome, rule, tier_hit = plan.nothing, None, None
-    if plan.kind == "check":
-        if gate := fired(plan.when_rule):
-            outcome, rule = plan.outcomes[0], gate[0].rule
+        return (trusted(ItemScore, entry), ZERO, maximum)
+    # the rule that decided the item: the gate of a check, the best tier that fired, the count being reported
+    rule, tier_hit = None, None
+    kind = plan.kind
+    if kind == "check":
+        if gate := fired.get(plan.when_rule):
+            rule = gate[0].rule
     elif plan.tiers:
         best = ZERO
         for tier_rule, amount, index in plan.tiers:
-            if amount > best and (hit := fired(tier_rule)):
+            if amount > best and (hit := fired.get(tier_rule)):
                 best, rule, tier_hit = amount, hit[0].rule, index
-        if tier_hit is not None:
-            outcome = plan.outcomes[tier_hit]
-    elif item.when and not fired(plan.when_rule):
+    elif item.when and not fired.get(plan.when_rule):
         pass
     elif item.awards:
-        if counted := fired(f"{item.id}#award"):
-            outcome = _outcome(_awards(item, maximum, values), maximum, plan.advice)
+        if counted := fired.get(plan.award_rule):
             rule = counted[0].rule
-    elif counted := fired(plan.value_rule):
-        raw = counted[0].value(plan.value_field)
-        outcome = _outcome(_amount(item, maximum, Decimal(str(raw))), maximum, plan.advice)
+    elif counted := fired.get(plan.value_rule):
         rule = counted[0].rule
-    if rule is None and (missing := [path for path, missing_rule in plan.missing_rules if fired(missing_rule)]):
+    # without a rule, the values the unit did not report (each a rule that fired)
+    missing = [path for path, missing_rule in plan.missing_rules if missing_rule in fired] if rule is None else None
+    shown = tuple(map(values.get, plan.paths))
+    key = (tuple(missing) if missing else rule, *shown)
+    keep = plan.cacheable and not checked and self_points is None
+    if keep and (made := plan.cards.get(key)) is not None:
+        return (made[0], made[1], maximum)
+    seen = dict(zip(plan.paths, shown, strict=True))
+    if missing:
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.
         # a share of a whole reported as 0 was reported, but has no value: say so rather than "not reported"
         nothing = {share: whole for share, whole in plan.shares if share in missing and values.get(whole) == 0}
@@ -325,23 +390,62 @@ def score_item(
         words += [f"{share} has no value, as {whole} is 0 (no share of nothing)" for share, whole in nothing.items()]
         advice = f"Report {', '.join(unreported)}. {plan.advice}" if unreported else plan.advice
         entry = _entry(
-            item, 0.0, plan.max_shown, self_points, "not_evaluated", seen, checked, "; ".join(words), advice, None
+            item,
+            0.0,
+            plan.max_shown,
+            self_points,
+            "not_evaluated",
+            seen,
+            _checked(checked),
+            "; ".join(words),
+            advice,
+            MISSING + missing[0],
         )
-        entry["rule"] = MISSING + missing[0]
-        return Scored(entry, ZERO, maximum)
+        card = trusted(ItemScore, entry)
+        if keep and len(plan.cards) < _CARDS_PER_ITEM:
+            plan.cards[key] = (card, ZERO)
+        return (card, ZERO, maximum)
+    if rule is None:
+        outcome = plan.nothing
+    elif kind == "check":
+        outcome = plan.outcomes[0]
+    elif tier_hit is not None:
+        outcome = plan.outcomes[tier_hit]
+    elif item.awards:
+        outcome = _outcome(_awards(item, maximum, values), maximum, plan.advice)
+    else:
+        # the value the firing matched: its section's fact holds what ``values`` holds
+        outcome = _outcome(_amount(item, maximum, Decimal(str(values[str(item.value_path())]))), maximum, plan.advice)
     points = outcome.points
-    key = (*seen.values(), points, tier_hit)
-    said = plan.reasons.get(key)
+    reason_key = (*shown, points, tier_hit)
+    said = plan.reasons.get(reason_key)
     if said is None:
         said = item_reason(item, maximum, seen, points, tier_hit)
-        if len(plan.reasons) < _REASONS_PER_ITEM:
-            plan.reasons[key] = said
+        # kept here unless the card itself is (an item with its 64 cards kept already keeps its reasons)
+        if len(plan.reasons) < _REASONS_PER_ITEM and not (keep and len(plan.cards) < _CARDS_PER_ITEM):
+            plan.reasons[reason_key] = said
     if checked:
         said += _verified_words(checked)
     entry = _entry(
-        item, outcome.shown, plan.max_shown, self_points, outcome.status, seen, checked, said, outcome.advice, rule
+        item,
+        outcome.shown,
+        plan.max_shown,
+        self_points,
+        outcome.status,
+        seen,
+        _checked(checked),
+        said,
+        outcome.advice,
+        rule,
     )
-    return Scored(entry, points, maximum)
+    card = trusted(ItemScore, entry)
+    if keep and len(plan.cards) < _CARDS_PER_ITEM:
+        plan.cards[key] = (card, points)
+    return (card, points, maximum)
+
+
+def _checked(checked: list[dict[str, Any]] | None) -> list[VerifiedValue]:
+    return [trusted(VerifiedValue, dict(c)) for c in checked] if checked else []
 
 
 _TOTAL_FLOOR = Floor(total=ZERO)
@@ -409,9 +513,13 @@ def _deductions(
 
 def grade_for(rubric: Rubric, graded_on: Decimal, vetoed: bool) -> Grade:
     """The grade for the points the manifest's ``grade_on`` names (before bonus, or the total)."""
+    return _grade(rubric.grade_bounds(), graded_on, vetoed)
+
+
+def _grade(bounds: list[tuple[str, Decimal]], graded_on: Decimal, vetoed: bool) -> Grade:
     if vetoed:
         return "unqualified"
-    for grade, bound in rubric.grade_bounds():
+    for grade, bound in bounds:
         if graded_on >= bound:
             return cast(Grade, grade)
     return "unqualified"
@@ -427,41 +535,33 @@ def score_unit(
     verified = verified_values(submission)
     own = {k: float(v) for k, v in (submission.self_assessment or {}).items()}
     plans = _plans(rubric, org)
-    unknown = (
-        sorted(set(own) - {p.item.id for p in plans if p.maximum is not None and p.item.deduction is None})
-        if own
-        else None
-    )
+    unknown = sorted(set(own) - plans.claimable) if own else None
     if unknown:
         where = [
             Problem(f"self_assessment.{item_id}", f"no item {item_id} applies to {org} units") for item_id in unknown
         ]
         raise InputError(submission.source, where, submission.unit_id)
-    scored = [
-        score_item(plan, org, fired, values, verified, own.get(plan.item.id))
-        for plan in plans
-        if plan.item.deduction is None
-    ]
     manifest = rubric.manifest
     bonus = ZERO
     in_group: dict[str, list[Decimal]] = {group.id: [ZERO, ZERO] for group in manifest.groups}
     lost: list[tuple[Decimal, str]] = []
     differences: list[tuple[Decimal, str]] = []
-    items = []
-    for points, maximum, entry in ((r.points, r.max, r.entry) for r in scored):
-        if entry["group"] == BONUS_GROUP:
+    # the items not applying to the org type are in place: no points, nothing lost, none claimed
+    items = list(plans.start)
+    for at, plan in plans.applying:
+        claimed = own.get(plan.item.id) if own else None
+        card, points, maximum = score_item(plan, fired, values, verified, claimed)
+        items[at] = card
+        if plan.bonus:
             bonus += points
         else:
-            if (sums := in_group.get(entry["group"])) is not None:
+            if (sums := in_group.get(plan.item.group)) is not None:
                 sums[0] += points
                 sums[1] += maximum
             if maximum > points:
-                lost.append((points - maximum, entry["id"]))  # most lost first, then by id
-        if (claimed := entry["self_points"]) is not None and (gap := Decimal(str(claimed)) - points):
-            differences.append((-abs(gap), entry["id"]))
-        if entry["verified"]:
-            entry = entry | {"verified": [trusted(VerifiedValue, dict(c)) for c in entry["verified"]]}
-        items.append(trusted(ItemScore, entry))
+                lost.append((points - maximum, plan.item.id))  # most lost first, then by id
+        if claimed is not None and (gap := Decimal(str(claimed)) - points):
+            differences.append((-abs(gap), plan.item.id))
     group_points: dict[str, Decimal] = {}
     group_max: dict[str, Decimal] = {}
     for group in manifest.groups:
@@ -470,15 +570,12 @@ def score_unit(
             share = group.weight * manifest.base
             points, most = (_round(points * share / most) if most else ZERO), share
         group_points[group.id], group_max[group.id] = points, most
-    deductions = _deductions(plans, fired, values, group_points) if rubric.has_deductions else []
-    groups = [
-        trusted(GroupScore, {"id": group, "points": _f(points), "max": _f(group_max[group]), "peer_median": None})
-        for group, points in group_points.items()
-    ]
+    deductions = _deductions(plans.every, fired, values, group_points) if rubric.has_deductions else []
+    groups = [_group_score(plans, group, points, group_max[group]) for group, points in group_points.items()]
     before_bonus = sum(group_points.values(), ZERO) - sum((d[1] for d in deductions if d[2]), ZERO)
     bonus = min(manifest.bonus_cap, bonus)
     graded_on = before_bonus + bonus if manifest.grade_on == "total" else before_bonus
-    vetoes = [v for v in rubric.vetoes_for(org) if fired(f"{v.id}#veto")]
+    vetoes = [words for rule, words in plans.vetoes if rule in fired]
     responsible = submission.rectification.responsible_person if submission.rectification else None
     if submission.self_score is not None:
         self_score: float | None = float(submission.self_score)
@@ -500,9 +597,9 @@ def score_unit(
             "bonus": _f(bonus),
             "graded_on": _f(graded_on),
             "grade_on": manifest.grade_on,
-            "grade": grade_for(rubric, graded_on, bool(vetoes)),
+            "grade": _grade(plans.bounds, graded_on, bool(vetoes)),
             "vetoed": bool(vetoes),
-            "veto_reasons": [f"{v.id}: {v.reason.en}" for v in vetoes],
+            "veto_reasons": vetoes,
             "commended": None,
             "rank": None,
             "peers": None,
@@ -516,6 +613,19 @@ def score_unit(
             "tie_break": list(manifest.commendation.tie_break),
         },
     )
+
+
+_GROUPS_PER_TYPE = 4096  # GroupScores kept an org type (about 0.4 kB each)
+
+
+def _group_score(plans: _Plans, group: str, points: Decimal, most: Decimal) -> GroupScore:
+    """A group's score; the same points and maximum give the same GroupScore, shared between scorecards."""
+    key = (group, points, most)  # as Decimals: equal values, however written, show the same
+    if (made := plans.groups.get(key)) is None:
+        made = trusted(GroupScore, {"id": group, "points": _f(points), "max": _f(most), "peer_median": None})
+        if len(plans.groups) < _GROUPS_PER_TYPE:
+            plans.groups[key] = made
+    return made
 
 
 _RUBRIC_REFS: dict[tuple[str, str], RubricRef] = {}
