@@ -166,12 +166,15 @@ def _close(value: Any, indicators: Indicators) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def problems_from(exc: ValidationError, org_type: str | None, indicators: Indicators) -> list[Problem]:
-    """pydantic's errors as problems with a dotted field path and a plain message."""
+def problems_from(
+    exc: ValidationError, org_type: str | None, indicators: Indicators, tagged: bool = True
+) -> list[Problem]:
+    """pydantic's errors as problems with a dotted field path and a plain message (``tagged``: the errors of the
+    year's union of org types, whose paths start with the unit's type; a section may have a type's name)."""
     problems = []
     for error in exc.errors(include_url=False):
         loc: tuple[int | str, ...] = tuple(error["loc"])
-        if loc and loc[0] in indicators.org_type_ids:
+        if tagged and loc and loc[0] in indicators.org_type_ids:
             loc = loc[1:]  # the discriminated union's tag
         if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = ("org_type",)
@@ -231,7 +234,7 @@ def validate_unit(data: Any, source: str, indicators: IndicatorsSource = None) -
         else:
             unit = submission_adapter(found).validate_python(data)
     except ValidationError as exc:
-        raise InputError(source, problems_from(exc, org_type, found), unit_id) from exc
+        raise InputError(source, problems_from(exc, org_type, found, tagged=not known), unit_id) from exc
     unit._source = source
     return unit
 
