@@ -6,6 +6,7 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pypdf import PdfReader
@@ -25,7 +26,14 @@ def text(pdf: bytes) -> str:
 
 def says(page_text: str, phrase: str) -> bool:
     """Whether ``phrase`` is in the text, whatever the white space (lines break inside Chinese phrases)."""
-    return re.sub(r"\s+", "", phrase) in re.sub(r"\s+", "", page_text)
+    return _without_spaces(phrase) in _without_spaces(page_text)
+
+
+@lru_cache(maxsize=64)
+def _without_spaces(value: str) -> str:
+    """``value`` without white space, kept for the next phrase looked up in the same text (a handbook's text is
+    looked through for every item, field and org type)."""
+    return re.sub(r"\s+", "", value)
 
 
 def _resolve(obj: Any) -> Any:
