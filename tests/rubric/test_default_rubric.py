@@ -76,12 +76,13 @@ QUOTED_IDS = ITEM_IDS + VETO_IDS if RUBRIC else ["(no default rubric)"]
 
 @pytest.fixture(scope="module")
 def rubric() -> Rubric:
-    """The default rubric, loaded again now (it may have changed since collection), or a skip with the reason."""
+    """The default rubric, loaded again now (it may have changed since collection): one that does not load fails
+    every test here with the reason, never a skip (a broken shipped rubric must not pass for a missing one)."""
     if RUBRIC is None:
-        pytest.skip(NOT_LOADED)
+        pytest.fail(NOT_LOADED)
     loaded, why = _load()
     if loaded is None:
-        pytest.skip(why)
+        pytest.fail(why)
     return loaded
 
 
