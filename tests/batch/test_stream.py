@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from tests.batch.test_publish import many_units, published
+from tests.builders import shipped
 
 from appraisal import load_rubric
 from appraisal.batch import appraise_batch, run
@@ -23,13 +24,13 @@ from appraisal.submission import load_submissions
 
 def _synthetic(folder: Path, count: int) -> Path:
     folder.mkdir()
-    for data in synthetic_units(count, load_rubric()):
+    for data in synthetic_units(count, shipped()):
         (folder / f"{data['unit_id']}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return folder
 
 
 def test_final_json_fills_in_the_ranking_as_to_json_writes_it(tmp_path: Path) -> None:
-    rubric = load_rubric()
+    rubric = shipped()
     units, _ = load_submissions([_synthetic(tmp_path / "in", 120)])
     cards = [score_or_reject(unit, rubric) for unit in units]  # before ranking: what the cache holds
     assert all(isinstance(card, Scorecard) and card.rank is None for card in cards)

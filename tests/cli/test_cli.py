@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.builders import MINI, unit
+from tests.builders import MINI, shipped, unit
 
 from appraisal.cli import main
 
@@ -147,13 +147,12 @@ def test_schema() -> None:
 
 
 def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
-    from appraisal import load_rubric
     from appraisal.batch import appraise_batch, worker_pool
     from appraisal.resources import examples
     from appraisal.submission import load_submissions
 
     units, _ = load_submissions([examples()])
-    rubric = load_rubric()
+    rubric = shipped()
     serial = appraise_batch(units, rubric)
     with worker_pool(2, rubric) as pool:
         parallel = appraise_batch(units, rubric, pool=pool, chunk=7)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.builders import INDICATORS_2026, MINI, ORG_TYPES, make, year_folder
+from tests.builders import INDICATORS_2026, MINI, ORG_TYPES, make, shipped, year_folder
 from tests.differential.evaluator import (
     Boundaries,
     Result,
@@ -232,7 +232,7 @@ RUBRICS = ("mini", "default", "constructs")
 
 def default_rubric() -> Rubric:
     """The default rubric: one that fails to load fails the tests (never a skip)."""
-    rubric = load_rubric()
+    rubric = shipped()
     assert rubric.items, "the default rubric has no items"
     return rubric
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.builders import shipped
 from tests.scoring.claims_units import claims_unit
 
 from appraisal import Scorecard, appraise_many, load_rubric, load_submissions
@@ -25,7 +26,7 @@ PINNED = {
 
 
 def _cards(year: int | Path, count: int) -> list[Scorecard]:
-    rubric = load_rubric(year)
+    rubric = shipped(year)
     result = appraise_many([claims_unit(i, rubric) for i in range(count)], rubric)
     assert not result.rejected
     return result.scorecards
