@@ -19,9 +19,16 @@ def reader(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
 
 
+@lru_cache(maxsize=256)
+def _extracted(pdf: bytes) -> tuple[str, ...]:
+    """Each page's text as pypdf extracts it, once per document: many tests read the same module-rendered PDFs
+    (a string is immutable, so sharing it is safe)."""
+    return tuple(page.extract_text() or "" for page in reader(pdf).pages)
+
+
 def text(pdf: bytes) -> str:
     """The text of every page, with runs of white space (line breaks included) made one space."""
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader(pdf).pages))
+    return re.sub(r"\s+", " ", " ".join(_extracted(pdf)))
 
 
 def says(page_text: str, phrase: str) -> bool:
@@ -120,7 +127,7 @@ def quiet(render: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def page_texts(pdf: bytes) -> list[str]:
     """Each page's text, runs of white space made one space."""
-    return [re.sub(r"\s+", " ", page.extract_text() or "").strip() for page in reader(pdf).pages]
+    return [re.sub(r"\s+", " ", page).strip() for page in _extracted(pdf)]
 
 
 # a page number as the reports print it: "2 / 4", or "— 2 —" in a Chinese official document
