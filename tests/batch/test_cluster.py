@@ -16,6 +16,8 @@ from tests.builders import shipped
 from appraisal.batch import ClusterError, DaskExecutor, ReportSettings, run
 from appraisal.cli import main
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:

@@ -7,12 +7,15 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from tests.batch.processes import few_examples
 from tests.batch.test_publish import published
 from tests.builders import MINI, shipped
 
 from appraisal import load_rubric
 from appraisal.batch import ReportSettings, run
+
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 
 def inodes(folder: Path) -> dict[str, int]:

@@ -21,6 +21,8 @@ from appraisal.scoring.appraise import score_or_reject
 from appraisal.scoring.rank import decide, rank_and_commend, standing
 from appraisal.submission import load_submissions
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 
 def _synthetic(folder: Path, count: int) -> Path:
     folder.mkdir()

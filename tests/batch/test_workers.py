@@ -13,6 +13,8 @@ from tests.builders import shipped
 from appraisal.batch import run, verify
 from appraisal.resources import examples
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 
 def test_kill_9_of_the_run_takes_its_workers_and_frees_the_callers_pipes(tmp_path: Path) -> None:
     process = start("run", examples(), "--out", tmp_path / "out", "--jobs", "2")

@@ -11,6 +11,8 @@ from tests.builders import MINI, shipped, unit
 
 from appraisal.cli import main
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 FULL = {
     "leadership": {"standing_committee_hearings": 2, "leader_in_charge": True, "working_meetings": 4},
     "appraisal": {"reports_late": 0},

@@ -25,6 +25,8 @@ from tests.differential.evaluator import (
 from appraisal import Rubric, Scorecard, appraise, load_rubric
 from appraisal.rubric.models import Item
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 CONSTRUCTS = """\
 items:
   - id: X01

@@ -25,6 +25,8 @@ from appraisal.reports.handbook import handbook_view
 from appraisal.reports.i18n import citation, translations
 from appraisal.rubric.models import Item, Rubric, Veto
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 HOSTILE = '<img src="file:///etc/passwd"><script>alert(1)</script>'
 
 

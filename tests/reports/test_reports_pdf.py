@@ -27,6 +27,8 @@ from appraisal.reports.render import _render_template, report_html
 from appraisal.rubric.models import Rubric
 from appraisal.scoring.scorecard import Scorecard
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 OPTIONS = ReportOptions(
     issuing_body={"en": "Riverside City Women's Federation", "zh": "河畔市妇联"}, document_number="河妇字〔2026〕3号"
 )

@@ -40,6 +40,8 @@ from tests.differential.evaluator import (
 from appraisal import Rubric, RubricError, Scorecard, appraise, load_rubric
 from appraisal.rubric.models import Item, Veto
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 SOURCE = Path(__file__).resolve().parents[2] / "docs/source/source-document.txt"
 ORIGINAL = Path(__file__).resolve().parents[3] / "shared/domain/source-document.txt"
 # The groups docs/rubric-format.md names (bonus items are group bonus).

@@ -12,6 +12,8 @@ from appraisal.cli import main
 from appraisal.resources import bundled
 from appraisal.scoring.cases import coverage, run_cases
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 DEFAULT = bundled("scoring_rules") / "2026"
 
 

@@ -17,6 +17,8 @@ from appraisal.resources import bundled, examples
 from appraisal.scoring.scorecard import DeductionScore, GroupScore, ItemScore, RubricRef, VerifiedValue
 from appraisal.submission import validate_unit
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 # sha256 of the JSON of the claims units 0-59 of each year, one after the other (``to_json``). A change to what a
 # scorecard says changes it: check the new cards are right, then put the new digest here.
 PINNED = {
