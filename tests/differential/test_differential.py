@@ -375,7 +375,9 @@ def test_appraise_agrees_with_the_independent_evaluator(
     rubric = rubrics[which]()
     bounds = Boundaries.of(rubric, org)
 
-    @settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    # 50 examples find every seeded bug 150 found (a grade bound's >= made >, durable-rules' $gte made $gt, a
+    # deduction off by one occurrence: 6-8, 21 and 19 of the 21 cases fail, against 7, 21 and 20 at 150)
+    @settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(raw=raw_submission(bounds))
     def agrees(raw: dict[str, Any]) -> None:
         check_agreement(rubric, org, raw)
