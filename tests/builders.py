@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from appraisal import Rubric, load_rubric
 from appraisal.submission import SubmissionBase, indicators_for_year, submission_adapter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "rubrics" / "mini"
 INDICATORS_2026 = indicators_for_year(2026)
 ORG_TYPES = INDICATORS_2026.org_type_ids
+
+
+@cache
+def shipped(year: int | None = None) -> Rubric:
+    """A bundled year's rubric (default: the newest), loaded once per test process: for the tests that read a
+    shipped rubric rather than test its loading (a load parses every file of the year's folder again, and a
+    ``Rubric`` is frozen, so sharing it is safe)."""
+    return load_rubric(year)
 
 
 def year_folder(folder: Path, manifest: str, **files: str) -> Path:

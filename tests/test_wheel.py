@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -14,7 +14,9 @@ APPRAISAL = Path(sys.executable).parent / "appraisal"
 
 
 def start(*args: str | Path, new_session: bool = False) -> subprocess.Popen[str]:
-    """``appraisal ARGS`` with its output piped, as a script or CI step would run it."""
+    """``appraisal ARGS`` with its output piped, as a script or CI step would run it. Ctrl-C is delivered as in a
+    terminal even when the tests run in the background (a shell starts background jobs with SIGINT ignored, and
+    an ignored SIGINT is inherited: the run would finish with 0 instead of 130)."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.Popen(
         [str(APPRAISAL), *map(str, args)],
@@ -23,7 +25,12 @@ def start(*args: str | Path, new_session: bool = False) -> subprocess.Popen[str]
         text=True,
         env=env,
         start_new_session=new_session,
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def children(pid: int) -> list[int]:

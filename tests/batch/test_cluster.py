@@ -11,15 +11,18 @@ import pytest
 from click.testing import CliRunner
 from tests.batch.processes import few_examples
 from tests.batch.test_publish import published
+from tests.builders import shipped
 
-from appraisal import load_rubric
 from appraisal.batch import ClusterError, DaskExecutor, ReportSettings, run
 from appraisal.cli import main
+
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a dependency of the tests: missing, they fail rather than skip
+
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
     ) as local:
@@ -30,12 +33,12 @@ def test_a_run_on_the_cluster_gives_the_bytes_of_a_local_run(tmp_path: Path, clu
     inputs = few_examples(tmp_path / "in", 1, ("county", "village", "agency"))
     (inputs / "broken.json").write_text("{", encoding="utf-8")
     local, remote = tmp_path / "local", tmp_path / "remote"
-    run([inputs], local, load_rubric(), reports=ReportSettings(lang="zh"))
+    run([inputs], local, shipped(), reports=ReportSettings(lang="zh"))
     from distributed import Client
 
     with Client(cluster) as client:
         executor = DaskExecutor(client=client)
-        result = run([inputs], remote, load_rubric(), reports=ReportSettings(lang="zh"), cluster=executor)
+        result = run([inputs], remote, shipped(), reports=ReportSettings(lang="zh"), cluster=executor)
         workers = client.run(lambda: __import__("os").getpid())
     assert len(workers) == 2
     assert [e.source for e in result.rejected] == ["broken.json"]
@@ -46,11 +49,11 @@ def test_the_cluster_renders_the_editable_copies_too(tmp_path: Path, cluster: An
     inputs = few_examples(tmp_path / "in", 1, ("county", "village"))
     local, remote = tmp_path / "local", tmp_path / "remote"
     settings = ReportSettings(formats="both")
-    run([inputs], local, load_rubric(), reports=settings)
+    run([inputs], local, shipped(), reports=settings)
     from distributed import Client
 
     with Client(cluster) as client:
-        run([inputs], remote, load_rubric(), reports=settings, cluster=DaskExecutor(client=client))
+        run([inputs], remote, shipped(), reports=settings, cluster=DaskExecutor(client=client))
     files = published(remote)
     assert {"reports/county-01.docx", "reports/county-01.pdf", "summary.docx"} <= set(files)
     assert files == published(local)
@@ -59,7 +62,7 @@ def test_the_cluster_renders_the_editable_copies_too(tmp_path: Path, cluster: An
 def test_the_command_runs_on_the_cluster_at_the_scheduler_given(tmp_path: Path, cluster: Any) -> None:
     inputs = few_examples(tmp_path / "in", 1, ("county", "village"))
     local, remote = tmp_path / "local", tmp_path / "remote"
-    run([inputs], local, load_rubric())
+    run([inputs], local, shipped())
     args = ["run", str(inputs), "--out", str(remote), "--no-reports", "--executor", "dask"]
     result = CliRunner().invoke(main, [*args, "--scheduler", cluster.scheduler_address])
     assert result.exit_code == 0, result.output

@@ -7,12 +7,15 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from tests.batch.processes import few_examples
 from tests.batch.test_publish import published
-from tests.builders import MINI
+from tests.builders import MINI, shipped
 
 from appraisal import load_rubric
 from appraisal.batch import ReportSettings, run
+
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 
 def inodes(folder: Path) -> dict[str, int]:
@@ -25,9 +28,9 @@ def entries(out: Path) -> dict[str, int]:
 
 def test_an_unchanged_rerun_scores_and_renders_nothing_again(tmp_path: Path) -> None:
     inputs, out = few_examples(tmp_path / "in", 1), tmp_path / "out"
-    run([inputs], out, load_rubric(), reports=ReportSettings())
+    run([inputs], out, shipped(), reports=ReportSettings())
     first, scored, reports = published(out), entries(out), inodes(out / "reports")
-    run([inputs], out, load_rubric(), reports=ReportSettings())
+    run([inputs], out, shipped(), reports=ReportSettings())
     assert published(out) == first
     assert entries(out) == scored  # no cache entry rewritten: no file scored again
     assert inodes(out / "reports") == reports  # the same files, linked again: no report rendered again
@@ -35,14 +38,14 @@ def test_an_unchanged_rerun_scores_and_renders_nothing_again(tmp_path: Path) -> 
 
 def test_one_changed_input_is_rescored_and_only_changed_reports_rerendered(tmp_path: Path) -> None:
     inputs, out = few_examples(tmp_path / "in", 1), tmp_path / "out"
-    run([inputs], out, load_rubric(), reports=ReportSettings())
+    run([inputs], out, shipped(), reports=ReportSettings())
     scored, reports = entries(out), inodes(out / "reports")
     county = json.loads((inputs / "county-01.json").read_text(encoding="utf-8"))
     county["name"] = "Renamed county federation"  # the same points: no other unit's rank or peers move
     (inputs / "county-01.json").write_text(json.dumps(county, ensure_ascii=False), encoding="utf-8")
-    run([inputs], out, load_rubric(), reports=ReportSettings())
+    run([inputs], out, shipped(), reports=ReportSettings())
     fresh = tmp_path / "fresh"
-    run([inputs], fresh, load_rubric(), reports=ReportSettings())
+    run([inputs], fresh, shipped(), reports=ReportSettings())
     assert published(out) == published(fresh)  # the same bytes as a run from nothing
     assert len(set(entries(out).items()) - set(scored.items())) == 1  # one file scored again
     now = inodes(out / "reports")
@@ -52,13 +55,13 @@ def test_one_changed_input_is_rescored_and_only_changed_reports_rerendered(tmp_p
 
 def test_a_changed_points_value_rerenders_the_reports_whose_ranks_or_peers_moved(tmp_path: Path) -> None:
     inputs, out = few_examples(tmp_path / "in", 3, ("county",)), tmp_path / "out"
-    run([inputs], out, load_rubric(), reports=ReportSettings())
+    run([inputs], out, shipped(), reports=ReportSettings())
     before = {p.name: p.read_bytes() for p in (out / "scorecards").iterdir()}
     reports = inodes(out / "reports")
     (inputs / "county-01.json").unlink()  # the other county's rank and peers change
-    run([inputs], out, load_rubric(), reports=ReportSettings())
+    run([inputs], out, shipped(), reports=ReportSettings())
     fresh = tmp_path / "fresh"
-    run([inputs], fresh, load_rubric(), reports=ReportSettings())
+    run([inputs], fresh, shipped(), reports=ReportSettings())
     assert published(out) == published(fresh)
     after = {p.name: p.read_bytes() for p in (out / "scorecards").iterdir()}
     changed = {name.removesuffix(".json") for name in after if after[name] != before[name]}

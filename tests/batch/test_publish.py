@@ -23,6 +23,8 @@ from appraisal.errors import OutputError
 from appraisal.resources import examples
 from appraisal.submission import load_submissions
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 
 def many_units(folder: Path, copies: int) -> Path:
     """The bundled examples ``copies`` times over under new unit ids, one file per unit."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from tests.batch.test_publish import many_units, published
+from tests.builders import shipped
 
 from appraisal import load_rubric
 from appraisal.batch import appraise_batch, run
@@ -20,16 +21,18 @@ from appraisal.scoring.appraise import score_or_reject
 from appraisal.scoring.rank import decide, rank_and_commend, standing
 from appraisal.submission import load_submissions
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 
 def _synthetic(folder: Path, count: int) -> Path:
     folder.mkdir()
-    for data in synthetic_units(count, load_rubric()):
+    for data in synthetic_units(count, shipped()):
         (folder / f"{data['unit_id']}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return folder
 
 
 def test_final_json_fills_in_the_ranking_as_to_json_writes_it(tmp_path: Path) -> None:
-    rubric = load_rubric()
+    rubric = shipped()
     units, _ = load_submissions([_synthetic(tmp_path / "in", 120)])
     cards = [score_or_reject(unit, rubric) for unit in units]  # before ranking: what the cache holds
     assert all(isinstance(card, Scorecard) and card.rank is None for card in cards)
@@ -63,7 +66,7 @@ def _peak(folder: Path, out: Path) -> int:
 
 def test_memory_does_not_grow_with_the_units_of_a_streamed_run(tmp_path: Path) -> None:
     folders = {n: _synthetic(tmp_path / f"in{n}", n) for n in (150, 600)}
-    _peak(folders[150], tmp_path / "warm")  # rubric, models and engine loaded: what is left grows with the run
+    run([folders[150]], tmp_path / "warm")  # rubric, models and engine loaded (untraced: tracing is slow)
     small, large = _peak(folders[150], tmp_path / "small"), _peak(folders[600], tmp_path / "large")
     per_unit = (large - small) / 450
     # each unit kept: its standing, its file's name, sha256 and size (about 1 KB); a scorecard is about 190 KB

@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 from tests.batch.processes import few_examples
+from tests.builders import shipped
 from tests.reports.report_pdfs import text
 
-from appraisal import load_rubric
 from appraisal.batch import ReportSettings, appraise_batch, run
 from appraisal.batch.synthetic import synthetic_units
 from appraisal.reports import render_summary
@@ -17,7 +17,7 @@ from appraisal.submission.loading import validate_unit
 
 
 def test_the_summary_ranks_the_first_units_of_each_type_and_points_to_summary_csv() -> None:
-    rubric = load_rubric()
+    rubric = shipped()
     units = [validate_unit(data, f"u{i}.json", rubric) for i, data in enumerate(synthetic_units(160, rubric))]
     cards = appraise_batch(units, rubric).scorecards
     per_type = Counter(c.org_type for c in cards)
@@ -35,6 +35,6 @@ def test_the_summary_ranks_the_first_units_of_each_type_and_points_to_summary_cs
 
 def test_a_runs_summary_is_render_summarys_bytes(tmp_path: Path) -> None:
     """The run attaches the scorecards' texts it already made: the same bytes as ``render_summary``."""
-    rubric = load_rubric()
+    rubric = shipped()
     result = run([few_examples(tmp_path / "in", 1)], tmp_path / "out", rubric, reports=ReportSettings())
     assert (tmp_path / "out" / "summary.pdf").read_bytes() == render_summary(result.scorecards, rubric=rubric)

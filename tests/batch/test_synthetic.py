@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 
 from click.testing import CliRunner
+from tests.builders import shipped
 
-from appraisal import load_rubric
 from appraisal.batch.synthetic import synthetic_units
 from appraisal.cli import main
 
@@ -31,7 +31,7 @@ def test_demo_units_scores_synthetic_units_of_every_type_and_grade(tmp_path: Pat
 
 
 def test_synthetic_units_are_the_same_for_the_same_seed_and_include_vetoes() -> None:
-    rubric = load_rubric()
+    rubric = shipped()
     first = list(synthetic_units(300, rubric))
     assert first == list(synthetic_units(300, rubric))
     assert first != list(synthetic_units(300, rubric, seed=1))

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from tests.batch.processes import alive, children, few_examples, interrupt, start, wait_for
+from tests.builders import shipped
 
-from appraisal import load_rubric
 from appraisal.batch import run, verify
 from appraisal.resources import examples
+
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 
 def test_kill_9_of_the_run_takes_its_workers_and_frees_the_callers_pipes(tmp_path: Path) -> None:
@@ -30,7 +32,7 @@ def test_kill_9_of_the_run_takes_its_workers_and_frees_the_callers_pipes(tmp_pat
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_exits_130_with_one_line_and_the_last_run_kept(tmp_path: Path, jobs: str) -> None:
     out, inputs = tmp_path / "out", few_examples(tmp_path / "in")
-    run([inputs], out, load_rubric())
+    run([inputs], out, shipped())
     process = start("run", inputs, "--out", out, "--jobs", jobs, new_session=True)
     lock = out / ".appraisal" / "lock"
     wait_for(lambda: f'"pid": {process.pid},' in lock.read_text(), what="the run to take the lock")
@@ -54,6 +56,6 @@ def test_one_and_two_worker_processes_publish_the_same_bytes(tmp_path: Path) -> 
 
     inputs = many_units(tmp_path / "in", 2)
     assert len(list(inputs.iterdir())) >= PARALLEL_FROM  # enough files for the workers to be used
-    run([inputs], tmp_path / "one", load_rubric(), jobs=1)
-    run([inputs], tmp_path / "two", load_rubric(), jobs=2)
+    run([inputs], tmp_path / "one", shipped(), jobs=1)
+    run([inputs], tmp_path / "two", shipped(), jobs=2)
     assert published(tmp_path / "two") == published(tmp_path / "one")

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.builders import MINI, unit
+from tests.builders import MINI, shipped, unit
 
 from appraisal.cli import main
+
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 FULL = {
     "leadership": {"standing_committee_hearings": 2, "leader_in_charge": True, "working_meetings": 4},
@@ -147,13 +149,12 @@ def test_schema() -> None:
 
 
 def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
-    from appraisal import load_rubric
     from appraisal.batch import appraise_batch, worker_pool
     from appraisal.resources import examples
     from appraisal.submission import load_submissions
 
     units, _ = load_submissions([examples()])
-    rubric = load_rubric()
+    rubric = shipped()
     serial = appraise_batch(units, rubric)
     with worker_pool(2, rubric) as pool:
         parallel = appraise_batch(units, rubric, pool=pool, chunk=7)

@@ -6,11 +6,14 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
 from appraisal.cli import main
 from appraisal.scoring import Scorecard
+
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 
 def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:

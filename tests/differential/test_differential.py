@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.builders import INDICATORS_2026, MINI, ORG_TYPES, make, year_folder
+from tests.builders import INDICATORS_2026, MINI, ORG_TYPES, make, shipped, year_folder
 from tests.differential.evaluator import (
     Boundaries,
     Result,
@@ -24,6 +24,8 @@ from tests.differential.evaluator import (
 
 from appraisal import Rubric, Scorecard, appraise, load_rubric
 from appraisal.rubric.models import Item
+
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 CONSTRUCTS = """\
 items:
@@ -232,7 +234,7 @@ RUBRICS = ("mini", "default", "constructs")
 
 def default_rubric() -> Rubric:
     """The default rubric: one that fails to load fails the tests (never a skip)."""
-    rubric = load_rubric()
+    rubric = shipped()
     assert rubric.items, "the default rubric has no items"
     return rubric
 
@@ -373,7 +375,9 @@ def test_appraise_agrees_with_the_independent_evaluator(
     rubric = rubrics[which]()
     bounds = Boundaries.of(rubric, org)
 
-    @settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    # 50 examples find every seeded bug 150 found (a grade bound's >= made >, durable-rules' $gte made $gt, a
+    # deduction off by one occurrence: 6-8, 21 and 19 of the 21 cases fail, against 7, 21 and 20 at 150)
+    @settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(raw=raw_submission(bounds))
     def agrees(raw: dict[str, Any]) -> None:
         check_agreement(rubric, org, raw)

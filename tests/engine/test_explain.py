@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.builders import MINI, make, unit
+from tests.builders import MINI, make, shipped, unit
 
 from appraisal import Rubric, appraise
 from appraisal.cli import main
@@ -70,9 +70,8 @@ def test_the_scorecard_reason_says_it_in_words(mini: Rubric) -> None:
 
 
 def test_a_shortfall_names_the_steps(tmp_path: Path) -> None:
-    from appraisal import load_rubric
 
-    rubric = load_rubric()
+    rubric = shipped()
     card = appraise(make("agency", treatment={"female_reserve_cadre_share": 12}), rubric)
     t08 = card.item("T08")
     assert (t08.points, t08.status) == (2, "partial")  # 8 short of 20: 2 started steps of 5, 1.5 points each, from 5

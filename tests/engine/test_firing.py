@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.builders import make
+from tests.builders import make, shipped
 
-from appraisal import load_rubric
 from appraisal.engine import Engine, Firing
 from appraisal.facts import build_facts
 
@@ -39,7 +38,7 @@ def test_the_engine_firings_give_the_facts_they_matched() -> None:
     unit = make("county", appraisal={"inspection_visits": 7, "experiences_promoted": 2})
     facts = build_facts(unit)
     appraisal = next(fact for fact in facts if fact["t"] == "appraisal")
-    with Engine(load_rubric(2026)) as engine:
+    with Engine(shipped(2026)) as engine:
         firings = {firing.rule: firing for firing in engine.run("county", facts)}
     assert firings["A03#value"].value("inspection_visits") == 7
     assert firings["A03#value"].value("experiences_promoted") == 2

@@ -4,9 +4,9 @@ scorecards as durable-rules, rule names included (a condition compiled to severa
 from __future__ import annotations
 
 import pytest
+from tests.builders import shipped
 from tests.scoring.claims_units import claims_unit
 
-from appraisal import load_rubric
 from appraisal.engine import Engine
 from appraisal.engine.reference import reference_firings
 from appraisal.facts import build_facts
@@ -15,7 +15,7 @@ from appraisal.scoring import score_unit
 
 @pytest.mark.parametrize("year", [2025, 2026])
 def test_reference_firings_score_as_the_engine_does(year: int) -> None:
-    rubric = load_rubric(year)
+    rubric = shipped(year)
     engine = Engine(rubric)
     split = 0
     for index in range(210):

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
-from tests.builders import make
+from tests.builders import make, shipped
 
-from appraisal import load_rubric
 from appraisal.errors import InputError
 from appraisal.intake import workbook
 from appraisal.submission import SubmissionBase, load_submissions
 
-RUBRIC = load_rubric(2026)
+RUBRIC = shipped(2026)
 
 
 def village() -> SubmissionBase:

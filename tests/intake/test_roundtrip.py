@@ -15,18 +15,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
+from tests.builders import shipped
 
-from appraisal import Rubric, load_rubric
+from appraisal import Rubric
 from appraisal.intake import workbook
 from appraisal.submission import FieldDef, SubmissionBase, bundled_years, load_submission, submission_adapter
 
-CASES = [(year, org) for year in bundled_years() for org in load_rubric(year).indicators.org_type_ids]
+CASES = [(year, org) for year in bundled_years() for org in shipped(year).indicators.org_type_ids]
 NAME_CHARS = st.sampled_from(list("abcXYZ青山村妇代会联 ·-0123"))
 
 
 @cache
 def _template(year: int, org_type: str, lang: str) -> bytes:
-    return workbook(load_rubric(year), org_type, lang)
+    return workbook(shipped(year), org_type, lang)
 
 
 def _name(max_size: int) -> st.SearchStrategy[str]:
@@ -145,7 +146,7 @@ def _fill(template: bytes, unit: SubmissionBase, rubric: Rubric, lang: str, draw
 @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_a_submission_survives_its_workbook(year: int, org_type: str, data: st.DataObject) -> None:
-    rubric = load_rubric(year)
+    rubric = shipped(year)
     unit = data.draw(submissions(rubric, org_type))
     lang = data.draw(st.sampled_from(["en", "zh"]))
     expected = unit.model_dump()

@@ -20,6 +20,8 @@ from appraisal.cli import main
 from appraisal.intake import workbook
 from appraisal.submission import bundled_folder, load_submission
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 
 def _book(data: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data))

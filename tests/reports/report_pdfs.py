@@ -6,6 +6,7 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pypdf import PdfReader
@@ -18,14 +19,28 @@ def reader(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
 
 
+@lru_cache(maxsize=256)
+def _extracted(pdf: bytes) -> tuple[str, ...]:
+    """Each page's text as pypdf extracts it, once per document: many tests read the same module-rendered PDFs
+    (a string is immutable, so sharing it is safe)."""
+    return tuple(page.extract_text() or "" for page in reader(pdf).pages)
+
+
 def text(pdf: bytes) -> str:
     """The text of every page, with runs of white space (line breaks included) made one space."""
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in reader(pdf).pages))
+    return re.sub(r"\s+", " ", " ".join(_extracted(pdf)))
 
 
 def says(page_text: str, phrase: str) -> bool:
     """Whether ``phrase`` is in the text, whatever the white space (lines break inside Chinese phrases)."""
-    return re.sub(r"\s+", "", phrase) in re.sub(r"\s+", "", page_text)
+    return _without_spaces(phrase) in _without_spaces(page_text)
+
+
+@lru_cache(maxsize=64)
+def _without_spaces(value: str) -> str:
+    """``value`` without white space, kept for the next phrase looked up in the same text (a handbook's text is
+    looked through for every item, field and org type)."""
+    return re.sub(r"\s+", "", value)
 
 
 def _resolve(obj: Any) -> Any:
@@ -112,7 +127,7 @@ def quiet(render: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def page_texts(pdf: bytes) -> list[str]:
     """Each page's text, runs of white space made one space."""
-    return [re.sub(r"\s+", " ", page.extract_text() or "").strip() for page in reader(pdf).pages]
+    return [re.sub(r"\s+", " ", page).strip() for page in _extracted(pdf)]
 
 
 # a page number as the reports print it: "2 / 4", or "— 2 —" in a Chinese official document

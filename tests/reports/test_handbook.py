@@ -13,7 +13,7 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
-from tests.builders import MINI
+from tests.builders import MINI, shipped
 from tests.reports.report_pdfs import attachments, fonts, quiet, reader, says, text
 
 import appraisal
@@ -25,6 +25,8 @@ from appraisal.reports.handbook import handbook_view
 from appraisal.reports.i18n import citation, translations
 from appraisal.rubric.models import Item, Rubric, Veto
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 HOSTILE = '<img src="file:///etc/passwd"><script>alert(1)</script>'
 
 
@@ -32,17 +34,22 @@ HOSTILE = '<img src="file:///etc/passwd"><script>alert(1)</script>'
 def handbooks() -> dict[tuple[int, str], bytes]:
     """The handbooks of both shipped years in English, and 2026's in Chinese (rendered once for the module)."""
     return {
-        (year, lang): render_handbook(load_rubric(year), lang)
-        for year, lang in ((2025, "en"), (2026, "en"), (2026, "zh"))
+        (year, lang): render_handbook(shipped(year), lang) for year, lang in ((2025, "en"), (2026, "en"), (2026, "zh"))
     }
+
+
+@pytest.fixture(scope="module")
+def bodies(handbooks: dict[tuple[int, str], bytes]) -> dict[tuple[int, str], str]:
+    """The text of each handbook, read back once for the module."""
+    return {key: text(pdf) for key, pdf in handbooks.items()}
 
 
 @pytest.mark.parametrize(("year", "lang"), [(2025, "en"), (2026, "en"), (2026, "zh")])
 def test_every_item_veto_org_type_and_field_is_in_the_handbook(
-    handbooks: dict[tuple[int, str], bytes], year: int, lang: str
+    bodies: dict[tuple[int, str], str], year: int, lang: str
 ) -> None:
-    rubric = load_rubric(year)
-    body = text(handbooks[year, lang])
+    rubric = shipped(year)
+    body = bodies[year, lang]
     entries: list[Item | Veto] = [*rubric.items, *rubric.vetoes]
     for entry in entries:
         assert says(body, f"{entry.id} {entry.title.get(lang)}"), entry.id
@@ -60,10 +67,10 @@ def test_every_item_veto_org_type_and_field_is_in_the_handbook(
 
 @pytest.mark.parametrize(("year", "lang"), [(2026, "en"), (2026, "zh")])
 def test_how_points_are_earned_is_said_in_the_words_of_the_reasons(
-    handbooks: dict[tuple[int, str], bytes], year: int, lang: str
+    bodies: dict[tuple[int, str], str], year: int, lang: str
 ) -> None:
-    rubric = load_rubric(year)
-    body = text(handbooks[year, lang])
+    rubric = shipped(year)
+    body = bodies[year, lang]
     words = handbook_view(rubric, lang)
     views = {
         item.id: item for group in [*words.groups, *([words.bonus] if words.bonus else [])] for item in group.items
@@ -80,23 +87,23 @@ def test_how_points_are_earned_is_said_in_the_words_of_the_reasons(
         assert not re.search(r"\b(points?|when|tier|deducted)\b", " ".join(s for v in views.values() for s in v.earn))
 
 
-def test_points_per_org_type_add_up_to_the_base(handbooks: dict[tuple[int, str], bytes]) -> None:
-    rubric = load_rubric(2026)
+def test_points_per_org_type_add_up_to_the_base(bodies: dict[tuple[int, str], str]) -> None:
+    rubric = shipped(2026)
     view = handbook_view(rubric, "en")
     base = appraisal.reports.i18n.format_points(float(rubric.manifest.base))
     assert view.totals == [base] * len(rubric.indicators.org_types)
     assert view.org_types == [t.en for t in rubric.indicators.org_types]
-    body = text(handbooks[2026, "en"])
+    body = bodies[2026, "en"]
     for grade, bound in rubric.grade_bounds():
         assert says(body, f"{grade.capitalize()} from {bound:g}"), grade
 
 
 def test_the_chinese_handbook_has_no_latin_citation_and_uses_the_official_layout(
-    handbooks: dict[tuple[int, str], bytes],
+    handbooks: dict[tuple[int, str], bytes], bodies: dict[tuple[int, str], str]
 ) -> None:
-    rubric = load_rubric(2026)
+    rubric = shipped(2026)
     pdf = handbooks[2026, "zh"]
-    body = text(pdf)
+    body = bodies[2026, "zh"]
     citations = {item.citation for item in rubric.items} | {veto.citation for veto in rubric.vetoes}
     assert not any(c in body for c in citations)
     translated = {citation(c, "zh") for c in citations} - {None}
@@ -106,7 +113,7 @@ def test_the_chinese_handbook_has_no_latin_citation_and_uses_the_official_layout
     assert {"Report-Kai", "Report-Latin-Text"} <= used
     first = reader(pdf).pages[0]
     assert round(float(first.mediabox.width)) == 595  # A4
-    english = text(handbooks[2026, "en"])
+    english = bodies[2026, "en"]
     assert all(c in english for c in citations)
 
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from tests.builders import shipped
 
 import appraisal
 from appraisal.batch import summary_csv
@@ -51,7 +52,7 @@ def test_run_with_lang_zh_writes_the_csv_in_chinese(tmp_path: Path) -> None:
 
 
 def test_scorecards_carry_item_titles_in_both_languages() -> None:
-    rubric = appraisal.load_rubric()
+    rubric = shipped()
     submissions, _ = appraisal.load_submissions([sorted(examples().glob("county-*.json"))[0]])
     card = appraisal.appraise_many(submissions, rubric).scorecards[0]
     titles = {item.id: item.title for item in rubric.items}

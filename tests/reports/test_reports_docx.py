@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from tests.builders import shipped
 from tests.reports.report_pdfs import WeasyLog, docx_blocks, quiet, same_text
 
 from appraisal.reports import (
@@ -145,7 +146,7 @@ def test_report_command_writes_docx_by_the_output_suffix(tmp_path: Path) -> None
     from appraisal.resources import examples
 
     submissions, _ = appraisal.load_submissions(sorted(examples().glob("county-0[1-3].json")))
-    scored = appraisal.appraise_many(submissions, appraisal.load_rubric()).scorecards
+    scored = appraisal.appraise_many(submissions, shipped()).scorecards
     card = next(c for c in scored if not c.commended)
     path = tmp_path / f"{card.unit_id}.json"
     path.write_text(card.to_json(), encoding="utf-8")

@@ -10,6 +10,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_p
 from babel.messages.pofile import read_po
 from fontTools.ttLib import TTFont
 from jinja2 import Environment
+from tests.builders import shipped
 
 from appraisal.reports.i18n import (
     GRADE_LABELS,
@@ -22,7 +23,7 @@ from appraisal.reports.i18n import (
     translations,
 )
 from appraisal.resources import bundled
-from appraisal.rubric import BONUS_GROUP, GRADES, GROUPS, load_rubric
+from appraisal.rubric import BONUS_GROUP, GRADES, GROUPS
 
 TEMPLATES = bundled("report_templates")
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "appraisal" / "reports"
@@ -90,7 +91,7 @@ def test_templates_hold_no_words() -> None:
 def test_labels_cover_every_group_grade_and_type() -> None:
     assert set(GROUP_LABELS) == {*GROUPS, BONUS_GROUP}
     assert set(GRADE_LABELS) == set(GRADES)
-    village = load_rubric(2026).indicators.org_type("village")
+    village = shipped(2026).indicators.org_type("village")
     assert village.name("zh") == "村妇代会" and village.name("en") == "Village women's congress"
     assert label(GROUP_LABELS, "unknown-group", "zh") == "unknown-group"
 
@@ -123,7 +124,7 @@ def test_the_cjk_font_covers_the_unified_ideographs_block_and_extension_a(glyphs
 
 
 def _rubric_texts() -> list[str]:
-    rubric = load_rubric()
+    rubric = shipped()
     texts = [rubric.manifest.title.en, rubric.manifest.title.zh]
     for item in rubric.items:
         for text in (item.title, item.requirement, item.advice, item.action, item.evidence):

@@ -29,6 +29,8 @@ from appraisal.reports.table import summary_csv
 from appraisal.rubric.models import Rubric
 from appraisal.scoring.scorecard import Scorecard
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 OPTIONS = ReportOptions(
     issuing_body={"en": "Riverside City Women's Federation", "zh": "河畔市妇联"}, document_number="河妇字〔2026〕3号"
 )

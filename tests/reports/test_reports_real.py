@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.builders import shipped
 from tests.reports.report_pdfs import attachments, fonts, lonely_signature_pages, quiet, reader, says, text
 
 import appraisal
@@ -16,7 +17,7 @@ from appraisal.scoring.scorecard import Scorecard
 
 @pytest.fixture(scope="module")
 def run() -> tuple[dict[str, Scorecard], Rubric]:
-    rubric = appraisal.load_rubric()
+    rubric = shipped()
     submissions, _rejected = appraisal.load_submissions([examples()])
     cards = appraisal.appraise_many(submissions, rubric).scorecards
     assert len(cards) >= 20

@@ -40,6 +40,8 @@ from tests.differential.evaluator import (
 from appraisal import Rubric, RubricError, Scorecard, appraise, load_rubric
 from appraisal.rubric.models import Item, Veto
 
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
+
 SOURCE = Path(__file__).resolve().parents[2] / "docs/source/source-document.txt"
 ORIGINAL = Path(__file__).resolve().parents[3] / "shared/domain/source-document.txt"
 # The groups docs/rubric-format.md names (bonus items are group bonus).
@@ -76,12 +78,13 @@ QUOTED_IDS = ITEM_IDS + VETO_IDS if RUBRIC else ["(no default rubric)"]
 
 @pytest.fixture(scope="module")
 def rubric() -> Rubric:
-    """The default rubric, loaded again now (it may have changed since collection), or a skip with the reason."""
+    """The default rubric, loaded again now (it may have changed since collection): one that does not load fails
+    every test here with the reason, never a skip (a broken shipped rubric must not pass for a missing one)."""
     if RUBRIC is None:
-        pytest.skip(NOT_LOADED)
+        pytest.fail(NOT_LOADED)
     loaded, why = _load()
     if loaded is None:
-        pytest.skip(why)
+        pytest.fail(why)
     return loaded
 
 

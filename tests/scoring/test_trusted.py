@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.builders import shipped
 from tests.scoring.claims_units import claims_unit
 
 from appraisal import Scorecard, appraise_many, load_rubric, load_submissions
 from appraisal.resources import bundled, examples
 from appraisal.scoring.scorecard import DeductionScore, GroupScore, ItemScore, RubricRef, VerifiedValue
 from appraisal.submission import validate_unit
+
+pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 # sha256 of the JSON of the claims units 0-59 of each year, one after the other (``to_json``). A change to what a
 # scorecard says changes it: check the new cards are right, then put the new digest here.
@@ -25,7 +28,7 @@ PINNED = {
 
 
 def _cards(year: int | Path, count: int) -> list[Scorecard]:
-    rubric = load_rubric(year)
+    rubric = shipped(year)
     result = appraise_many([claims_unit(i, rubric) for i in range(count)], rubric)
     assert not result.rejected
     return result.scorecards

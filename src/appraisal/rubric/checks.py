@@ -88,7 +88,8 @@ class _Locator:
         self.root = root
         self.files: dict[str, yaml.Node | None] = {}
 
-    def _node(self, file: str) -> yaml.Node | None:
+    def node(self, file: str) -> yaml.Node | None:
+        """The node tree of ``file`` in the folder, parsed once (None when it cannot be read)."""
         if file not in self.files:
             try:
                 self.files[file] = parse_yaml_nodes(read_regular(self.root / file, _LOCATE_BYTES).decode("utf-8"))[1]
@@ -103,7 +104,7 @@ class _Locator:
 
         def at(message: str) -> RubricProblem:  # the file is read only when there is something to say
             line, column = entry.source_line, 0
-            root = self._node(entry.source_file)
+            root = self.node(entry.source_file)
             node = _entry_node(root, entry.source_line) if root is not None else None
             for key in path:
                 node = _child(node, key) if node is not None else None
@@ -376,12 +377,10 @@ def _check_veto(veto: Veto, kinds: Kinds, locate: _Locator, org_types: tuple[str
 # --- shares of a whole that may be 0 -----------------------------------------------------------------------
 
 
-def _derived_line(root: Path, derived_id: str) -> int:
-    """The line of the derived value ``derived_id`` in the folder's indicators.yaml (0 when not found)."""
-    try:
-        node = parse_yaml_nodes(read_regular(root / "indicators.yaml", _LOCATE_BYTES).decode("utf-8"))[1]
-    except (OSError, ParseError, UnicodeDecodeError):
-        return 0
+def _derived_line(locate: _Locator, derived_id: str) -> int:
+    """The line of the derived value ``derived_id`` in the folder's indicators.yaml (0 when not found); the file
+    is parsed once per check, by the locator, and only when a finding names the line (every load runs this)."""
+    node = locate.node("indicators.yaml")
     entries = _child(node, "derived") if node is not None else None
     for entry in entries.value if isinstance(entries, yaml.SequenceNode) else ():
         found = _child(entry, "id")
@@ -419,15 +418,13 @@ def _check_zero_wholes(rubric: Rubric, locate: _Locator) -> list[Finding]:
         if whole is None or (whole.min is not None and whole.min > 0):
             continue
         users = [item for item in rubric.items if derived.id in _item_paths(item)]
-        line: int | None = None  # found when first needed: it parses indicators.yaml again
         for item in users:
             orgs = [org for org in indicators.org_type_ids if item.max_for(org) is not None]
             kinds = indicators.attributes(orgs[0]) if orgs else {}
             if _awards_on_nothing(item, derived.id, derived.share.whole, kinds):
                 continue
             where = _where_read(item, derived.id)
-            if line is None:
-                line = _derived_line(Path(rubric.path), derived.id)
+            line = _derived_line(locate, derived.id)
             findings.append(
                 Finding(
                     locate(item, where, 0)(
