@@ -33,7 +33,7 @@ from ..resources import bundled
 from ..scoring import Scorecard
 from ..scoring.rank import Standing, standing
 
-FORMAT = "appraisal-cache/3"
+FORMAT = "appraisal-cache/4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,9 @@ def _error(data: dict[str, object]) -> InputError:
 
 
 _INTERNED: dict[Any, Any] = {}  # the few org types, grades, rubric hashes and group-id tuples of a run, kept once
+
+
+_STANDING_FIELDS = tuple(field.name for field in dataclasses.fields(Standing))
 
 
 def _once(value: Any) -> Any:
@@ -137,61 +140,73 @@ class Cache:
     def file_key(self, name: str, data: bytes) -> str:
         return _digest(FORMAT, __version__, self.rubric, name, data)
 
-    def _file_path(self, key: str) -> Path:
-        return self.root / "files" / key
+    def _file_path(self, key: str) -> str:
+        return os.path.join(self.root, "files", key)  # a string: a path a unit is cheaper than a Path
 
     def load_file(self, key: str, name: str, sha256: str, size: int, light: bool = False) -> FileResult | None:
         """The cached outcome of the file with this key, or None (a miss, or an entry that cannot be read). With
-        ``light`` each scorecard is left in the entry and only its ``Standing`` read."""
-        path = self._file_path(key)
+        ``light`` each scorecard is left in the entry (not even read from disk) and only its ``Standing`` read."""
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            with open(self._file_path(key), "rb") as file:
+                records = json.loads(file.readline())
+                rest = b"" if light and all(r[0] == "card" for r in records) else file.read()
             rejected: list[InputError] = []
             units: list[Unit] = []
-            for meta_line, payload in zip(lines[::2], lines[1::2], strict=True):
-                meta = json.loads(meta_line)
-                if meta["kind"] == "rejected":
+            offset = 0
+            for kind, unit_id, source, standing_, length in records:
+                payload = rest[offset : offset + length]
+                offset += length
+                if kind == "rejected":
                     rejected.append(_error(json.loads(payload)))
-                elif meta["kind"] == "card":
+                elif kind == "card":
                     outcome: Scorecard | Standing
-                    if light:
-                        outcome = _standing(meta["standing"])
-                    else:
-                        outcome = Scorecard.model_validate_json(json.loads(payload))
-                    units.append(Unit(meta["unit_id"], meta["source"], outcome))
+                    outcome = _standing(standing_) if light else Scorecard.model_validate_json(payload)
+                    units.append(Unit(unit_id, source, outcome))
                 else:
-                    units.append(Unit(meta["unit_id"], meta["source"], _error(json.loads(payload))))
+                    units.append(Unit(unit_id, source, _error(json.loads(payload))))
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return FileResult(name, sha256, size, rejected, units, key=key)
 
-    def load_texts(self, key: str) -> list[str]:
-        """The canonical JSON of each scorecard of the entry, before ranking, in file order."""
-        lines = self._file_path(key).read_text(encoding="utf-8").splitlines()
+    def load_texts(self, key: str) -> list[bytes]:
+        """The canonical JSON (UTF-8) of each scorecard of the entry, before ranking, in file order."""
+        with open(self._file_path(key), "rb") as file:
+            records = json.loads(file.readline())
+            rest = file.read()
         texts = []
-        for meta_line, payload in zip(lines[::2], lines[1::2], strict=True):
-            if json.loads(meta_line)["kind"] == "card":
-                text = json.loads(payload)
-                if not isinstance(text, str):
-                    raise ValueError(f"{key}: not a scorecard's text")
-                texts.append(text)
+        offset = 0
+        for kind, *_, length in records:
+            if kind == "card":
+                texts.append(rest[offset : offset + length])
+            offset += length
+        if offset != len(rest):
+            raise ValueError(f"{key}: not a whole cache entry")
         return texts
 
     def store_file(self, key: str, result: FileResult) -> None:
-        """Store ``result`` (its scorecards whole: their canonical JSON, and their standing for a streamed run)."""
-        lines: list[str] = []
+        """Store ``result``: one line indexing its records (kind, unit id, source, a scorecard's standing, the
+        payload's length), then the payloads as they are: each scorecard's canonical JSON, each error's. The
+        payloads are not JSON-escaped again: a streamed run reads a scorecard back as the bytes it writes."""
+        records: list[list[Any]] = []
+        payloads: list[bytes] = []
+
+        def add(kind: str, unit_id: str | None, source: str | None, held: Any, payload: bytes) -> None:
+            records.append([kind, unit_id, source, held, len(payload)])
+            payloads.append(payload)
+
         for error in result.rejected:
-            lines += [json.dumps({"kind": "rejected"}), json.dumps(error.as_dict(), ensure_ascii=False)]
+            add("rejected", None, None, None, json.dumps(error.as_dict(), ensure_ascii=False).encode("utf-8"))
         for unit in result.units:
-            meta: dict[str, Any] = {"unit_id": unit.unit_id, "source": unit.source}
             if isinstance(unit.outcome, Scorecard):
-                meta = {"kind": "card", **meta, "standing": dataclasses.astuple(standing(unit.outcome))}
-                lines += [json.dumps(meta, ensure_ascii=False), json.dumps(unit.outcome.to_json(), ensure_ascii=False)]
+                held = [getattr(standing(unit.outcome), name) for name in _STANDING_FIELDS]
+                add("card", unit.unit_id, unit.source, held, unit.outcome.to_json().encode("utf-8"))
             elif isinstance(unit.outcome, InputError):
-                lines += [json.dumps({"kind": "error", **meta}), json.dumps(unit.outcome.as_dict(), ensure_ascii=False)]
+                payload = json.dumps(unit.outcome.as_dict(), ensure_ascii=False).encode("utf-8")
+                add("error", unit.unit_id, unit.source, None, payload)
             else:
                 raise TypeError("a cache entry holds whole scorecards")
-        _write_atomic(self._file_path(key), ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
+        index = json.dumps(records, ensure_ascii=False).encode("utf-8")  # one line: JSON escapes newlines
+        _write_atomic(self._file_path(key), b"".join([index, b"\n", *payloads]))
 
     def empty(self) -> bool:
         """Whether no scored file is cached (a first run)."""
@@ -237,15 +252,28 @@ class Cache:
                                 os.unlink(entry.path)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+def _write_atomic(path: str | Path, data: bytes) -> None:
+    """``data`` as ``path``, whole or not at all: written to a temporary name beside it, then renamed (its folder
+    made when missing, not checked for each entry)."""
+    folder, name = os.path.split(path)
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     try:
-        temporary.write_bytes(data)
+        handle = os.open(temporary, flags, 0o666)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        handle = os.open(temporary, flags, 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            temporary.unlink()
+            os.unlink(temporary)
         raise
 
 

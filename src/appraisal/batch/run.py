@@ -19,8 +19,9 @@ import hashlib
 import io
 import json
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ from .cache import Cache, FileResult, link_or_copy
 from .cluster import DaskExecutor
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
 from .score import cached, combine, read_file, score_file
-from .stream import Ranked, rank_light, score_light, write_cards
+from .stream import Ranked, lookup_light, rank_light, score_light, write_cards
 from .workers import Workers, light_files, score_chunk, score_files, workers, write_entries
 
 if TYPE_CHECKING:
@@ -195,6 +196,26 @@ def score_inputs(
     return files, combine(scored, rubric)
 
 
+def _ordered(
+    executor: Executor, function: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], ahead: int
+) -> Iterator[Any]:
+    """``executor.map(function, *zip(*tasks))`` keeping at most ``ahead`` tasks queued: a run of a million files
+    never holds every task (their paths) in the queue at once. Results in the order of the tasks."""
+    pending: deque[Future[Any]] = deque()
+    for task in tasks:
+        pending.append(executor.submit(function, *task))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _chunk_size(count: int, jobs: int, chunk: int) -> int:
+    """Files per task: at most ``chunk``, and small enough that each worker gets several tasks (no worker left
+    with a long last one while the others wait)."""
+    return max(1, min(chunk, -(-count // (jobs * 4))))
+
+
 def _streamed(
     inputs: Sequence[str | Path],
     rubric: Rubric | None,
@@ -208,43 +229,56 @@ def _streamed(
     lang: str | None = None,
 ) -> tuple[list[InputFile], Ranked]:
     """A run without reports (``stream``): every file read and scored (by the workers, which read the files
-    themselves, when there are enough; files the cache holds are read here), ranked here on standings, and each
-    final scorecard written once into ``folder`` by whoever scored it."""
+    themselves and look them up in the cache, when there are enough), ranked here on standings, and each final
+    scorecard written once into ``folder`` by the workers (or here).
+
+    With several jobs and an empty cache every file goes to the workers as its path. With entries in the cache
+    (a re-run) this process reads the files in order and takes what the cache holds, until it has found
+    ``PARALLEL_FROM`` files the cache does not hold: from there the workers take every remaining file, so a
+    re-run that changed little starts no worker, and one that changed much is not read here first."""
     found = expand_named(inputs, exclude)
     results: list[FileResult | None] = [None] * len(found)
-    misses: list[tuple[int, str, str]] = []
+    parallel = pool.jobs > 1 and len(found) >= PARALLEL_FROM
+    misses: list[int] = []  # files read here that the cache does not hold (at most PARALLEL_FROM when parallel)
+    handed = len(found)  # the files from this index on go to the workers unread
     bar = tqdm(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
     with _few_collections():
-        if len(found) >= PARALLEL_FROM and cache.empty() and pool.executor() is not None:
-            misses = [(index, str(path), name) for index, (path, name) in enumerate(found)]  # the workers read them
+        if parallel and cache.empty():
+            handed = 0
         else:
             for index, (path, name) in enumerate(found):
+                if parallel and len(misses) >= PARALLEL_FROM:
+                    handed = index
+                    break
                 read = read_file(path, name)
                 if isinstance(read, FileResult):
                     results[index] = read
-                else:
-                    hit = cache.load_file(
-                        cache.file_key(name, read), name, hashlib.sha256(read).hexdigest(), len(read), light=True
-                    )
-                    if hit is None:
-                        misses.append((index, str(path), name))
-                        continue
+                elif not parallel:  # one job: scored here at once, its bytes not kept
+                    results[index] = score_light(path, name, rubric, cache, read)
+                elif (hit := lookup_light(name, read, cache)) is not None:
                     results[index] = hit
+                else:
+                    misses.append(index)
+                    continue
                 bar.update()
-        del found  # a run of 100,000 files: their paths need not stay
-        executor = pool.executor() if len(misses) >= PARALLEL_FROM else None
+        todo = [*misses, *range(handed, len(found))]
+        executor = pool.executor() if parallel and len(todo) >= PARALLEL_FROM else None
         if executor is None:
-            for index, file, name in misses:
-                results[index] = score_light(Path(file), name, rubric, cache)
+            for index in todo:
+                path, name = found[index]
+                results[index] = score_light(path, name, rubric, cache)
                 bar.update()
         else:
-            chunks = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
-            tasks = [[(file, name) for _, file, name in piece] for piece in chunks]
-            for piece, done in zip(chunks, executor.map(light_files, tasks), strict=True):
-                for (index, _, _), result in zip(piece, done, strict=True):
+            size = _chunk_size(len(todo), pool.jobs, chunk)
+            pieces = [todo[i : i + size] for i in range(0, len(todo), size)]
+            tasks = (([(str(found[i][0]), found[i][1]) for i in piece],) for piece in pieces)
+            for piece, done in zip(pieces, _ordered(executor, light_files, tasks, pool.jobs * 3), strict=True):
+                for index, result in zip(piece, done, strict=True):
                     results[index] = result
                 bar.update(len(done))
+            del pieces
         bar.close()
+        del found, todo  # a run of 100,000 files: their paths need not stay
         scored = [r for r in results if r is not None]
         del results
         for result in scored:
@@ -260,8 +294,9 @@ def _streamed(
         if pool.started and len(ranked.standings) >= PARALLEL_FROM:
             executor = pool.executor()
             assert executor is not None
-            pieces = [ranked.tasks[i : i + chunk] for i in range(0, len(ranked.tasks), chunk)]
-            for digests in executor.map(write_entries, [str(target)] * len(pieces), pieces):
+            size = _chunk_size(len(ranked.tasks), pool.jobs, chunk)
+            parts = ((str(target), ranked.tasks[i : i + size]) for i in range(0, len(ranked.tasks), size))
+            for digests in _ordered(executor, write_entries, parts, pool.jobs * 3):
                 folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
         else:
             digests = write_cards(cache, target, ranked.tasks)

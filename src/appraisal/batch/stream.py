@@ -28,27 +28,33 @@ from .cache import Cache, FileResult, Unit
 from .publish import UNIT_ID
 from .score import read_file, score_file
 
-_UNRANKED = '\n  "commended": null,\n  "rank": null,\n  "peers": null,\n'
-_NO_MEDIAN = '\n      "peer_median": null\n'
+_UNRANKED = b'\n  "commended": null,\n  "rank": null,\n  "peers": null,\n'
+_NO_MEDIAN = b'\n      "peer_median": null\n'
 
 
-def _number(value: float) -> str:
-    return pydantic_core.to_json(round(value, 2)).decode()
+def _number(value: float) -> bytes:
+    return pydantic_core.to_json(round(value, 2))
 
 
-def final_json(text: str, decision: Decision) -> str:
-    """The canonical JSON ``text`` of a scorecard before ranking with ``decision`` filled in: the same bytes as
-    ``Scorecard.to_json()`` of the ranked card (no string value can hold these lines: JSON escapes newlines)."""
-    head, found, tail = text.partition(_UNRANKED)
+def final_bytes(data: bytes, decision: Decision) -> bytes:
+    """The canonical JSON (UTF-8) ``data`` of a scorecard before ranking with ``decision`` filled in: the same
+    bytes as ``Scorecard.to_json()`` of the ranked card, encoded (no string value can hold these lines: JSON
+    escapes newlines)."""
+    head, found, tail = data.partition(_UNRANKED)
     pieces = tail.split(_NO_MEDIAN)
     if not found or len(pieces) != len(decision.medians) + 1:
         raise ValueError("not the canonical JSON of a scorecard before ranking")
-    peers = f'{{\n    "count": {decision.count},\n    "median_total": {_number(decision.median_total)}\n  }}'
-    ranked = f'\n  "commended": {"true" if decision.commended else "false"},\n  "rank": {decision.rank},\n'
-    parts = [head, ranked, f'  "peers": {peers},\n', pieces[0]]
+    peers = b'{\n    "count": %d,\n    "median_total": %s\n  }' % (decision.count, _number(decision.median_total))
+    ranked = b'\n  "commended": %s,\n  "rank": %d,\n' % (b"true" if decision.commended else b"false", decision.rank)
+    parts = [head, ranked, b'  "peers": %s,\n' % peers, pieces[0]]
     for median, piece in zip(decision.medians, pieces[1:], strict=True):
-        parts += [f'\n      "peer_median": {_number(median)}\n', piece]
-    return "".join(parts)
+        parts += [b'\n      "peer_median": %s\n' % _number(median), piece]
+    return b"".join(parts)
+
+
+def final_json(text: str, decision: Decision) -> str:
+    """``final_bytes`` of a scorecard's text."""
+    return final_bytes(text.encode("utf-8"), decision).decode("utf-8")
 
 
 def light(result: FileResult) -> FileResult:
@@ -59,14 +65,21 @@ def light(result: FileResult) -> FileResult:
     return dataclasses.replace(result, units=units)
 
 
-def score_light(path: Path, name: str, rubric: Rubric | None, cache: Cache) -> FileResult:
-    """One file read, and scored unless the cache holds its outcome, as standings (``score_file``'s outcome)."""
-    read = read_file(path, name)
-    if isinstance(read, FileResult):
-        return read
-    key = cache.file_key(name, read)
-    hit = cache.load_file(key, name, hashlib.sha256(read).hexdigest(), len(read), light=True)
-    return hit if hit is not None else light(score_file(path, name, rubric, cache, read))
+def lookup_light(name: str, data: bytes, cache: Cache) -> FileResult | None:
+    """The outcome of a file with these bytes from the cache, as standings, or None."""
+    return cache.load_file(cache.file_key(name, data), name, hashlib.sha256(data).hexdigest(), len(data), light=True)
+
+
+def score_light(path: Path, name: str, rubric: Rubric | None, cache: Cache, data: bytes | None = None) -> FileResult:
+    """One file read (unless its bytes are given), and scored unless the cache holds its outcome, as standings
+    (``score_file``'s outcome)."""
+    if data is None:
+        read = read_file(path, name)
+        if isinstance(read, FileResult):
+            return read
+        data = read
+    hit = lookup_light(name, data, cache)
+    return hit if hit is not None else light(score_file(path, name, rubric, cache, data, looked_up=True))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +135,7 @@ def write_cards(
     """Write each decided scorecard of these cache entries as ``folder/<unit-id>.json``; each file's sha256 by
     its name (for the manifest: the parent need not read them again)."""
     written = {}
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC  # never over a file of the run: each unit once
     for key, cards in tasks:
         texts = cache.load_texts(key)
         for at, unit_id, decision in cards:
@@ -129,14 +143,19 @@ def write_cards(
                 raise OutputError(
                     f"unit id {unit_id[:80]!r} is not a safe file name (letters, digits, . _ -): not written"
                 )
-            data = final_json(texts[at], decision).encode("utf-8")
-            target = folder / f"{unit_id}.json"
+            data = final_bytes(texts[at], decision)
+            target = os.path.join(folder, f"{unit_id}.json")
             try:
-                with open(target, "xb") as file:  # never over a file of the run: each unit is written once
-                    file.write(data)
+                handle = os.open(target, flags, 0o666)
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(handle, view) :]
+                finally:
+                    os.close(handle)
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
-            written[target.name] = hashlib.sha256(data).hexdigest()
+            written[f"{unit_id}.json"] = hashlib.sha256(data).hexdigest()
     return written
 
 
@@ -146,4 +165,4 @@ def cards_folder(root: Path) -> Path:
     return folder
 
 
-__all__ = ["Ranked", "final_json", "light", "rank_light", "score_light", "write_cards"]
+__all__ = ["Ranked", "final_bytes", "final_json", "light", "lookup_light", "rank_light", "score_light", "write_cards"]
