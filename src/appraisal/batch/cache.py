@@ -19,10 +19,11 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import math
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,23 +79,50 @@ def _once(value: Any) -> Any:
 def _standing(data: list[Any]) -> Standing:
     unit_id, name, org_type, year, rubric, total, grade, vetoed, shortfalls, groups, points, tie_keys, ties = data[:13]
     rank, commended = data[13:]
-    return Standing(
-        str(unit_id),
-        str(name),
-        _once(str(org_type)),
-        int(year),
-        _once(str(rubric)),
-        float(total),
-        _once(str(grade)),
-        bool(vetoed),
-        int(shortfalls),
-        _once(tuple(map(str, groups))),
-        tuple(map(float, points)),
-        _once(tuple(map(str, tie_keys))),
-        tuple(map(float, ties)),
-        rank,
-        commended,
+    return compact(
+        Standing(
+            str(unit_id),
+            str(name),
+            str(org_type),
+            int(year),
+            str(rubric),
+            float(total),
+            str(grade),
+            bool(vetoed),
+            int(shortfalls),
+            tuple(map(str, groups)),
+            tuple(map(float, points)),
+            tuple(map(str, tie_keys)),
+            tuple(map(float, ties)),
+            rank,
+            commended,
+        )
     )
+
+
+def compact(entry: Standing) -> Standing:
+    """``entry`` with what standings share kept once: org types, grades, rubric hashes, group-id tuples and the
+    few distinct points (a run keeps 100,000 standings; a float is 24 bytes, a reference 8)."""
+    entry.org_type, entry.rubric, entry.grade = _once(entry.org_type), _once(entry.rubric), _once(entry.grade)
+    entry.groups, entry.tie_keys, entry.total = _once(entry.groups), _once(entry.tie_keys), _number(entry.total)
+    entry.points, entry.ties = _numbers(entry.points), _numbers(entry.ties)
+    return entry
+
+
+def _number(value: float) -> float:
+    """``value`` kept once (points have two decimals: a run has few distinct ones). Zeros and NaN are left as they
+    are: 0.0 and -0.0 are equal keys, and NaN is no key."""
+    if value != value or value == 0.0:
+        return _ZERO if value == 0.0 and math.copysign(1.0, value) > 0 else value
+    return _NUMBERS.setdefault(value, value)
+
+
+def _numbers(values: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(map(_number, values))
+
+
+_ZERO = 0.0
+_NUMBERS: dict[float, float] = {}
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -133,7 +161,8 @@ class Cache:
     def __init__(self, root: Path, rubric_sha256: str) -> None:
         self.root = root
         self.rubric = rubric_sha256
-        self.used: set[str] = set()  # the entries' paths (strings: a run of 100,000 files keeps them all)
+        self.used: set[str] = set()  # the reports' paths used
+        self.used_files: set[bytes] = set()  # the scored files' keys used, as raw digests (100,000 of them)
 
     # --- scored input files -----------------------------------------------------------------------------
 
@@ -216,9 +245,10 @@ class Cache:
         except OSError:
             return True
 
-    def mark_file(self, key: str) -> None:
-        """Keep this entry at ``prune`` (workers read and write entries; the run keeps the account)."""
-        self.used.add(os.path.join(self.root, "files", key))
+    def mark_file(self, key: str | bytes) -> None:
+        """Keep this entry (its key, in hex or raw) at ``prune`` (workers read and write entries; the run keeps
+        the account)."""
+        self.used_files.add(key if isinstance(key, bytes) else bytes.fromhex(key))
 
     # --- rendered reports ---------------------------------------------------------------------------------
 
@@ -243,13 +273,27 @@ class Cache:
 
     def prune(self) -> None:
         """Remove every entry this run did not use (and temporary files a killed run left)."""
-        for folder in (self.root / "files", self.root / "reports"):
-            if folder.is_dir():
-                with os.scandir(folder) as scan:
-                    for entry in scan:
-                        if entry.path not in self.used:
-                            with contextlib.suppress(OSError):
-                                os.unlink(entry.path)
+        for entry in _entries(self.root / "files"):
+            try:
+                used = bytes.fromhex(entry.name) in self.used_files
+            except ValueError:  # a temporary file a killed run left
+                used = False
+            if not used:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+        for entry in _entries(self.root / "reports"):
+            if entry.path not in self.used:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
+    try:
+        scan = os.scandir(folder)
+    except OSError:
+        return
+    with scan:
+        yield from scan
 
 
 def _write_atomic(path: str | Path, data: bytes) -> None:

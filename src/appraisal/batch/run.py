@@ -43,7 +43,7 @@ from .cache import Cache, FileResult, link_or_copy
 from .cluster import DaskExecutor
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
 from .score import cached, combine, read_file, score_file
-from .stream import Ranked, lookup_light, rank_light, score_light, write_cards
+from .stream import Kept, Ranked, keep, lookup_light, rank_light, score_light, write_cards
 from .workers import Workers, light_files, score_chunk, score_files, workers, write_entries
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ def _streamed(
     progress: bool,
     chunk: int = CHUNK,
     lang: str | None = None,
-) -> tuple[list[InputFile], Ranked]:
+) -> tuple[list[Kept], Ranked]:
     """A run without reports (``stream``): every file read and scored (by the workers, which read the files
     themselves and look them up in the cache, when there are enough), ranked here on standings, and each final
     scorecard written once into ``folder`` by the workers (or here).
@@ -237,7 +237,7 @@ def _streamed(
     ``PARALLEL_FROM`` files the cache does not hold: from there the workers take every remaining file, so a
     re-run that changed little starts no worker, and one that changed much is not read here first."""
     found = expand_named(inputs, exclude)
-    results: list[FileResult | None] = [None] * len(found)
+    results: list[Kept | None] = [None] * len(found)
     parallel = pool.jobs > 1 and len(found) >= PARALLEL_FROM
     misses: list[int] = []  # files read here that the cache does not hold (at most PARALLEL_FROM when parallel)
     handed = len(found)  # the files from this index on go to the workers unread
@@ -252,11 +252,11 @@ def _streamed(
                     break
                 read = read_file(path, name)
                 if isinstance(read, FileResult):
-                    results[index] = read
+                    results[index] = keep(read, name)
                 elif not parallel:  # one job: scored here at once, its bytes not kept
-                    results[index] = score_light(path, name, rubric, cache, read)
+                    results[index] = keep(score_light(path, name, rubric, cache, read), name)
                 elif (hit := lookup_light(name, read, cache)) is not None:
-                    results[index] = hit
+                    results[index] = keep(hit, name)
                 else:
                     misses.append(index)
                     continue
@@ -266,7 +266,7 @@ def _streamed(
         if executor is None:
             for index in todo:
                 path, name = found[index]
-                results[index] = score_light(path, name, rubric, cache)
+                results[index] = keep(score_light(path, name, rubric, cache), name)
                 bar.update()
         else:
             size = _chunk_size(len(todo), pool.jobs, chunk)
@@ -274,33 +274,33 @@ def _streamed(
             tasks = (([(str(found[i][0]), found[i][1]) for i in piece],) for piece in pieces)
             for piece, done in zip(pieces, _ordered(executor, light_files, tasks, pool.jobs * 3), strict=True):
                 for index, result in zip(piece, done, strict=True):
-                    results[index] = result
+                    results[index] = keep(result, found[index][1])
                 bar.update(len(done))
             del pieces
         bar.close()
         del found, todo  # a run of 100,000 files: their paths need not stay
-        scored = [r for r in results if r is not None]
+        files = [r for r in results if r is not None]
         del results
-        for result in scored:
-            if result.key is not None:
-                cache.mark_file(result.key)
-        files = [InputFile(r.name, r.sha256, r.size) for r in scored]
+        for file in files:
+            if file.key is not None:
+                cache.mark_file(file.key)
         ranked = rank_light(
-            scored, _rubrics([u.outcome for r in scored for u in r.units if isinstance(u.outcome, Standing)], rubric)
+            files, _rubrics([u.outcome for f in files for u in f.units if isinstance(u.outcome, Standing)], rubric)
         )
-        del scored
         target = folder.path("scorecards")
         target.mkdir(exist_ok=True)
         if pool.started and len(ranked.standings) >= PARALLEL_FROM:
             executor = pool.executor()
             assert executor is not None
-            size = _chunk_size(len(ranked.tasks), pool.jobs, chunk)
-            parts = ((str(target), ranked.tasks[i : i + size]) for i in range(0, len(ranked.tasks), size))
+            size = _chunk_size(len(files), pool.jobs, chunk)
+            parts = ((str(target), task) for task in ranked.tasks(files, size))
             for digests in _ordered(executor, write_entries, parts, pool.jobs * 3):
                 folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
         else:
-            digests = write_cards(cache, target, ranked.tasks)
-            folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
+            for task in ranked.tasks(files, chunk):
+                digests = write_cards(cache, target, task)
+                folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
+        ranked.decisions.clear()  # written: only the standings stay
     return files, ranked
 
 
@@ -411,7 +411,7 @@ def _rubrics(units: Sequence[Scorecard | Standing], rubric: Rubric | None) -> li
 def _manifest(
     appraisals: Appraisals,
     rubric: Rubric | None,
-    files: Sequence[InputFile],
+    files: Sequence[InputFile | Kept],
     reports: ReportSettings | None,
     units: Sequence[Standing] | None = None,
 ) -> dict[str, Any]:
@@ -420,7 +420,7 @@ def _manifest(
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "appraisal": __version__,
-        "inputs": [{"name": f.name, "sha256": f.sha256, "bytes": f.size} for f in files],
+        "inputs": ({"name": f.name, "sha256": _hex(f.sha256), "bytes": f.size} for f in files),  # as written
         "scored": len(scored),
         "rejected": len(appraisals.rejected),
         "reports": None,
@@ -434,6 +434,10 @@ def _manifest(
         previous = str(reports.previous_dir) if reports.previous_dir is not None else None
         manifest["reports"] = {"lang": reports.lang, "options": options, "previous": previous}
     return manifest
+
+
+def _hex(digest: str | bytes | None) -> str | None:
+    return digest.hex() if isinstance(digest, bytes) else digest
 
 
 def _rubric_key(rubric: Rubric | None) -> str:
@@ -476,23 +480,7 @@ def run(
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
         lang = lang or (reports.lang if reports is not None else None) or "en"
         if reports is None and cluster is None:
-            with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
-                files, ranked = _streamed(
-                    inputs,
-                    rubric,
-                    exclude=outputs(out_path),
-                    cache=cache,
-                    pool=pool,
-                    folder=folder,
-                    progress=progress,
-                    lang=lang,
-                )
-                streamed = Appraisals([], ranked.rejected)
-                folder.write(summary_csv(ranked.standings, rubric, lang), "summary.csv")
-                folder.write(errors_json(ranked.rejected), "errors.json")
-                folder.publish(_manifest(streamed, rubric, files, None, ranked.standings))
-            cache.prune()
-            return RunResult(streamed, out_path, len(files), [], ranked.standings)
+            return _run_streamed(inputs, out_path, rubric, cache, jobs, progress, lang)
         with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
             files, appraisals = score_inputs(
                 inputs,
@@ -512,6 +500,31 @@ def run(
             folder.publish(_manifest(appraisals, rubric, files, reports))
         cache.prune()
     return RunResult(appraisals, out_path, len(files), written)
+
+
+def _run_streamed(
+    inputs: Sequence[str | Path], out: Path, rubric: Rubric | None, cache: Cache, jobs: int, progress: bool, lang: str
+) -> RunResult:
+    """``run`` without reports: streamed (``_streamed``), published whole."""
+    with workers(jobs, rubric, cache) as pool, RunFolder(out) as folder:
+        files, ranked = _streamed(
+            inputs,
+            rubric,
+            exclude=outputs(out),
+            cache=cache,
+            pool=pool,
+            folder=folder,
+            progress=progress,
+            lang=lang,
+        )
+        streamed = Appraisals([], ranked.rejected)
+        folder.write(summary_csv(ranked.standings, rubric, lang), "summary.csv")
+        folder.write(errors_json(ranked.rejected), "errors.json")
+        count = len(files)
+        folder.publish(_manifest(streamed, rubric, files, None, ranked.standings))
+        del files
+    cache.prune()
+    return RunResult(streamed, out, count, [], ranked.standings)
 
 
 def _previous(previous_dir: Path | None, unit_id: str) -> bytes:

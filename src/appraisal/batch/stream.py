@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pydantic_core
@@ -24,7 +24,7 @@ from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.rank import Decision, Standing, decide, standing
 from ..submission.loading import SeenIds
-from .cache import Cache, FileResult, Unit
+from .cache import Cache, FileResult, Unit, compact
 from .publish import UNIT_ID
 from .score import read_file, score_file
 
@@ -82,51 +82,98 @@ def score_light(path: Path, name: str, rubric: Rubric | None, cache: Cache, data
     return hit if hit is not None else light(score_file(path, name, rubric, cache, data, looked_up=True))
 
 
+@dataclasses.dataclass(slots=True)
+class Kept:
+    """One input file of a streamed run as this process keeps it until the run is published: its name (the
+    listing's own string), sha256 and cache key as raw digests, its size, its own errors and its units (each
+    scorecard's standing: the scorecard stays in the cache). A few hundred bytes a file: 100,000 files fit."""
+
+    name: str
+    sha256: bytes | None
+    size: int | None
+    key: bytes | None
+    rejected: tuple[InputError, ...]
+    units: tuple[Unit, ...]
+
+
+def keep(result: FileResult, name: str) -> Kept:
+    """``result`` (a worker's, or this process's) as ``Kept``: ``name`` is the listing's string for the file,
+    and the strings, tuples and numbers standings share are kept once (``cache.compact``)."""
+    units = []
+    for unit in result.units:
+        outcome = compact(unit.outcome) if isinstance(unit.outcome, Standing) else unit.outcome
+        unit_id = outcome.unit_id if isinstance(outcome, Standing) and outcome.unit_id == unit.unit_id else unit.unit_id
+        units.append(Unit(unit_id, name if unit.source == name else unit.source, outcome))
+    return Kept(
+        name,
+        bytes.fromhex(result.sha256) if result.sha256 is not None else None,
+        result.size,
+        bytes.fromhex(result.key) if result.key is not None else None,
+        tuple(result.rejected),
+        tuple(units),
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class Ranked:
-    """A streamed run's outcome: every unit's standing (ranked), the rejected inputs, and per cache entry the
-    decisions of its scorecards (their positions in the entry) for ``write_cards``."""
+    """A streamed run's outcome: every unit's standing (ranked), the rejected inputs, and each ranked unit's
+    decision by unit id (``tasks`` turns them into ``write_cards``'s work, a few files at a time)."""
 
     standings: list[Standing]
     rejected: list[InputError]
-    tasks: list[tuple[str, list[tuple[int, str, Decision]]]]
+    decisions: dict[str, Decision]
+    dropped: frozenset[int]  # the standings (by id) of units rejected as another's duplicate: not written
+
+    def tasks(self, files: Sequence[Kept], size: int) -> Iterator[list[tuple[str, list[tuple[int, str, Decision]]]]]:
+        """Per cache entry the decisions of its ranked scorecards (their positions in the entry), ``size``
+        entries a task: made as they are sent, never all at once."""
+        task: list[tuple[str, list[tuple[int, str, Decision]]]] = []
+        for file in files:
+            cards = [u.outcome for u in file.units if isinstance(u.outcome, Standing)]
+            done = [
+                (at, s.unit_id, self.decisions[s.unit_id]) for at, s in enumerate(cards) if id(s) not in self.dropped
+            ]
+            if done and file.key is not None:
+                task.append((file.key.hex(), done))
+                if len(task) >= size:
+                    yield task
+                    task = []
+        if task:
+            yield task
 
 
-def rank_light(results: Sequence[FileResult], rubrics: Sequence[Rubric]) -> Ranked:
+def rank_light(results: Sequence[Kept], rubrics: Sequence[Rubric]) -> Ranked:
     """``combine`` over standings: duplicate unit ids rejected (worded as ``unique_units`` words them), then
     ranks, peers and commendation per rubric and org type."""
     rejected = [error for result in results for error in result.rejected]
     seen = SeenIds()
     duplicates: list[InputError] = []
     failed: list[InputError] = []
-    kept: list[tuple[str, int, Standing]] = []  # (cache key, position among the entry's cards, standing)
+    kept: list[Standing] = []
+    dropped: set[int] = set()
     for result in results:
-        position = 0
         for unit in result.units:
             outcome = unit.outcome
-            at = position
-            if isinstance(outcome, Standing):
-                position += 1
             if (repeat := seen.repeat(unit.unit_id, unit.source)) is not None:
                 duplicates.append(repeat)
+                dropped.add(id(outcome))
                 continue
             if isinstance(outcome, Standing):
-                kept.append((result.key or "", at, outcome))
+                kept.append(outcome)
             elif isinstance(outcome, InputError):
                 failed.append(outcome)
             else:
                 raise TypeError("a streamed run ranks standings")
+    del seen
     decisions: dict[str, Decision] = {}
     for rubric in rubrics:
-        decisions |= decide([s for _, _, s in kept if s.rubric == rubric.sha256], rubric)
-    by_entry: dict[str, list[tuple[int, str, Decision]]] = {}
-    for key, at, entry in kept:
+        decisions |= decide([s for s in kept if s.rubric == rubric.sha256], rubric)
+    for entry in kept:
         decision = decisions.get(entry.unit_id)
         if decision is None:  # each unit is scored by the rubric given or its year's, both among ``rubrics``
             raise ValueError(f"{entry.unit_id}: scored by a rubric the run does not rank with")
         entry.rank, entry.commended = decision.rank, decision.commended
-        by_entry.setdefault(key, []).append((at, entry.unit_id, decision))
-    return Ranked([s for _, _, s in kept], [*rejected, *duplicates, *failed], list(by_entry.items()))
+    return Ranked(kept, [*rejected, *duplicates, *failed], decisions, frozenset(dropped))
 
 
 def write_cards(
@@ -165,4 +212,15 @@ def cards_folder(root: Path) -> Path:
     return folder
 
 
-__all__ = ["Ranked", "final_bytes", "final_json", "light", "lookup_light", "rank_light", "score_light", "write_cards"]
+__all__ = [
+    "Kept",
+    "Ranked",
+    "final_bytes",
+    "final_json",
+    "keep",
+    "light",
+    "lookup_light",
+    "rank_light",
+    "score_light",
+    "write_cards",
+]
