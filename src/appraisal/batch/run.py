@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from ..messages import say
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, bundled_rubric, checked, rank_all, rubric_for, rubrics_of, score_or_reject
-from ..scoring.rank import Standing, standing
+from ..scoring.rank import Decision, Standing, standing
 from ..submission import SubmissionBase, bundled_years, unique_units
 from ..submission.indicators import bundled_folder
 from ..submission.loading import expand_named
@@ -70,6 +70,11 @@ def summary_csv(cards: Sequence[Scorecard | Standing], rubric: Rubric | None = N
     """``summary.csv``: UTF-8 with BOM, rows by year, org type (in the manifest's order) then rank; in English
     the codes and true/false, in Chinese the headers and values in words (单位编号 ...; 县妇联; 优秀; 是/否);
     every cell escaped. The org types come from ``rubric``, else from each year's bundled rubric."""
+    return b"".join(_summary_pieces(cards, rubric, lang))
+
+
+def _summary_pieces(cards: Sequence[Scorecard | Standing], rubric: Rubric | None, lang: str) -> Iterator[bytes]:
+    """``summary_csv``'s bytes, a thousand rows at a time (a streamed run writes them as they come)."""
     from ..reports.i18n import csv_header, csv_values  # babel only: the report stack is not imported
 
     declared = [t for r in _rubrics(cards, rubric) for t in r.indicators.org_types]
@@ -78,14 +83,19 @@ def summary_csv(cards: Sequence[Scorecard | Standing], rubric: Rubric | None = N
     rows = sorted(cards, key=lambda c: (c.year, order.get(c.org_type, len(order)), c.org_type, c.rank or 0, c.unit_id))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow(csv_header(lang))
-    for c in rows:
+    for count, c in enumerate(rows, start=1):
         rank = "" if c.rank is None else c.rank
         name = names.get(c.org_type, c.org_type)
         org_type, grade, vetoed, commended = csv_values(c.org_type, name, c.grade, c.vetoed, bool(c.commended), lang)
         cells = (c.unit_id, c.name, org_type, f"{c.total:g}", grade, vetoed, commended, rank)
         writer.writerow([_cell(v) for v in cells])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if count % 1000 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def errors_json(rejected: Iterable[InputError]) -> bytes:
@@ -210,6 +220,12 @@ def _ordered(
         yield pending.popleft().result()
 
 
+def _record(folder: RunFolder, task: list[tuple[str, list[tuple[int, str, Decision]]]], digests: list[bytes]) -> None:
+    """The sha256 of the scorecards ``task`` wrote, by unit id (the standings' own strings: not kept twice)."""
+    unit_ids = [unit_id for _, cards in task for _, unit_id, _ in cards]
+    folder.cards.update(zip(unit_ids, digests, strict=True))
+
+
 def _chunk_size(count: int, jobs: int, chunk: int) -> int:
     """Files per task: at most ``chunk``, and small enough that each worker gets several tasks (no worker left
     with a long last one while the others wait)."""
@@ -293,13 +309,18 @@ def _streamed(
             executor = pool.executor()
             assert executor is not None
             size = _chunk_size(len(files), pool.jobs, chunk)
-            parts = ((str(target), task) for task in ranked.tasks(files, size))
-            for digests in _ordered(executor, write_entries, parts, pool.jobs * 3):
-                folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
+            sent: deque[list[tuple[str, list[tuple[int, str, Decision]]]]] = deque()
+
+            def parts() -> Iterator[tuple[str, list[tuple[str, list[tuple[int, str, Decision]]]]]]:
+                for task in ranked.tasks(files, size):
+                    sent.append(task)  # kept here until its digests come back
+                    yield str(target), task
+
+            for digests in _ordered(executor, write_entries, parts(), pool.jobs * 3):
+                _record(folder, sent.popleft(), digests)
         else:
             for task in ranked.tasks(files, chunk):
-                digests = write_cards(cache, target, task)
-                folder.digests |= {f"scorecards/{name}": digest for name, digest in digests.items()}
+                _record(folder, task, write_cards(cache, target, task))
         ranked.decisions.clear()  # written: only the standings stay
     return files, ranked
 
@@ -518,7 +539,12 @@ def _run_streamed(
             lang=lang,
         )
         streamed = Appraisals([], ranked.rejected)
-        folder.write(summary_csv(ranked.standings, rubric, lang), "summary.csv")
+        try:
+            with open(folder.path("summary.csv"), "wb", buffering=1 << 20) as csv_file:
+                for piece in _summary_pieces(ranked.standings, rubric, lang):  # never the whole text at once
+                    csv_file.write(piece)
+        except OSError as exc:
+            raise OutputError(f"{out / 'summary.csv'}: cannot write: {exc.strerror or exc}") from exc
         folder.write(errors_json(ranked.rejected), "errors.json")
         count = len(files)
         folder.publish(_manifest(streamed, rubric, files, None, ranked.standings))

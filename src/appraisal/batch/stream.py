@@ -178,10 +178,10 @@ def rank_light(results: Sequence[Kept], rubrics: Sequence[Rubric]) -> Ranked:
 
 def write_cards(
     cache: Cache, folder: Path, tasks: Sequence[tuple[str, list[tuple[int, str, Decision]]]]
-) -> dict[str, str]:
-    """Write each decided scorecard of these cache entries as ``folder/<unit-id>.json``; each file's sha256 by
-    its name (for the manifest: the parent need not read them again)."""
-    written = {}
+) -> list[bytes]:
+    """Write each decided scorecard of these cache entries as ``folder/<unit-id>.json``; each file's sha256
+    (raw), in the order of the tasks' units (for the manifest: the parent need not read them again)."""
+    written = []
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC  # never over a file of the run: each unit once
     for key, cards in tasks:
         texts = cache.load_texts(key)
@@ -202,7 +202,7 @@ def write_cards(
                     os.close(handle)
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from exc
-            written[f"{unit_id}.json"] = hashlib.sha256(data).hexdigest()
+            written.append(hashlib.sha256(data).digest())
     return written
 
 
