@@ -213,29 +213,12 @@ class Cache:
         return texts
 
     def store_file(self, key: str, result: FileResult) -> None:
-        """Store ``result``: one line indexing its records (kind, unit id, source, a scorecard's standing, the
-        payload's length), then the payloads as they are: each scorecard's canonical JSON, each error's. The
-        payloads are not JSON-escaped again: a streamed run reads a scorecard back as the bytes it writes."""
-        records: list[list[Any]] = []
-        payloads: list[bytes] = []
+        """Store ``result`` (``entry_bytes``)."""
+        self.store_entry(key, entry_bytes(result))
 
-        def add(kind: str, unit_id: str | None, source: str | None, held: Any, payload: bytes) -> None:
-            records.append([kind, unit_id, source, held, len(payload)])
-            payloads.append(payload)
-
-        for error in result.rejected:
-            add("rejected", None, None, None, json.dumps(error.as_dict(), ensure_ascii=False).encode("utf-8"))
-        for unit in result.units:
-            if isinstance(unit.outcome, Scorecard):
-                held = [getattr(standing(unit.outcome), name) for name in _STANDING_FIELDS]
-                add("card", unit.unit_id, unit.source, held, unit.outcome.to_json().encode("utf-8"))
-            elif isinstance(unit.outcome, InputError):
-                payload = json.dumps(unit.outcome.as_dict(), ensure_ascii=False).encode("utf-8")
-                add("error", unit.unit_id, unit.source, None, payload)
-            else:
-                raise TypeError("a cache entry holds whole scorecards")
-        index = json.dumps(records, ensure_ascii=False).encode("utf-8")  # one line: JSON escapes newlines
-        _write_atomic(self._file_path(key), b"".join([index, b"\n", *payloads]))
+    def store_entry(self, key: str, data: bytes) -> None:
+        """Store an entry made by ``entry_bytes`` (on a cluster's worker, say)."""
+        _write_atomic(self._file_path(key), data)
 
     def empty(self) -> bool:
         """Whether no scored file is cached (a first run)."""
@@ -294,6 +277,37 @@ def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
         return
     with scan:
         yield from scan
+
+
+def entry_bytes(result: FileResult) -> bytes:
+    """A cache entry: one line indexing the file's records (kind, unit id, source, a scorecard's standing, the
+    payload's length), then the payloads as they are: each scorecard's canonical JSON, each error's. The
+    payloads are not JSON-escaped again: a streamed run reads a scorecard back as the bytes it writes."""
+    records: list[list[Any]] = []
+    payloads: list[bytes] = []
+
+    def add(kind: str, unit_id: str | None, source: str | None, held: Any, payload: bytes) -> None:
+        records.append([kind, unit_id, source, held, len(payload)])
+        payloads.append(payload)
+
+    for error in result.rejected:
+        add("rejected", None, None, None, json.dumps(error.as_dict(), ensure_ascii=False).encode("utf-8"))
+    for unit in result.units:
+        if isinstance(unit.outcome, Scorecard):
+            held = [getattr(standing(unit.outcome), name) for name in _STANDING_FIELDS]
+            add("card", unit.unit_id, unit.source, held, unit.outcome.to_json().encode("utf-8"))
+        elif isinstance(unit.outcome, InputError):
+            add(
+                "error",
+                unit.unit_id,
+                unit.source,
+                None,
+                json.dumps(unit.outcome.as_dict(), ensure_ascii=False).encode(),
+            )
+        else:
+            raise TypeError("a cache entry holds whole scorecards")
+    index = json.dumps(records, ensure_ascii=False).encode("utf-8")  # one line: JSON escapes newlines
+    return b"".join([index, b"\n", *payloads])
 
 
 def _write_atomic(path: str | Path, data: bytes) -> None:

@@ -232,6 +232,48 @@ def _chunk_size(count: int, jobs: int, chunk: int) -> int:
     return max(1, min(chunk, -(-count // (jobs * 4))))
 
 
+def _on_cluster(
+    found: Sequence[tuple[Path, str]],
+    results: list[Kept | None],
+    rubric: Rubric | None,
+    cache: Cache,
+    cluster: DaskExecutor,
+    chunk: int,
+    bar: tqdm[Any],
+) -> None:
+    """``_streamed``'s scoring on a Dask cluster: each file read here in order, taken from the cache or sent to
+    the cluster (name, suffix, bytes) in chunks, at most a few chunks' bytes held at once."""
+    sent: deque[list[tuple[int, str, str]]] = deque()  # per chunk sent: (index, name, cache key) of its files
+
+    def chunks() -> Iterator[list[tuple[str, str, bytes]]]:
+        payload: list[tuple[str, str, bytes]] = []
+        places: list[tuple[int, str, str]] = []
+        for index, (path, name) in enumerate(found):
+            read = read_file(path, name)
+            if isinstance(read, FileResult):
+                results[index] = keep(read, name)
+            elif (hit := lookup_light(name, read, cache)) is not None:
+                results[index] = keep(hit, name)
+            else:
+                payload.append((name, path.suffix, read))
+                places.append((index, name, cache.file_key(name, read)))
+                if len(payload) >= chunk:
+                    sent.append(places)
+                    yield payload
+                    payload, places = [], []
+                continue
+            bar.update()
+        if payload:
+            sent.append(places)
+            yield payload
+
+    for done in cluster.score_light(chunks(), rubric):
+        for (index, name, key), (result, entry) in zip(sent.popleft(), done, strict=True):
+            cache.store_entry(key, entry)  # the client keeps the cache: the workers need no shared storage
+            results[index] = keep(dataclasses.replace(result, key=key), name)
+        bar.update(len(done))
+
+
 def _streamed(
     inputs: Sequence[str | Path],
     rubric: Rubric | None,
@@ -241,8 +283,9 @@ def _streamed(
     pool: Workers,
     folder: RunFolder,
     progress: bool,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
     lang: str | None = None,
+    cluster: DaskExecutor | None = None,
 ) -> tuple[list[Kept], Ranked]:
     """A run without reports (``stream``): every file read and scored (by the workers, which read the files
     themselves and look them up in the cache, when there are enough), ranked here on standings, and each final
@@ -251,7 +294,12 @@ def _streamed(
     With several jobs and an empty cache every file goes to the workers as its path. With entries in the cache
     (a re-run) this process reads the files in order and takes what the cache holds, until it has found
     ``PARALLEL_FROM`` files the cache does not hold: from there the workers take every remaining file, so a
-    re-run that changed little starts no worker, and one that changed much is not read here first."""
+    re-run that changed little starts no worker, and one that changed much is not read here first.
+
+    On a Dask ``cluster`` this process reads every file and looks it up in the cache; the cluster's workers
+    score the others, sent their bytes a few chunks at a time, and send back each file's standings and cache
+    entry, which this process stores; the final scorecards are written here from the cache."""
+    chunk = chunk or CHUNK  # read now: a test sets smaller chunks
     found = expand_named(inputs, exclude)
     results: list[Kept | None] = [None] * len(found)
     parallel = pool.jobs > 1 and len(found) >= PARALLEL_FROM
@@ -259,7 +307,9 @@ def _streamed(
     handed = len(found)  # the files from this index on go to the workers unread
     bar = tqdm(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
     with _few_collections():
-        if parallel and cache.empty():
+        if cluster is not None:
+            _on_cluster(found, results, rubric, cache, cluster, chunk, bar)
+        elif parallel and cache.empty():
             handed = 0
         else:
             for index, (path, name) in enumerate(found):
@@ -500,8 +550,8 @@ def run(
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
         lang = lang or (reports.lang if reports is not None else None) or "en"
-        if reports is None and cluster is None:
-            return _run_streamed(inputs, out_path, rubric, cache, jobs, progress, lang)
+        if reports is None:
+            return _run_streamed(inputs, out_path, rubric, cache, jobs, progress, lang, cluster)
         with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
             files, appraisals = score_inputs(
                 inputs,
@@ -524,10 +574,17 @@ def run(
 
 
 def _run_streamed(
-    inputs: Sequence[str | Path], out: Path, rubric: Rubric | None, cache: Cache, jobs: int, progress: bool, lang: str
+    inputs: Sequence[str | Path],
+    out: Path,
+    rubric: Rubric | None,
+    cache: Cache,
+    jobs: int,
+    progress: bool,
+    lang: str,
+    cluster: DaskExecutor | None,
 ) -> RunResult:
     """``run`` without reports: streamed (``_streamed``), published whole."""
-    with workers(jobs, rubric, cache) as pool, RunFolder(out) as folder:
+    with workers(1 if cluster is not None else jobs, rubric, cache) as pool, RunFolder(out) as folder:
         files, ranked = _streamed(
             inputs,
             rubric,
@@ -537,6 +594,7 @@ def _run_streamed(
             folder=folder,
             progress=progress,
             lang=lang,
+            cluster=cluster,
         )
         streamed = Appraisals([], ranked.rejected)
         try:
