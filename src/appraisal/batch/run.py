@@ -17,7 +17,9 @@ import functools
 import gc
 import hashlib
 import io
+import itertools
 import json
+import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -233,7 +235,7 @@ def _chunk_size(count: int, jobs: int, chunk: int) -> int:
 
 
 def _on_cluster(
-    found: Sequence[tuple[Path, str]],
+    found: Sequence[tuple[str, str]],
     results: list[Kept | None],
     rubric: Rubric | None,
     cache: Cache,
@@ -249,13 +251,13 @@ def _on_cluster(
         payload: list[tuple[str, str, bytes]] = []
         places: list[tuple[int, str, str]] = []
         for index, (path, name) in enumerate(found):
-            read = read_file(path, name)
+            read = read_file(Path(path), name)
             if isinstance(read, FileResult):
                 results[index] = keep(read, name)
             elif (hit := lookup_light(name, read, cache)) is not None:
                 results[index] = keep(hit, name)
             else:
-                payload.append((name, path.suffix, read))
+                payload.append((name, os.path.splitext(path)[1], read))
                 places.append((index, name, cache.file_key(name, read)))
                 if len(payload) >= chunk:
                     sent.append(places)
@@ -300,7 +302,9 @@ def _streamed(
     score the others, sent their bytes a few chunks at a time, and send back each file's standings and cache
     entry, which this process stores; the final scorecards are written here from the cache."""
     chunk = chunk or CHUNK  # read now: a test sets smaller chunks
-    found = expand_named(inputs, exclude)
+    found: list[tuple[str, str]] = expand_named(inputs, exclude)  # type: ignore[assignment]
+    for at, (listed, shown) in enumerate(found):  # strings, in place: a Path a file costs more than its name
+        found[at] = (os.fspath(listed), shown)
     results: list[Kept | None] = [None] * len(found)
     parallel = pool.jobs > 1 and len(found) >= PARALLEL_FROM
     misses: list[int] = []  # files read here that the cache does not hold (at most PARALLEL_FROM when parallel)
@@ -312,10 +316,11 @@ def _streamed(
         elif parallel and cache.empty():
             handed = 0
         else:
-            for index, (path, name) in enumerate(found):
+            for index, (listed, name) in enumerate(found):
                 if parallel and len(misses) >= PARALLEL_FROM:
                     handed = index
                     break
+                path = Path(listed)
                 read = read_file(path, name)
                 if isinstance(read, FileResult):
                     results[index] = keep(read, name)
@@ -327,47 +332,50 @@ def _streamed(
                     misses.append(index)
                     continue
                 bar.update()
-        todo = [*misses, *range(handed, len(found))]
-        executor = pool.executor() if parallel and len(todo) >= PARALLEL_FROM else None
+        count = len(misses) + len(found) - handed
+        todo = itertools.chain(misses, range(handed, len(found)))  # not a list: 100,000 numbers
+        executor = pool.executor() if parallel and count >= PARALLEL_FROM else None
         if executor is None:
             for index in todo:
-                path, name = found[index]
-                results[index] = keep(score_light(path, name, rubric, cache), name)
+                listed, name = found[index]
+                results[index] = keep(score_light(Path(listed), name, rubric, cache), name)
                 bar.update()
         else:
-            size = _chunk_size(len(todo), pool.jobs, chunk)
-            pieces = [todo[i : i + size] for i in range(0, len(todo), size)]
-            tasks = (([(str(found[i][0]), found[i][1]) for i in piece],) for piece in pieces)
-            for piece, done in zip(pieces, _ordered(executor, light_files, tasks, pool.jobs * 3), strict=True):
-                for index, result in zip(piece, done, strict=True):
+            size = _chunk_size(count, pool.jobs, chunk)
+            sent: deque[list[int]] = deque()
+
+            def tasks() -> Iterator[tuple[list[tuple[str, str]]]]:
+                while piece := list(itertools.islice(todo, size)):
+                    sent.append(piece)
+                    yield ([found[i] for i in piece],)
+
+            for done in _ordered(executor, light_files, tasks(), pool.jobs * 3):
+                for index, result in zip(sent.popleft(), done, strict=True):
                     results[index] = keep(result, found[index][1])
                 bar.update(len(done))
-            del pieces
         bar.close()
-        del found, todo  # a run of 100,000 files: their paths need not stay
+        found.clear()  # a run of 100,000 files: their paths need not stay
         files = [r for r in results if r is not None]
         del results
         for file in files:
             if file.key is not None:
                 cache.mark_file(file.key)
-        ranked = rank_light(
-            files, _rubrics([u.outcome for f in files for u in f.units if isinstance(u.outcome, Standing)], rubric)
-        )
+        ranked = rank_light(files, _rubrics([s for f in files for s in f.standings()], rubric))
         target = folder.path("scorecards")
         target.mkdir(exist_ok=True)
         if pool.started and len(ranked.standings) >= PARALLEL_FROM:
             executor = pool.executor()
             assert executor is not None
             size = _chunk_size(len(files), pool.jobs, chunk)
-            sent: deque[list[tuple[str, list[tuple[int, str, Decision]]]]] = deque()
+            written: deque[list[tuple[str, list[tuple[int, str, Decision]]]]] = deque()
 
             def parts() -> Iterator[tuple[str, list[tuple[str, list[tuple[int, str, Decision]]]]]]:
                 for task in ranked.tasks(files, size):
-                    sent.append(task)  # kept here until its digests come back
+                    written.append(task)  # kept here until its digests come back
                     yield str(target), task
 
             for digests in _ordered(executor, write_entries, parts(), pool.jobs * 3):
-                _record(folder, sent.popleft(), digests)
+                _record(folder, written.popleft(), digests)
         else:
             for task in ranked.tasks(files, chunk):
                 _record(folder, task, write_cards(cache, target, task))

@@ -93,17 +93,29 @@ class Kept:
     size: int | None
     key: bytes | None
     rejected: tuple[InputError, ...]
-    units: tuple[Unit, ...]
+    units: tuple[Unit | Standing, ...]  # a standing alone when its unit id is its own and its source the file
+
+    def outcomes(self) -> Iterator[Unit]:
+        """Each unit as a ``Unit``."""
+        for unit in self.units:
+            yield Unit(unit.unit_id, self.name, unit) if isinstance(unit, Standing) else unit
+
+    def standings(self) -> list[Standing]:
+        """The standings of the file's scored units, in file order (their positions in its cache entry)."""
+        found = (u if isinstance(u, Standing) else u.outcome for u in self.units)
+        return [s for s in found if isinstance(s, Standing)]
 
 
 def keep(result: FileResult, name: str) -> Kept:
     """``result`` (a worker's, or this process's) as ``Kept``: ``name`` is the listing's string for the file,
     and the strings, tuples and numbers standings share are kept once (``cache.compact``)."""
-    units = []
+    units: list[Unit | Standing] = []
     for unit in result.units:
         outcome = compact(unit.outcome) if isinstance(unit.outcome, Standing) else unit.outcome
-        unit_id = outcome.unit_id if isinstance(outcome, Standing) and outcome.unit_id == unit.unit_id else unit.unit_id
-        units.append(Unit(unit_id, name if unit.source == name else unit.source, outcome))
+        if isinstance(outcome, Standing) and outcome.unit_id == unit.unit_id and unit.source == name:
+            units.append(outcome)  # the usual case: a Unit would say nothing more
+        else:
+            units.append(Unit(unit.unit_id, name if unit.source == name else unit.source, outcome))
     return Kept(
         name,
         bytes.fromhex(result.sha256) if result.sha256 is not None else None,
@@ -129,7 +141,7 @@ class Ranked:
         entries a task: made as they are sent, never all at once."""
         task: list[tuple[str, list[tuple[int, str, Decision]]]] = []
         for file in files:
-            cards = [u.outcome for u in file.units if isinstance(u.outcome, Standing)]
+            cards = file.standings()
             done = [
                 (at, s.unit_id, self.decisions[s.unit_id]) for at, s in enumerate(cards) if id(s) not in self.dropped
             ]
@@ -152,7 +164,7 @@ def rank_light(results: Sequence[Kept], rubrics: Sequence[Rubric]) -> Ranked:
     kept: list[Standing] = []
     dropped: set[int] = set()
     for result in results:
-        for unit in result.units:
+        for unit in result.outcomes():
             outcome = unit.outcome
             if (repeat := seen.repeat(unit.unit_id, unit.source)) is not None:
                 duplicates.append(repeat)
