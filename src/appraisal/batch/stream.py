@@ -1,12 +1,13 @@
 """A run without reports, streamed: scorecards go from the workers to the cache and the run's folder, never all
 held in one process.
 
-The parent keeps of each unit only its ``Standing`` (what ranking and summary.csv need, a few hundred bytes).
-Workers (or this process, for one job) read and score chunks of files, store each file's scorecards in the cache
-and send back standings; the parent ranks them over the run (``decide``, the one ranking of ``rank_and_commend``)
-and sends each file's decisions back; the workers then write each final scorecard once, into the run's folder:
-the cached canonical JSON with its rank, peers, commendation and peer medians filled in (``final_json``, the
-bytes of ``Scorecard.to_json`` of the ranked card, tested).
+The parent keeps of each file only what the manifest and ranking need (``Kept``: raw digests, the standings of
+its units, a few hundred bytes). Workers (or this process, for one job) read and score chunks of files, store
+each file's scorecards in the cache and send back standings; the parent ranks them over the run (``decide``,
+the one ranking of ``rank_and_commend``) and sends each file's decisions back, a few files a task; the workers
+then write each final scorecard once, into the run's folder: the cached canonical JSON with its rank, peers,
+commendation and peer medians filled in (``final_bytes``, the bytes of ``Scorecard.to_json`` of the ranked
+card, tested).
 """
 
 from __future__ import annotations
