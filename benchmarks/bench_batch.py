@@ -1,19 +1,22 @@
 """End to end ``appraisal run`` on N synthetic units, one file each: units/s, peak RSS, and a re-run after one change.
 
-Usage: python benchmarks/bench_batch.py [N] [--jobs J] [--no-reports-only]
+Usage: python benchmarks/bench_batch.py [N] [--jobs J] [--rounds R] [--sizes A,B] [--no-reports-only]
 
-Each figure is one real ``appraisal run`` process (with its worker processes), timed from outside:
+Each figure is one real ``appraisal run`` (its main process and its worker processes):
 
-- scoring only (``--no-reports``) serial and with ``--jobs J``, each into a fresh folder: units/s and the ratio;
+- scoring only (``--no-reports``) serial and with ``--jobs J``, each into a fresh folder, interleaved R times:
+  units/s and the ratio of the medians;
+- scoring only, serial and with ``--jobs J``, on A and on B units (default N/8 and 4N): the growth of the peak
+  RSS of the main process and of the largest worker, per 100,000 units (sizes far apart: a few hundred units
+  apart, the baseline's noise is larger than what grows);
 - with reports and ``--jobs J`` into a fresh folder: units/s;
 - the same command again after one input file changed (one unit's name): the incremental re-run's seconds;
-- the same command again with nothing changed;
-- scoring only, serial, on the first quarter of the files: the peak RSS's growth per unit, as MB per 100,000.
+- the same command again with nothing changed.
 
 The machine's load average is printed too: on a shared machine ``--jobs 2`` gains only what the other
-processes leave of the second core (compare the CPU seconds of all the run's processes). Peak RSS is the
-largest resident size of any one process of the run (the main process or a worker), from
-``getrusage(RUSAGE_CHILDREN)`` in a small process that runs the command alone. Prints a table and one JSON line.
+processes leave of the second core (compare the CPU seconds of all the run's processes). The command runs in a
+small process of its own (``appraisal.cli.entry``): its ``RUSAGE_SELF`` is the main process's peak RSS,
+``RUSAGE_CHILDREN`` the largest worker's. Prints a table and one JSON line.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,90 +49,152 @@ def write_inputs(folder: Path, n: int) -> None:
         (folder / f"{unit.unit_id}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-# Runs one command and prints the largest RSS (kB) of its processes: each figure from its own run.
+# Runs one appraisal command in this small process (the run's main process is this one; its workers are its
+# children) and prints the exit status, the main process's peak RSS (kB), the largest worker's, and the CPU
+# seconds of all of them: the main process's growth with the units is what streaming bounds.
 _PEAK = (
-    "import resource, subprocess, sys\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "print(code, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
+    "import resource, sys\n"
+    "from appraisal.cli import entry\n"
+    "sys.argv = ['appraisal', *sys.argv[1:]]\n"
+    "try:\n"
+    "    entry(); code = 0\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)\n"
+    "me, workers = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+    "cpu = me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime\n"
+    "print('PEAK', code, me.ru_maxrss, workers.ru_maxrss, cpu, file=sys.stderr)\n"
 )
 CPU: list[float] = []  # each timed run's CPU seconds (all its processes), in order
 
 
-def timed(*args: str | Path) -> tuple[float, float, int]:
-    """(seconds, peak RSS in MB of the largest process, exit status) of one ``appraisal`` command; its CPU
-    seconds (all processes) go into ``CPU``."""
+@dataclass(frozen=True)
+class Timed:
+    seconds: float
+    main_mb: float  # peak RSS of the run's main process
+    worker_mb: float  # of its largest worker (0 without workers)
+    code: int
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.main_mb, self.worker_mb)
+
+
+def timed(*args: str | Path) -> Timed:
+    """One ``appraisal`` command: seconds, peak RSS of its main process and of its largest worker, exit status;
+    its CPU seconds (all processes) go into ``CPU``."""
     env = {**os.environ, "GLIBC_TUNABLES": os.environ.get("GLIBC_TUNABLES", TUNABLES)}
     start = time.perf_counter()
-    command = [sys.executable, "-c", _PEAK, str(APPRAISAL), *map(str, args)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    command = [sys.executable, "-c", _PEAK, *map(str, args)]
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
-    code, peak, cpu = done.stdout.split()
+    lines = [line for line in done.stderr.splitlines() if line.startswith("PEAK ")]
+    if not lines:
+        raise SystemExit(f"appraisal {' '.join(map(str, args))} failed:\n{done.stderr[-2000:]}")
+    _, code, main_kb, worker_kb, cpu = lines[-1].split()
     if int(code) not in (0, 1):
         raise SystemExit(f"appraisal {' '.join(map(str, args))} failed ({code}):\n{done.stderr[-2000:]}")
     CPU.append(float(cpu))
-    return seconds, int(peak) / 1024, int(code)
+    return Timed(seconds, int(main_kb) / 1024, int(worker_kb) / 1024, int(code))
+
+
+def linked(inputs: Path, folder: Path, n: int) -> Path:
+    """The first ``n`` files of ``inputs``, hard-linked into ``folder``."""
+    folder.mkdir()
+    for path in sorted(inputs.iterdir())[:n]:
+        os.link(path, folder / path.name)
+    return folder
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1, help="Serial and parallel runs interleaved, this many times.")
+    parser.add_argument(
+        "--sizes",
+        default="",
+        help="Memory growth from these two numbers of units (default: N/8 and 4N, at least 125 and 4000 apart).",
+    )
     parser.add_argument("--no-reports-only", action="store_true", help="Skip the runs with reports.")
     args = parser.parse_args()
+    small_n, large_n = (int(x) for x in args.sizes.split(",")) if args.sizes else (max(args.n // 8, 125), 0)
+    large_n = large_n or max(4 * args.n, small_n + 4000)
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     try:
-        inputs = work / "in"
-        write_inputs(inputs, args.n)
-        rows: list[tuple[str, float, float]] = []
-        serial, rss, _ = timed("run", inputs, "--out", work / "serial", "--no-reports", "--jobs", "1")
-        rows.append(("scoring only, serial", serial, rss))
-        parallel, rss, _ = timed("run", inputs, "--out", work / "parallel", "--no-reports", "--jobs", str(args.jobs))
-        rows.append((f"scoring only, --jobs {args.jobs}", parallel, rss))
-        small = inputs.parent / "small"  # the first quarter of the files: memory growth is the difference
-        small.mkdir()
-        for path in sorted(inputs.iterdir())[: max(args.n // 4, 1)]:
-            os.link(path, small / path.name)
-        small_seconds, small_rss, _ = timed("run", small, "--out", work / "small-out", "--no-reports", "--jobs", "1")
-        small_n = max(args.n // 4, 1)
-        rows.append((f"scoring only, serial, {small_n} units", small_seconds, small_rss))
-        growth = (rows[0][2] - small_rss) / (args.n - small_n) * 100_000 if args.n > small_n else 0.0
+        everything = work / "all"
+        write_inputs(everything, max(args.n, small_n, large_n))
+        inputs = linked(everything, work / "in", args.n)
+        rows: list[tuple[str, int, Timed]] = []
+        serial: list[float] = []
+        parallel: list[float] = []
+        for round_ in range(args.rounds):
+            for jobs, into in ((1, serial), (args.jobs, parallel)):
+                out = work / f"out-{jobs}-{round_}"
+                done = timed("run", inputs, "--out", out, "--no-reports", "--jobs", str(jobs))
+                rows.append((f"scoring only, --jobs {jobs}", args.n, done))
+                into.append(done.seconds)
+                shutil.rmtree(out)
+        # memory: the same runs on two numbers of units far apart; what grows is what a run keeps a unit
+        memory: dict[int, dict[int, Timed]] = {}
+        for count in (small_n, large_n):
+            folder = linked(everything, work / f"in-{count}", count)
+            for jobs in (1, args.jobs):
+                out = work / f"mem-{count}-{jobs}"
+                done = timed("run", folder, "--out", out, "--no-reports", "--jobs", str(jobs))
+                memory.setdefault(jobs, {})[count] = done
+                rows.append((f"scoring only, --jobs {jobs}, {count} units", count, done))
+                shutil.rmtree(out)
+
+        def growth(jobs: int, part: str) -> float:
+            low, high = memory[jobs][small_n], memory[jobs][large_n]
+            return (getattr(high, part) - getattr(low, part)) / (large_n - small_n) * 100_000
+
+        serial_s, parallel_s = statistics.median(serial), statistics.median(parallel)
         figures: dict[str, float | int] = {
             "units": args.n,
             "jobs": args.jobs,
-            "scoring_serial_units_per_s": round(args.n / serial, 1),
-            "scoring_parallel_units_per_s": round(args.n / parallel, 1),
-            "parallel_speedup": round(serial / parallel, 2),
-            "rss_growth_mb_per_100k_units": round(growth, 1),
+            "scoring_serial_units_per_s": round(args.n / serial_s, 1),
+            "scoring_parallel_units_per_s": round(args.n / parallel_s, 1),
+            "parallel_speedup": round(serial_s / parallel_s, 2),
+            "rss_growth_mb_per_100k_units": round(max(growth(1, "main_mb"), growth(args.jobs, "peak_mb")), 1),
+            "rss_growth_serial_mb_per_100k_units": round(growth(1, "main_mb"), 1),
+            "rss_growth_parallel_main_mb_per_100k_units": round(growth(args.jobs, "main_mb"), 1),
+            "rss_growth_parallel_worker_mb_per_100k_units": round(growth(args.jobs, "worker_mb"), 1),
         }
         if not args.no_reports_only:
             out = work / "reports"
-            full, rss, _ = timed("run", inputs, "--out", out, "--jobs", str(args.jobs))
-            rows.append((f"with reports, --jobs {args.jobs}", full, rss))
+            full = timed("run", inputs, "--out", out, "--jobs", str(args.jobs))
+            rows.append((f"with reports, --jobs {args.jobs}", args.n, full))
             first = sorted(inputs.iterdir())[0]
             data = json.loads(first.read_text(encoding="utf-8"))
             data["name"] += " (renamed)"
+            first.unlink()  # a hard link: the other folders keep the original
             first.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            changed, rss, _ = timed("run", inputs, "--out", out, "--jobs", str(args.jobs))
-            rows.append(("re-run, one input changed", changed, rss))
-            unchanged, rss, _ = timed("run", inputs, "--out", out, "--jobs", str(args.jobs))
-            rows.append(("re-run, nothing changed", unchanged, rss))
+            changed = timed("run", inputs, "--out", out, "--jobs", str(args.jobs))
+            rows.append(("re-run, one input changed", args.n, changed))
+            unchanged = timed("run", inputs, "--out", out, "--jobs", str(args.jobs))
+            rows.append(("re-run, nothing changed", args.n, unchanged))
             figures |= {
-                "reports_units_per_s": round(args.n / full, 2),
-                "rerun_one_changed_s": round(changed, 2),
-                "rerun_unchanged_s": round(unchanged, 2),
+                "reports_units_per_s": round(args.n / full.seconds, 2),
+                "rerun_one_changed_s": round(changed.seconds, 2),
+                "rerun_unchanged_s": round(unchanged.seconds, 2),
             }
-        figures["peak_rss_mb"] = round(max(r for _, _, r in rows), 1)
+        figures["peak_rss_mb"] = round(max(t.peak_mb for _, _, t in rows), 1)
         figures["load_average"] = round(os.getloadavg()[0], 1)
         load = os.getloadavg()[0]
         print(f"{args.n} synthetic units, one file each, on {os.cpu_count()} CPUs (load average {load:.1f} at the end)")
-        print(f"{'run':<32} {'seconds':>9} {'units/s':>9} {'CPU s':>7} {'peak RSS MB':>12}")
-        for (label, seconds, peak), cpu in zip(rows, CPU, strict=True):
-            units = small_n if label.endswith(" units") else args.n
-            rate = f"{units / seconds:>9.1f}"
-            print(f"{label:<32} {seconds:>9.2f} {rate} {cpu:>7.1f} {peak:>12.1f}")
-        print(f"--jobs {args.jobs} against serial, scoring only: {serial / parallel:.2f}x")
-        print(f"peak RSS growth, scoring only: {growth:.1f} MB per 100,000 units (from {small_n} to {args.n} units)")
+        print(f"{'run':<38} {'seconds':>8} {'units/s':>8} {'CPU s':>7} {'main MB':>8} {'worker MB':>9}")
+        for (label, units, t), cpu in zip(rows, CPU, strict=True):
+            rate = units / t.seconds
+            print(f"{label:<38} {t.seconds:>8.2f} {rate:>8.1f} {cpu:>7.1f} {t.main_mb:>8.1f} {t.worker_mb:>9.1f}")
+        print(
+            f"--jobs {args.jobs} against serial, scoring only: {serial_s / parallel_s:.2f}x (median of {args.rounds})"
+        )
+        print(
+            f"peak RSS growth per 100,000 units, scoring only, from {small_n} to {large_n} units: serial "
+            f"{growth(1, 'main_mb'):.1f} MB; --jobs {args.jobs}: main process {growth(args.jobs, 'main_mb'):.1f} MB, "
+            f"largest worker {growth(args.jobs, 'worker_mb'):.1f} MB"
+        )
         print(json.dumps({"bench": "batch", **figures}))
     finally:
         shutil.rmtree(work, ignore_errors=True)

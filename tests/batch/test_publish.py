@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.batch.processes import few_examples, start, wait_for
@@ -188,3 +189,26 @@ def test_the_lock_is_reentrant_in_one_process_only(tmp_path: Path) -> None:
     with output_lock(tmp_path), output_lock(tmp_path):
         holder = json.loads((tmp_path / ".appraisal" / "lock").read_text())
         assert holder["pid"] == os.getpid()
+
+
+def test_the_manifest_is_written_in_pieces_as_json_dumps_writes_it_whole() -> None:
+    from appraisal.batch.publish import _manifest_json
+
+    files = {"scorecards/b.json": "2" * 64, "errors.json": "1" * 64, "scorecards/a\u4e2d.json": "3" * 64}
+    inputs = [{"name": "x\ny.json", "sha256": None, "bytes": None}, {"name": "é.json", "sha256": "ab", "bytes": 3}]
+    cases: list[dict[str, Any]] = [
+        {"format": "f", "inputs": inputs, "files": files, "reports": {"lang": "zh", "options": {"b": [1, 2], "a": {}}}},
+        {"inputs": [], "files": {}, "reports": None, "rubrics": [{"id": "r", "year": 2026}], "scored": 0, "x": {}},
+        {"files": {}},
+    ]
+    for manifest in cases:
+        whole = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        lazy = {
+            **manifest,
+            "inputs": iter(manifest.get("inputs", [])),
+            "files": iter(sorted(manifest["files"].items())),
+        }
+        if "inputs" not in manifest:
+            del lazy["inputs"]
+        assert "".join(_manifest_json(lazy)) == whole
+        assert "".join(_manifest_json(manifest)) == whole

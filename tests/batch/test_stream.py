@@ -92,3 +92,22 @@ def test_a_streamed_run_ranks_on_item_and_group_tie_breaks_as_the_library_does(t
         result = run([inputs], tmp_path / "out", rubric=rubric)
         assert {unit.unit_id: unit.rank for unit in result.units} == expected
         assert all(unit.tie_keys == ("item:K01", "group:routine") for unit in result.units)
+
+
+def test_a_streamed_run_of_files_holding_lists_ranks_and_writes_as_the_library_does(tmp_path: Path) -> None:
+    """Units of a list file are named ``file[i]``; one repeats another file's id, one is invalid: the run
+    writes the scorecards ``appraise_batch`` makes of what ``load_submissions`` reads, and rejects the same."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    units = list(synthetic_units(6, load_rubric()))
+    for data in units[:3]:
+        (inputs / f"{data['unit_id']}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    listed = [units[3], dict(units[0], name="again"), {**units[4], "year": "x"}, units[5]]
+    (inputs / "list.json").write_text(json.dumps(listed, ensure_ascii=False), encoding="utf-8")
+    result = run([inputs], tmp_path / "out")
+    loaded, rejected = load_submissions([inputs])
+    expected = appraise_batch(loaded, None)
+    written = {k: v for k, v in published(tmp_path / "out").items() if k.startswith("scorecards/")}
+    assert written == {f"scorecards/{c.unit_id}.json": c.to_json().encode() for c in expected.scorecards}
+    assert sorted(e.source for e in result.rejected) == sorted(e.source for e in [*rejected, *expected.rejected])
+    assert {u.unit_id: u.rank for u in result.units} == {c.unit_id: c.rank for c in expected.scorecards}

@@ -22,10 +22,11 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import math
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from ..resources import bundled
 from ..scoring import Scorecard
 from ..scoring.rank import Standing, standing
 
-FORMAT = "appraisal-cache/3"
+FORMAT = "appraisal-cache/4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,9 @@ def _error(data: dict[str, object]) -> InputError:
 _INTERNED: dict[Any, Any] = {}  # the few org types, grades, rubric hashes and group-id tuples of a run, kept once
 
 
+_STANDING_FIELDS = tuple(field.name for field in dataclasses.fields(Standing))
+
+
 def _once(value: Any) -> Any:
     return _INTERNED.setdefault(value, value)
 
@@ -78,23 +82,50 @@ def _once(value: Any) -> Any:
 def _standing(data: list[Any]) -> Standing:
     unit_id, name, org_type, year, rubric, total, grade, vetoed, shortfalls, groups, points, tie_keys, ties = data[:13]
     rank, commended = data[13:]
-    return Standing(
-        str(unit_id),
-        str(name),
-        _once(str(org_type)),
-        int(year),
-        _once(str(rubric)),
-        float(total),
-        _once(str(grade)),
-        bool(vetoed),
-        int(shortfalls),
-        _once(tuple(map(str, groups))),
-        tuple(map(float, points)),
-        _once(tuple(map(str, tie_keys))),
-        tuple(map(float, ties)),
-        rank,
-        commended,
+    return compact(
+        Standing(
+            str(unit_id),
+            str(name),
+            str(org_type),
+            int(year),
+            str(rubric),
+            float(total),
+            str(grade),
+            bool(vetoed),
+            int(shortfalls),
+            tuple(map(str, groups)),
+            tuple(map(float, points)),
+            tuple(map(str, tie_keys)),
+            tuple(map(float, ties)),
+            rank,
+            commended,
+        )
     )
+
+
+def compact(entry: Standing) -> Standing:
+    """``entry`` with what standings share kept once: org types, grades, rubric hashes, group-id tuples and the
+    few distinct points (a run keeps 100,000 standings; a float is 24 bytes, a reference 8)."""
+    entry.org_type, entry.rubric, entry.grade = _once(entry.org_type), _once(entry.rubric), _once(entry.grade)
+    entry.groups, entry.tie_keys, entry.total = _once(entry.groups), _once(entry.tie_keys), _number(entry.total)
+    entry.points, entry.ties = _numbers(entry.points), _numbers(entry.ties)
+    return entry
+
+
+def _number(value: float) -> float:
+    """``value`` kept once (points have two decimals: a run has few distinct ones). Zeros and NaN are left as they
+    are: 0.0 and -0.0 are equal keys, and NaN is no key."""
+    if value != value or value == 0.0:
+        return _ZERO if value == 0.0 and math.copysign(1.0, value) > 0 else value
+    return _NUMBERS.setdefault(value, value)
+
+
+def _numbers(values: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(map(_number, values))
+
+
+_ZERO = 0.0
+_NUMBERS: dict[float, float] = {}
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -133,68 +164,65 @@ class Cache:
     def __init__(self, root: Path, rubric_sha256: str) -> None:
         self.root = root
         self.rubric = rubric_sha256
-        self.used: set[str] = set()  # the entries' paths (strings: a run of 100,000 files keeps them all)
+        self.used: set[str] = set()  # the reports' paths used
+        self.used_files: set[bytes] = set()  # the scored files' keys used, as raw digests (100,000 of them)
+        self.used_cards: set[bytes] = set()  # the final scorecards' sha256 used, raw
 
     # --- scored input files -----------------------------------------------------------------------------
 
     def file_key(self, name: str, data: bytes) -> str:
         return _digest(FORMAT, __version__, self.rubric, name, data)
 
-    def _file_path(self, key: str) -> Path:
-        return self.root / "files" / key
+    def _file_path(self, key: str) -> str:
+        return os.path.join(self.root, "files", key)  # a string: a path a unit is cheaper than a Path
 
     def load_file(self, key: str, name: str, sha256: str, size: int, light: bool = False) -> FileResult | None:
         """The cached outcome of the file with this key, or None (a miss, or an entry that cannot be read). With
-        ``light`` each scorecard is left in the entry and only its ``Standing`` read."""
-        path = self._file_path(key)
+        ``light`` each scorecard is left in the entry (not even read from disk) and only its ``Standing`` read."""
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            with open(self._file_path(key), "rb") as file:
+                records = json.loads(file.readline())
+                rest = b"" if light and all(r[0] == "card" for r in records) else file.read()
             rejected: list[InputError] = []
             units: list[Unit] = []
-            for meta_line, payload in zip(lines[::2], lines[1::2], strict=True):
-                meta = json.loads(meta_line)
-                if meta["kind"] == "rejected":
+            offset = 0
+            for kind, unit_id, source, standing_, length in records:
+                payload = rest[offset : offset + length]
+                offset += length
+                if kind == "rejected":
                     rejected.append(_error(json.loads(payload)))
-                elif meta["kind"] == "card":
+                elif kind == "card":
                     outcome: Scorecard | Standing
-                    if light:
-                        outcome = _standing(meta["standing"])
-                    else:
-                        outcome = Scorecard.model_validate_json(json.loads(payload))
-                    units.append(Unit(meta["unit_id"], meta["source"], outcome))
+                    outcome = _standing(standing_) if light else Scorecard.model_validate_json(payload)
+                    units.append(Unit(unit_id, source, outcome))
                 else:
-                    units.append(Unit(meta["unit_id"], meta["source"], _error(json.loads(payload))))
+                    units.append(Unit(unit_id, source, _error(json.loads(payload))))
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return FileResult(name, sha256, size, rejected, units, key=key)
 
-    def load_texts(self, key: str) -> list[str]:
-        """The canonical JSON of each scorecard of the entry, before ranking, in file order."""
-        lines = self._file_path(key).read_text(encoding="utf-8").splitlines()
+    def load_texts(self, key: str) -> list[bytes]:
+        """The canonical JSON (UTF-8) of each scorecard of the entry, before ranking, in file order."""
+        with open(self._file_path(key), "rb") as file:
+            records = json.loads(file.readline())
+            rest = file.read()
         texts = []
-        for meta_line, payload in zip(lines[::2], lines[1::2], strict=True):
-            if json.loads(meta_line)["kind"] == "card":
-                text = json.loads(payload)
-                if not isinstance(text, str):
-                    raise ValueError(f"{key}: not a scorecard's text")
-                texts.append(text)
+        offset = 0
+        for kind, *_, length in records:
+            if kind == "card":
+                texts.append(rest[offset : offset + length])
+            offset += length
+        if offset != len(rest):
+            raise ValueError(f"{key}: not a whole cache entry")
         return texts
 
     def store_file(self, key: str, result: FileResult) -> None:
-        """Store ``result`` (its scorecards whole: their canonical JSON, and their standing for a streamed run)."""
-        lines: list[str] = []
-        for error in result.rejected:
-            lines += [json.dumps({"kind": "rejected"}), json.dumps(error.as_dict(), ensure_ascii=False)]
-        for unit in result.units:
-            meta: dict[str, Any] = {"unit_id": unit.unit_id, "source": unit.source}
-            if isinstance(unit.outcome, Scorecard):
-                meta = {"kind": "card", **meta, "standing": dataclasses.astuple(standing(unit.outcome))}
-                lines += [json.dumps(meta, ensure_ascii=False), json.dumps(unit.outcome.to_json(), ensure_ascii=False)]
-            elif isinstance(unit.outcome, InputError):
-                lines += [json.dumps({"kind": "error", **meta}), json.dumps(unit.outcome.as_dict(), ensure_ascii=False)]
-            else:
-                raise TypeError("a cache entry holds whole scorecards")
-        _write_atomic(self._file_path(key), ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
+        """Store ``result`` (``entry_bytes``)."""
+        self.store_entry(key, entry_bytes(result))
+
+    def store_entry(self, key: str, data: bytes) -> None:
+        """Store an entry made by ``entry_bytes`` (on a cluster's worker, say)."""
+        _write_atomic(self._file_path(key), data)
 
     def empty(self) -> bool:
         """Whether no scored file is cached (a first run)."""
@@ -204,29 +232,32 @@ class Cache:
         except OSError:
             return True
 
-    def mark_card(self, digest: str) -> None:
-        """Keep the final scorecard with this sha256 at ``prune`` (a worker stored it)."""
-        self.used.add(os.path.join(self.root, "cards", f"{digest}.json"))
-
-    def mark_file(self, key: str) -> None:
-        """Keep this entry at ``prune`` (workers read and write entries; the run keeps the account)."""
-        self.used.add(os.path.join(self.root, "files", key))
+    def mark_file(self, key: str | bytes) -> None:
+        """Keep this entry (its key, in hex or raw) at ``prune`` (workers read and write entries; the run keeps
+        the account)."""
+        self.used_files.add(key if isinstance(key, bytes) else bytes.fromhex(key))
 
     # --- final scorecards ---------------------------------------------------------------------------------
 
-    def store_card(self, data: bytes) -> tuple[Path, str]:
-        """The entry holding a final scorecard's bytes, and their sha256. An earlier run's entry is reused when it
-        still holds these bytes (a published scorecard is a link to it: one edited in place is not reused)."""
-        digest = hashlib.sha256(data).hexdigest()
-        path = self.root / "cards" / f"{digest}.json"
+    def store_card(self, data: bytes) -> tuple[str, bytes]:
+        """The entry holding a final scorecard's bytes (its path), and their sha256 (raw). An earlier run's entry
+        is reused when it still holds these bytes (a published scorecard is a link to it: one edited in place is
+        not reused)."""
+        digest = hashlib.sha256(data).digest()
+        path = os.path.join(self.root, "cards", f"{digest.hex()}.json")
         try:
-            same = path.read_bytes() == data
+            with open(path, "rb") as file:
+                same = file.read() == data
         except OSError:
             same = False
         if not same:
             _write_atomic(path, data)
-        self.used.add(str(path))
+        self.used_cards.add(digest)
         return path, digest
+
+    def mark_card(self, digest: bytes) -> None:
+        """Keep the final scorecard with this sha256 (raw) at ``prune`` (a worker stored it)."""
+        self.used_cards.add(digest)
 
     # --- rendered reports ---------------------------------------------------------------------------------
 
@@ -251,28 +282,88 @@ class Cache:
 
     def prune(self) -> None:
         """Remove every entry this run did not use (and temporary files a killed run left)."""
-        for folder in (self.root / "files", self.root / "cards", self.root / "reports"):
-            if folder.is_dir():
-                with os.scandir(folder) as scan:
-                    for entry in scan:
-                        if entry.path not in self.used:
-                            with contextlib.suppress(OSError):
-                                os.unlink(entry.path)
+        for folder, used, suffix in (("files", self.used_files, ""), ("cards", self.used_cards, ".json")):
+            for entry in _entries(self.root / folder):
+                name = entry.name.removesuffix(suffix) if entry.name.endswith(suffix) else ""
+                try:
+                    keep = bytes.fromhex(name) in used
+                except ValueError:  # a temporary file a killed run left
+                    keep = False
+                if not keep:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+        for entry in _entries(self.root / "reports"):
+            if entry.path not in self.used:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
     try:
-        temporary.write_bytes(data)
+        scan = os.scandir(folder)
+    except OSError:
+        return
+    with scan:
+        yield from scan
+
+
+def entry_bytes(result: FileResult) -> bytes:
+    """A cache entry: one line indexing the file's records (kind, unit id, source, a scorecard's standing, the
+    payload's length), then the payloads as they are: each scorecard's canonical JSON, each error's. The
+    payloads are not JSON-escaped again: a streamed run reads a scorecard back as the bytes it writes."""
+    records: list[list[Any]] = []
+    payloads: list[bytes] = []
+
+    def add(kind: str, unit_id: str | None, source: str | None, held: Any, payload: bytes) -> None:
+        records.append([kind, unit_id, source, held, len(payload)])
+        payloads.append(payload)
+
+    for error in result.rejected:
+        add("rejected", None, None, None, json.dumps(error.as_dict(), ensure_ascii=False).encode("utf-8"))
+    for unit in result.units:
+        if isinstance(unit.outcome, Scorecard):
+            held = [getattr(standing(unit.outcome), name) for name in _STANDING_FIELDS]
+            add("card", unit.unit_id, unit.source, held, unit.outcome.to_json().encode("utf-8"))
+        elif isinstance(unit.outcome, InputError):
+            add(
+                "error",
+                unit.unit_id,
+                unit.source,
+                None,
+                json.dumps(unit.outcome.as_dict(), ensure_ascii=False).encode(),
+            )
+        else:
+            raise TypeError("a cache entry holds whole scorecards")
+    index = json.dumps(records, ensure_ascii=False).encode("utf-8")  # one line: JSON escapes newlines
+    return b"".join([index, b"\n", *payloads])
+
+
+def _write_atomic(path: str | Path, data: bytes) -> None:
+    """``data`` as ``path``, whole or not at all: written to a temporary name beside it, then renamed (its folder
+    made when missing, not checked for each entry)."""
+    folder, name = os.path.split(path)
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    try:
+        handle = os.open(temporary, flags, 0o666)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        handle = os.open(temporary, flags, 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            temporary.unlink()
+            os.unlink(temporary)
         raise
 
 
-def link_new(source: Path, target: Path) -> None:
+def link_new(source: str | Path, target: str | Path) -> None:
     """``target``, which must not exist yet, as a hard link to ``source``, else a copy."""
     try:
         os.link(source, target)

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import AppraisalError
 from ..rubric import Rubric
 from ..scoring import Scorecard
-from .cache import FileResult
+from .cache import FileResult, entry_bytes
 from .score import score_file
+from .stream import light
 
 
 class ClusterError(AppraisalError):
@@ -52,6 +54,17 @@ def render_items(
         if "docx" in formats:
             done["docx"] = render_report_docx(card, "auto", lang, options=options, previous=last, rubric=rubric)
         made.append(done)
+    return made
+
+
+def score_entries(chunk: list[tuple[str, str, bytes]], rubric: Rubric | None) -> list[tuple[FileResult, bytes]]:
+    """On a worker, for a streamed run: each file (its name, its path's suffix, its bytes) scored, sent back as
+    its standings and its cache entry's bytes (which the client stores: the scorecards are not sent as objects,
+    nor held by the client)."""
+    made = []
+    for name, suffix, data in chunk:
+        result = score_file(Path(f"file{suffix}"), name, rubric, None, data)
+        made.append((light(result), entry_bytes(result)))
     return made
 
 
@@ -97,6 +110,30 @@ class DaskExecutor:
                 raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
             raise
 
+    def stream(
+        self, function: Callable[..., list[Any]], chunks: Iterable[Any], ahead: int, **kwargs: Any
+    ) -> Iterator[list[Any]]:
+        """``_map`` with at most ``ahead`` chunks submitted and not yet returned: ``chunks`` is read as the
+        cluster works (the client never holds every file's bytes)."""
+        pending: deque[Any] = deque()
+        try:
+            for chunk in chunks:
+                pending.append(self.client.submit(function, chunk, pure=False, **kwargs))
+                if len(pending) >= ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BaseException as exc:
+            self.client.cancel(list(pending))
+            if isinstance(exc, Exception) and not isinstance(exc, AppraisalError):
+                raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
+            raise
+
+    def score_light(
+        self, chunks: Iterable[list[tuple[str, str, bytes]]], rubric: Rubric | None, ahead: int = 8
+    ) -> Iterator[list[tuple[FileResult, bytes]]]:
+        return self.stream(score_entries, chunks, ahead, rubric=self._rubric(rubric))
+
     def score(
         self, chunks: Sequence[list[tuple[str, str, bytes]]], rubric: Rubric | None
     ) -> Iterator[list[FileResult]]:
@@ -119,4 +156,4 @@ class DaskExecutor:
                 self.client.close()
 
 
-__all__ = ["ClusterError", "DaskExecutor", "render_items", "score_payloads"]
+__all__ = ["ClusterError", "DaskExecutor", "render_items", "score_entries", "score_payloads"]

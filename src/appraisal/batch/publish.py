@@ -144,6 +144,7 @@ class RunFolder:
         self.root = self.runs / f"{self.id}.partial"
         self.published = False
         self.digests: dict[str, str] = {}  # sha256 of files whose bytes the writer hashed (the manifest's)
+        self.cards: dict[str, bytes] = {}  # likewise of scorecards/<unit id>.json, raw, by unit id (100,000)
 
     def __enter__(self) -> RunFolder:
         clean_stale(self.out)
@@ -185,15 +186,23 @@ class RunFolder:
 
     def files(self) -> dict[str, str]:
         """Every file of the run so far, by its path below the run, with its sha256."""
-        found = sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
-        return {name: self.digests.get(name) or sha256_file(self.root / name) for name in found}
+        return dict(self._files())
+
+    def _files(self) -> Iterator[tuple[str, str]]:
+        """``files``, one at a time in name order (a run of 100,000 scorecards: no dict of them all)."""
+        for name in sorted(n for n in _walk(str(self.root), "") if n != MANIFEST):  # listed while it is written
+            digest = self.digests.get(name)
+            if digest is None and name.startswith("scorecards/") and name.endswith(".json"):
+                raw = self.cards.get(name[len("scorecards/") : -len(".json")])
+                digest = raw.hex() if raw is not None else None
+            yield name, digest or sha256_file(self.root / name)
 
     def publish(self, manifest: dict[str, Any]) -> None:
-        """Write ``manifest.json`` (last: it lists every other file's sha256), then show this run as ``OUT``'s."""
-        manifest = {**manifest, "files": self.files()}
-        data = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-        with (self.root / MANIFEST).open("wb") as file:
-            file.write(data)
+        """Write ``manifest.json`` (last: it lists every other file's sha256), then show this run as ``OUT``'s.
+        A value of ``manifest`` may be an iterator (a list of 100,000 inputs, made as it is written)."""
+        with (self.root / MANIFEST).open("wb", buffering=1 << 20) as file:
+            for piece in _manifest_json({**manifest, "files": self._files()}):
+                file.write(piece.encode("utf-8"))
             file.flush()
             os.fsync(file.fileno())
         final = self.runs / self.id
@@ -212,6 +221,52 @@ class RunFolder:
                 link.unlink()
         _fsync_folder(state)
         clean_stale(self.out)
+
+
+def _walk(root: str, prefix: str) -> Iterator[str]:
+    """The files below ``root`` (as ``Path.is_file`` sees them), as paths below it: strings only (a Path a file
+    would intern every name, for good)."""
+    with os.scandir(root) as scan:
+        for entry in scan:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path, f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                yield f"{prefix}{entry.name}"
+
+
+def _manifest_json(manifest: dict[str, Any]) -> Iterator[str]:
+    """``json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\\n"``, in pieces: the top-level
+    values that are lists, dicts or iterators (of items for a dict's ``files``) are written an element at a
+    time, never as one string."""
+
+    def dumps(value: Any, level: int) -> str:  # a value as json.dumps writes it, ``level`` deep
+        text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+        return text.replace("\n", "\n" + "  " * level)  # JSON strings hold no newline
+
+    yield "{"
+    for count, key in enumerate(sorted(manifest)):
+        value = manifest[key]
+        yield f"{',' if count else ''}\n  {dumps(key, 0)}: "
+        if key == "files" and not isinstance(value, dict):
+            value = iter(value)  # (name, sha256) in name order
+            opened = False
+            for name, digest in value:
+                yield f"{',' if opened else '{'}\n    {dumps(name, 0)}: {dumps(digest, 0)}"
+                opened = True
+            yield "\n  }" if opened else "{}"
+        elif isinstance(value, dict):
+            for at, (name, item) in enumerate(sorted(value.items())):
+                yield f"{',' if at else '{'}\n    {dumps(name, 0)}: {dumps(item, 2)}"
+            yield "\n  }" if value else "{}"
+        elif not isinstance(value, str | int | float | bool | None):  # a list, or an iterator of its items
+            opened = False
+            for item in value:
+                yield f"{',' if opened else '['}\n    {dumps(item, 2)}"
+                opened = True
+            yield "\n  ]" if opened else "[]"
+        else:
+            yield dumps(value, 1)
+    yield "\n}\n" if manifest else "}\n"
 
 
 def _link(link: Path, target: str, state: Path) -> None:

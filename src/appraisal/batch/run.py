@@ -15,10 +15,13 @@ import dataclasses
 import functools
 import gc
 import hashlib
+import itertools
 import json
+import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,14 +30,14 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from ..messages import say
 from ..reports.options import FORMATS
-from ..reports.table import summary_csv
+from ..reports.table import summary_csv, summary_pieces
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, checked, rank_all, rubric_for, rubrics_of, score_or_reject
-from ..scoring.rank import Standing, standing
+from ..scoring.rank import Decision, Standing, standing
 from ..submission import SubmissionBase, bundled_years, unique_units
 from ..submission.indicators import bundled_folder
 from ..submission.loading import expand_named
@@ -42,7 +45,7 @@ from .cache import Cache, FileResult, link_new, link_or_copy
 from .cluster import DaskExecutor
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
 from .score import cached, combine, read_file, score_file
-from .stream import Ranked, rank_light, score_light, write_cards
+from .stream import Kept, Ranked, keep, lookup_light, rank_light, score_light, write_cards
 from .workers import Workers, light_files, score_chunk, score_files, workers, write_entries
 
 if TYPE_CHECKING:
@@ -74,7 +77,7 @@ def _write_results(
         else:
             source, digest = cache.store_card(data)
             link_new(source, folder.path(*parts))
-            folder.digests["/".join(parts)] = digest
+            folder.cards[card.unit_id] = digest
     folder.write(summary_csv(appraisals.scorecards, rubric, lang), "summary.csv")
     folder.write(errors_json(appraisals.rejected), "errors.json")
 
@@ -166,6 +169,79 @@ def score_inputs(
     return files, combine(scored, rubric)
 
 
+def _ordered(
+    executor: Executor, function: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], ahead: int
+) -> Iterator[Any]:
+    """``executor.map(function, *zip(*tasks))`` keeping at most ``ahead`` tasks queued: a run of a million files
+    never holds every task (their paths) in the queue at once. Results in the order of the tasks."""
+    pending: deque[Future[Any]] = deque()
+    for task in tasks:
+        pending.append(executor.submit(function, *task))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _record(
+    folder: RunFolder, cache: Cache, task: list[tuple[str, list[tuple[int, str, Decision]]]], digests: list[bytes]
+) -> None:
+    """The sha256 of the scorecards ``task`` wrote, by unit id (the standings' own strings: not kept twice), and
+    their copies in the cache kept (a worker stored them: its own account of the cache is not the run's)."""
+    unit_ids = [unit_id for _, cards in task for _, unit_id, _ in cards]
+    folder.cards.update(zip(unit_ids, digests, strict=True))
+    for digest in digests:
+        cache.mark_card(digest)
+
+
+def _chunk_size(count: int, jobs: int, chunk: int) -> int:
+    """Files per task: at most ``chunk``, and small enough that each worker gets several tasks (no worker left
+    with a long last one while the others wait)."""
+    return max(1, min(chunk, -(-count // (jobs * 4))))
+
+
+def _on_cluster(
+    found: Sequence[tuple[str, str]],
+    results: list[Kept | None],
+    rubric: Rubric | None,
+    cache: Cache,
+    cluster: DaskExecutor,
+    chunk: int,
+    bar: tqdm[Any],
+) -> None:
+    """``_streamed``'s scoring on a Dask cluster: each file read here in order, taken from the cache or sent to
+    the cluster (name, suffix, bytes) in chunks, at most a few chunks' bytes held at once."""
+    sent: deque[list[tuple[int, str, str]]] = deque()  # per chunk sent: (index, name, cache key) of its files
+
+    def chunks() -> Iterator[list[tuple[str, str, bytes]]]:
+        payload: list[tuple[str, str, bytes]] = []
+        places: list[tuple[int, str, str]] = []
+        for index, (path, name) in enumerate(found):
+            read = read_file(Path(path), name)
+            if isinstance(read, FileResult):
+                results[index] = keep(read, name)
+            elif (hit := lookup_light(name, read, cache)) is not None:
+                results[index] = keep(hit, name)
+            else:
+                payload.append((name, os.path.splitext(path)[1], read))
+                places.append((index, name, cache.file_key(name, read)))
+                if len(payload) >= chunk:
+                    sent.append(places)
+                    yield payload
+                    payload, places = [], []
+                continue
+            bar.update()
+        if payload:
+            sent.append(places)
+            yield payload
+
+    for done in cluster.score_light(chunks(), rubric):
+        for (index, name, key), (result, entry) in zip(sent.popleft(), done, strict=True):
+            cache.store_entry(key, entry)  # the client keeps the cache: the workers need no shared storage
+            results[index] = keep(dataclasses.replace(result, key=key), name)
+        bar.update(len(done))
+
+
 def _streamed(
     inputs: Sequence[str | Path],
     rubric: Rubric | None,
@@ -175,75 +251,102 @@ def _streamed(
     pool: Workers,
     folder: RunFolder,
     progress: bool,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
     lang: str | None = None,
-) -> tuple[list[InputFile], Ranked]:
-    """A run on this machine (its reports are rendered after it): every file read and scored (by the workers,
-    which read the files themselves, when there are enough; files the cache holds are read here), ranked here on
-    standings, and each final scorecard written once into ``folder`` by whoever scored it."""
-    found = expand_named(inputs, exclude)
-    results: list[FileResult | None] = [None] * len(found)
-    misses: list[tuple[int, str, str]] = []
+    cluster: DaskExecutor | None = None,
+) -> tuple[list[Kept], Ranked]:
+    """A run without reports (``stream``): every file read and scored (by the workers, which read the files
+    themselves and look them up in the cache, when there are enough), ranked here on standings, and each final
+    scorecard written once into ``folder`` by the workers (or here).
+
+    With several jobs and an empty cache every file goes to the workers as its path. With entries in the cache
+    (a re-run) this process reads the files in order and takes what the cache holds, until it has found
+    ``PARALLEL_FROM`` files the cache does not hold: from there the workers take every remaining file, so a
+    re-run that changed little starts no worker, and one that changed much is not read here first.
+
+    On a Dask ``cluster`` this process reads every file and looks it up in the cache; the cluster's workers
+    score the others, sent their bytes a few chunks at a time, and send back each file's standings and cache
+    entry, which this process stores; the final scorecards are written here from the cache."""
+    chunk = chunk or CHUNK  # read now: a test sets smaller chunks
+    found: list[tuple[str, str]] = expand_named(inputs, exclude)  # type: ignore[assignment]
+    for at, (listed, shown) in enumerate(found):  # strings, in place: a Path a file costs more than its name
+        found[at] = (os.fspath(listed), shown)
+    results: list[Kept | None] = [None] * len(found)
+    parallel = pool.jobs > 1 and len(found) >= PARALLEL_FROM
+    misses: list[int] = []  # files read here that the cache does not hold (at most PARALLEL_FROM when parallel)
+    handed = len(found)  # the files from this index on go to the workers unread
     bar = tqdm(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
     with _few_collections():
-        if len(found) >= PARALLEL_FROM and cache.empty() and pool.executor() is not None:
-            misses = [(index, str(path), name) for index, (path, name) in enumerate(found)]  # the workers read them
+        if cluster is not None:
+            _on_cluster(found, results, rubric, cache, cluster, chunk, bar)
+        elif parallel and cache.empty():
+            handed = 0
         else:
-            for index, (path, name) in enumerate(found):
+            for index, (listed, name) in enumerate(found):
+                if parallel and len(misses) >= PARALLEL_FROM:
+                    handed = index
+                    break
+                path = Path(listed)
                 read = read_file(path, name)
                 if isinstance(read, FileResult):
-                    results[index] = read
+                    results[index] = keep(read, name)
+                elif not parallel:  # one job: scored here at once, its bytes not kept
+                    results[index] = keep(score_light(path, name, rubric, cache, read), name)
+                elif (hit := lookup_light(name, read, cache)) is not None:
+                    results[index] = keep(hit, name)
                 else:
-                    hit = cache.load_file(
-                        cache.file_key(name, read), name, hashlib.sha256(read).hexdigest(), len(read), light=True
-                    )
-                    if hit is None:
-                        misses.append((index, str(path), name))
-                        continue
-                    results[index] = hit
+                    misses.append(index)
+                    continue
                 bar.update()
-        del found  # a run of 100,000 files: their paths need not stay
-        executor = pool.executor() if len(misses) >= PARALLEL_FROM else None
+        count = len(misses) + len(found) - handed
+        todo = itertools.chain(misses, range(handed, len(found)))  # not a list: 100,000 numbers
+        executor = pool.executor() if parallel and count >= PARALLEL_FROM else None
         if executor is None:
-            for index, file, name in misses:
-                results[index] = score_light(Path(file), name, rubric, cache)
+            for index in todo:
+                listed, name = found[index]
+                results[index] = keep(score_light(Path(listed), name, rubric, cache), name)
                 bar.update()
         else:
-            chunks = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
-            tasks = [[(file, name) for _, file, name in piece] for piece in chunks]
-            for piece, done in zip(chunks, executor.map(light_files, tasks), strict=True):
-                for (index, _, _), result in zip(piece, done, strict=True):
-                    results[index] = result
+            size = _chunk_size(count, pool.jobs, chunk)
+            sent: deque[list[int]] = deque()
+
+            def tasks() -> Iterator[tuple[list[tuple[str, str]]]]:
+                while piece := list(itertools.islice(todo, size)):
+                    sent.append(piece)
+                    yield ([found[i] for i in piece],)
+
+            for done in _ordered(executor, light_files, tasks(), pool.jobs * 3):
+                for index, result in zip(sent.popleft(), done, strict=True):
+                    results[index] = keep(result, found[index][1])
                 bar.update(len(done))
         bar.close()
-        scored = [r for r in results if r is not None]
+        found.clear()  # a run of 100,000 files: their paths need not stay
+        files = [r for r in results if r is not None]
         del results
-        for result in scored:
-            if result.key is not None:
-                cache.mark_file(result.key)
-        files = [InputFile(r.name, r.sha256, r.size) for r in scored]
-        ranked = rank_light(
-            scored, rubrics_of([u.outcome for r in scored for u in r.units if isinstance(u.outcome, Standing)], rubric)
-        )
-        del scored
+        for file in files:
+            if file.key is not None:
+                cache.mark_file(file.key)
+        ranked = rank_light(files, rubrics_of([s for f in files for s in f.standings()], rubric))
         target = folder.path("scorecards")
         target.mkdir(exist_ok=True)
         if pool.started and len(ranked.standings) >= PARALLEL_FROM:
             executor = pool.executor()
             assert executor is not None
-            pieces = [ranked.tasks[i : i + chunk] for i in range(0, len(ranked.tasks), chunk)]
-            for digests in executor.map(write_entries, [str(target)] * len(pieces), pieces):
-                _written(folder, cache, digests)
+            size = _chunk_size(len(files), pool.jobs, chunk)
+            written: deque[list[tuple[str, list[tuple[int, str, Decision]]]]] = deque()
+
+            def parts() -> Iterator[tuple[str, list[tuple[str, list[tuple[int, str, Decision]]]]]]:
+                for task in ranked.tasks(files, size):
+                    written.append(task)  # kept here until its digests come back
+                    yield str(target), task
+
+            for digests in _ordered(executor, write_entries, parts(), pool.jobs * 3):
+                _record(folder, cache, written.popleft(), digests)
         else:
-            _written(folder, cache, write_cards(cache, target, ranked.tasks))
+            for task in ranked.tasks(files, chunk):
+                _record(folder, cache, task, write_cards(cache, target, task))
+        ranked.decisions.clear()  # written: only the standings stay
     return files, ranked
-
-
-def _written(folder: RunFolder, cache: Cache, digests: dict[str, str]) -> None:
-    """Record the sha256 of scorecards written (for the manifest) and keep their copies in the cache."""
-    for name, digest in digests.items():
-        folder.digests[f"scorecards/{name}"] = digest
-        cache.mark_card(digest)
 
 
 # --- scoring -------------------------------------------------------------------------------------------------
@@ -312,9 +415,9 @@ class ReportSettings:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run did: the scorecards, the rejected inputs, and where the files went. A run on this machine is
+    """What a run did: the scorecards, the rejected inputs, and where the files went. A run without reports is
     streamed: it keeps each unit's ``Standing`` only (``units``), and ``scorecards`` reads them back from the
-    published run when asked (a run on a Dask cluster holds them all)."""
+    published run when asked."""
 
     appraisals: Appraisals
     out: Path
@@ -348,7 +451,7 @@ class RunResult:
 def _manifest(
     appraisals: Appraisals,
     rubric: Rubric | None,
-    files: Sequence[InputFile],
+    files: Sequence[InputFile | Kept],
     reports: ReportSettings | None,
     units: Sequence[Standing] | None = None,
 ) -> dict[str, Any]:
@@ -357,7 +460,7 @@ def _manifest(
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "appraisal": __version__,
-        "inputs": [{"name": f.name, "sha256": f.sha256, "bytes": f.size} for f in files],
+        "inputs": ({"name": f.name, "sha256": _hex(f.sha256), "bytes": f.size} for f in files),  # as written
         "scored": len(scored),
         "rejected": len(appraisals.rejected),
         "reports": None,
@@ -371,6 +474,10 @@ def _manifest(
         previous = str(reports.previous_dir) if reports.previous_dir is not None else None
         manifest["reports"] = {"lang": reports.lang, "options": options, "previous": previous}
     return manifest
+
+
+def _hex(digest: str | bytes | None) -> str | None:
+    return digest.hex() if isinstance(digest, bytes) else digest
 
 
 def _rubric_key(rubric: Rubric | None) -> str:
@@ -412,37 +519,9 @@ def run(
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
         lang = lang or (reports.lang if reports is not None else None) or "en"
-        if cluster is None:
-            with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
-                files, ranked = _streamed(
-                    inputs,
-                    rubric,
-                    exclude=outputs(out_path),
-                    cache=cache,
-                    pool=pool,
-                    folder=folder,
-                    progress=progress,
-                    lang=lang,
-                )
-                streamed = Appraisals([], ranked.rejected)
-                folder.write(summary_csv(ranked.standings, rubric, lang), "summary.csv")
-                folder.write(errors_json(ranked.rejected), "errors.json")
-                reported: list[Path] = []
-                if reports is not None:
-                    cards = folder.path("scorecards")
-
-                    @functools.cache  # the summary and the decision read the same cards
-                    def card(index: int) -> Scorecard:
-                        unit_id = ranked.standings[index].unit_id
-                        return Scorecard.model_validate_json((cards / f"{unit_id}.json").read_bytes())
-
-                    reported = _write_reports(
-                        folder, ranked.standings, card, rubric, reports, pool, None, cache, progress
-                    )
-                folder.publish(_manifest(streamed, rubric, files, reports, ranked.standings))
-            cache.prune()
-            return RunResult(streamed, out_path, len(files), reported, ranked.standings)
-        with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:
+        if reports is None or cluster is None:
+            return _run_streamed(inputs, out_path, rubric, cache, jobs, progress, lang, cluster, reports)
+        with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:  # reports on a cluster
             files, appraisals = score_inputs(
                 inputs,
                 rubric,
@@ -454,15 +533,63 @@ def run(
                 lang=lang,
             )
             _write_results(folder, appraisals, rubric, lang=lang, cache=cache)
-            written: list[Path] = []
-            if reports is not None:
-                scorecards = appraisals.scorecards
-                written = _write_reports(
-                    folder, scorecards, scorecards.__getitem__, rubric, reports, pool, cluster, cache, progress
-                )
+            scorecards = appraisals.scorecards
+            written = _write_reports(
+                folder, scorecards, scorecards.__getitem__, rubric, reports, pool, cluster, cache, progress
+            )
             folder.publish(_manifest(appraisals, rubric, files, reports))
         cache.prune()
     return RunResult(appraisals, out_path, len(files), written)
+
+
+def _run_streamed(
+    inputs: Sequence[str | Path],
+    out: Path,
+    rubric: Rubric | None,
+    cache: Cache,
+    jobs: int,
+    progress: bool,
+    lang: str,
+    cluster: DaskExecutor | None,
+    reports: ReportSettings | None,
+) -> RunResult:
+    """``run`` streamed (``_streamed``), then its reports unless ``reports`` is None (rendered here: on a cluster
+    a run with reports is not streamed), published whole."""
+    with workers(1 if cluster is not None else jobs, rubric, cache) as pool, RunFolder(out) as folder:
+        files, ranked = _streamed(
+            inputs,
+            rubric,
+            exclude=outputs(out),
+            cache=cache,
+            pool=pool,
+            folder=folder,
+            progress=progress,
+            lang=lang,
+            cluster=cluster,
+        )
+        streamed = Appraisals([], ranked.rejected)
+        try:
+            with open(folder.path("summary.csv"), "wb", buffering=1 << 20) as csv_file:
+                for piece in summary_pieces(ranked.standings, rubric, lang):  # never the whole text at once
+                    csv_file.write(piece)
+        except OSError as exc:
+            raise OutputError(f"{out / 'summary.csv'}: cannot write: {exc.strerror or exc}") from exc
+        folder.write(errors_json(ranked.rejected), "errors.json")
+        written: list[Path] = []
+        if reports is not None:
+            cards = folder.path("scorecards")
+
+            @functools.cache  # the summary and the decision read the same cards
+            def card(index: int) -> Scorecard:
+                unit_id = ranked.standings[index].unit_id
+                return Scorecard.model_validate_json((cards / f"{unit_id}.json").read_bytes())
+
+            written = _write_reports(folder, ranked.standings, card, rubric, reports, pool, None, cache, progress)
+        count = len(files)
+        folder.publish(_manifest(streamed, rubric, files, reports, ranked.standings))
+        del files
+    cache.prune()
+    return RunResult(streamed, out, count, written, ranked.standings)
 
 
 def _previous(previous_dir: Path | None, unit_id: str) -> bytes:
@@ -498,7 +625,7 @@ def _write_reports(
     formats = FORMATS[reports.formats]
     options = reports.options.model_dump_json() if reports.options is not None else ""
     settings = json.dumps([reports.lang, options, str(reports.previous_dir or "")])
-    digests = [folder.digests[f"scorecards/{unit.unit_id}.json"] for unit in units]
+    digests = [folder.cards[unit.unit_id] for unit in units]
     unit_keys = {
         kind: [
             cache.report_key(f"report.{kind}", settings, [digest, _previous(reports.previous_dir, unit.unit_id)])

@@ -34,17 +34,24 @@ def cached(name: str, data: bytes, cache: Cache) -> FileResult | None:
 
 
 def score_file(
-    path: Path, name: str, rubric: Rubric | None, cache: Cache | None, data: bytes | None = None
+    path: Path,
+    name: str,
+    rubric: Rubric | None,
+    cache: Cache | None,
+    data: bytes | None = None,
+    *,
+    looked_up: bool = False,
 ) -> FileResult:
     """One input file's outcome (``data``: its bytes, when already read): from the cache when its bytes were
     scored before with this rubric, else parsed, validated and scored, and then stored in the cache. Without a
-    ``rubric`` each unit is validated and scored by its own year's bundled one."""
+    ``rubric`` each unit is validated and scored by its own year's bundled one; ``looked_up``: the caller found
+    these bytes missing from the cache already."""
     if data is None:
         read = read_file(path, name)
         if isinstance(read, FileResult):
             return read
         data = read
-    if cache is not None and (hit := cached(name, data, cache)) is not None:
+    if cache is not None and not looked_up and (hit := cached(name, data, cache)) is not None:
         return hit
     sha256 = hashlib.sha256(data).hexdigest()
     key = cache.file_key(name, data) if cache is not None else None

@@ -81,7 +81,7 @@ def light_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
     return [score_light(Path(path), name, _worker_rubric, _worker_cache) for path, name in chunk]
 
 
-def write_entries(folder: str, tasks: list[tuple[str, list[tuple[int, str, Decision]]]]) -> dict[str, str]:
+def write_entries(folder: str, tasks: list[tuple[str, list[tuple[int, str, Decision]]]]) -> list[bytes]:
     """Write the decided scorecards of these cache entries into the run's ``folder`` (a streamed run)."""
     assert _worker_cache is not None, "a streamed run's workers hold its cache"
     return write_cards(_worker_cache, Path(folder), tasks)

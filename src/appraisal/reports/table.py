@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..rubric import Rubric
 from ..scoring import Scorecard
@@ -29,20 +29,30 @@ def summary_csv(cards: Sequence[Scorecard | Standing], rubric: Rubric | None = N
     """``summary.csv``: UTF-8 with BOM, rows by year, org type (in the manifest's order) then rank; in English
     the codes and true/false, in Chinese the headers and values in words (单位编号 ...; 县妇联; 优秀; 是/否);
     every cell escaped. The org types come from ``rubric``, else from each year's bundled rubric."""
+    return b"".join(summary_pieces(cards, rubric, lang))
+
+
+def summary_pieces(cards: Sequence[Scorecard | Standing], rubric: Rubric | None, lang: str) -> Iterator[bytes]:
+    """``summary_csv``'s bytes, a thousand rows at a time (a streamed run writes them as they come)."""
     declared = [t for r in rubrics_of(cards, rubric) for t in r.indicators.org_types]
     names = {t.id: t.name(lang) for t in reversed(declared)}  # the first year's name wins
     order = {org: i for i, org in enumerate(dict.fromkeys(t.id for t in declared))}
     rows = sorted(cards, key=lambda c: (c.year, order.get(c.org_type, len(order)), c.org_type, c.rank or 0, c.unit_id))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow(csv_header(lang))
-    for c in rows:
+    for count, c in enumerate(rows, start=1):
         rank = "" if c.rank is None else c.rank
         name = names.get(c.org_type, c.org_type)
         org_type, grade, vetoed, commended = csv_values(c.org_type, name, c.grade, c.vetoed, bool(c.commended), lang)
         cells = (c.unit_id, c.name, org_type, f"{c.total:g}", grade, vetoed, commended, rank)
         writer.writerow([_cell(v) for v in cells])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if count % 1000 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
-__all__ = ["summary_csv"]
+__all__ = ["summary_csv", "summary_pieces"]
