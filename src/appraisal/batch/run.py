@@ -255,9 +255,9 @@ def _streamed(
     lang: str | None = None,
     cluster: DaskExecutor | None = None,
 ) -> tuple[list[Kept], Ranked]:
-    """A run without reports (``stream``): every file read and scored (by the workers, which read the files
-    themselves and look them up in the cache, when there are enough), ranked here on standings, and each final
-    scorecard written once into ``folder`` by the workers (or here).
+    """A streamed run (its reports, if any, are rendered after it): every file read and scored (by the workers,
+    which read the files themselves and look them up in the cache, when there are enough), ranked here on
+    standings, and each final scorecard written once into ``folder`` by the workers (or here).
 
     With several jobs and an empty cache every file goes to the workers as its path. With entries in the cache
     (a re-run) this process reads the files in order and takes what the cache holds, until it has found
@@ -415,9 +415,9 @@ class ReportSettings:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run did: the scorecards, the rejected inputs, and where the files went. A run without reports is
-    streamed: it keeps each unit's ``Standing`` only (``units``), and ``scorecards`` reads them back from the
-    published run when asked."""
+    """What a run did: the scorecards, the rejected inputs, and where the files went. A streamed run (every run
+    but one with reports on a Dask cluster) keeps each unit's ``Standing`` only (``units``), and ``scorecards``
+    reads them back from the published run when asked."""
 
     appraisals: Appraisals
     out: Path

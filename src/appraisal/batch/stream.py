@@ -1,4 +1,4 @@
-"""A run without reports, streamed: scorecards go from the workers to the cache and the run's folder, never all
+"""A streamed run (with reports or without): scorecards go from the workers to the cache and the run's folder, never all
 held in one process.
 
 The parent keeps of each file only what the manifest and ranking need (``Kept``: raw digests, the standings of
