@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
+from click.testing import CliRunner
+
 from appraisal import Rubric, load_rubric
+from appraisal.cli import main
+from appraisal.errors import RubricError
 from appraisal.submission import SubmissionBase, indicators_for_year, submission_adapter
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -21,6 +27,30 @@ def shipped(year: int | None = None) -> Rubric:
     shipped rubric rather than test its loading (a load parses every file of the year's folder again, and a
     ``Rubric`` is frozen, so sharing it is safe)."""
     return load_rubric(year)
+
+
+def edited(source: Path, folder: Path, file: str, old: str, new: str) -> Path:
+    """``folder``, a copy of the rubric folder ``source`` (made unless there already: edits add up), with the first
+    ``old`` in ``file`` replaced by ``new``."""
+    if not folder.exists():
+        shutil.copytree(source, folder)
+    text = (folder / file).read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {file}"
+    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+def rubric_problems(folder: Path) -> list[str]:
+    """The problems loading ``folder`` raises, each as its one line."""
+    with pytest.raises(RubricError) as caught:
+        load_rubric(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def invoke(*args: str | Path) -> tuple[int, str, str]:
+    """``appraisal ARGS`` in this process: its exit code, standard output and standard error."""
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
 
 
 def year_folder(folder: Path, manifest: str, **files: str) -> Path:

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from click.testing import CliRunner
-from tests.builders import shipped
+from tests.builders import ORG_TYPES, shipped
 
 from appraisal.batch.synthetic import synthetic_units
 from appraisal.cli import main
@@ -18,15 +18,7 @@ def test_demo_units_scores_synthetic_units_of_every_type_and_grade(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "read 60 files: 60 units scored, 0 inputs rejected" in result.output
     rows = list(csv.DictReader((out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert {r["org_type"] for r in rows} == {
-        "county",
-        "township",
-        "street",
-        "village",
-        "community",
-        "agency",
-        "enterprise",
-    }
+    assert {r["org_type"] for r in rows} == set(ORG_TYPES)
     assert {r["grade"] for r in rows} == {"excellent", "good", "qualified", "unqualified"}
 
 

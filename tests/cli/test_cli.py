@@ -6,10 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from tests.builders import MINI, shipped, unit
-
-from appraisal.cli import main
+from tests.builders import MINI, invoke, shipped, unit
 
 pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
@@ -21,11 +18,6 @@ FULL = {
     "bonus": {"higher_level_awards": 0},
     "inspection": {"falsified_data": False},
 }
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

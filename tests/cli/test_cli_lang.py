@@ -7,10 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from tests.builders import unit
+from tests.builders import invoke, unit
 
-from appraisal.cli import main
 from appraisal.messages import CATALOGUE, say
 from appraisal.resources import examples
 
@@ -22,11 +20,6 @@ FULL = {
     "bonus": {"higher_level_awards": 0},
     "inspection": {"falsified_data": False},
 }
-
-
-def invoke(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

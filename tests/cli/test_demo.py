@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
+from tests.builders import ORG_TYPES
 
 from appraisal.cli import main
 from appraisal.scoring import Scorecard
@@ -24,15 +25,7 @@ def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
         for p in sorted((tmp_path / "demo" / "scorecards").glob("*.json"))
     ]
     assert len(cards) >= 40
-    assert {c.org_type for c in cards} == {
-        "county",
-        "township",
-        "street",
-        "village",
-        "community",
-        "agency",
-        "enterprise",
-    }
+    assert {c.org_type for c in cards} == set(ORG_TYPES)
     assert {c.grade for c in cards} == {"excellent", "good", "qualified", "unqualified"}
     assert any(c.vetoed for c in cards) and any(c.commended for c in cards)
     assert any(i.status == "not_evaluated" for c in cards for i in c.items)

@@ -7,16 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
+from tests.builders import invoke
 
-from appraisal.cli import main
 from appraisal.resources import examples
-
-
-def invoke(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def text(path: Path) -> str:

@@ -6,15 +6,15 @@ score comes from the real durable-rules engine; broken copies are refused with f
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from tests.builders import FIXTURES
+from tests.builders import FIXTURES, edited
+from tests.builders import rubric_problems as problems
 
-from appraisal import InputError, RubricError, appraise, appraise_many, load_rubric, load_submissions
+from appraisal import InputError, appraise, appraise_many, load_rubric, load_submissions
 from appraisal.cli import main
 from appraisal.scoring.cases import coverage, run_cases
 from appraisal.submission.loading import validate_unit
@@ -24,19 +24,7 @@ COUNTY = FIXTURES / "rubrics" / "county-township"
 
 def copy_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
     """A copy of the county-township rubric with ``old`` replaced by ``new`` in ``file``."""
-    folder = tmp_path / "county-township"
-    if not folder.exists():
-        shutil.copytree(COUNTY, folder)
-    text = (folder / file).read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {file}"
-    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
-    return folder
-
-
-def problems(folder: Path) -> list[str]:
-    with pytest.raises(RubricError) as caught:
-        load_rubric(folder)
-    return [str(p) for p in caught.value.problems]
+    return edited(COUNTY, tmp_path / "county-township", file, old, new)
 
 
 def unit(unit_id: str, org_type: str = "township", **work: Any) -> dict[str, Any]:

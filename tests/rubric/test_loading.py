@@ -4,25 +4,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.builders import MINI
+from tests.builders import MINI, edited
+from tests.builders import rubric_problems as problems
 
 from appraisal import RubricError, load_rubric
 
 
 def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
     """A copy of the mini rubric with ``old`` replaced by ``new`` in ``file``."""
-    folder = tmp_path / "rubric"
-    shutil.copytree(MINI, folder)
-    text = (folder / file).read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {file}"
-    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
-    return folder
-
-
-def problems(folder: Path) -> list[str]:
-    with pytest.raises(RubricError) as caught:
-        load_rubric(folder)
-    return [str(p) for p in caught.value.problems]
+    return edited(MINI, tmp_path / "rubric", file, old, new)
 
 
 def test_mini_rubric_loads() -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.builders import MINI, make, unit
+from tests.builders import MINI, edited, make, unit
+from tests.builders import rubric_problems as problems
 
 from appraisal import EngineError, RubricError, RubricProblem, appraise, load_rubric
 from appraisal.batch import run
@@ -26,18 +27,7 @@ L02 = (
 
 
 def copy_with(tmp_path: Path, old: str, new: str, file: str = "items.yaml") -> Path:
-    folder = tmp_path / "rubric"
-    shutil.copytree(MINI, folder)
-    text = (folder / file).read_text(encoding="utf-8")
-    assert old in text
-    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
-    return folder
-
-
-def problems(folder: Path) -> list[str]:
-    with pytest.raises(RubricError) as caught:
-        load_rubric(folder)
-    return [str(p) for p in caught.value.problems]
+    return edited(MINI, tmp_path / "rubric", file, old, new)
 
 
 def test_a_small_decimal_literal_reaches_durable_rules_and_scores(tmp_path: Path) -> None:
