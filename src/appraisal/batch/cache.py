@@ -364,7 +364,8 @@ def _write_atomic(path: str | Path, data: bytes) -> None:
 
 
 def link_new(source: str | Path, target: str | Path) -> None:
-    """``target``, which must not exist yet, as a hard link to ``source``, else a copy."""
+    """``target``, which must not exist yet, as a hard link to ``source`` (the cache and the runs share a file
+    system), else a copy."""
     try:
         os.link(source, target)
     except FileExistsError:
@@ -372,12 +373,3 @@ def link_new(source: str | Path, target: str | Path) -> None:
     except OSError:
         with open(source, "rb") as file, open(target, "xb") as copy:
             shutil.copyfileobj(file, copy)
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    """``target`` as a hard link to ``source`` (the cache and the runs share a file system), else a copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)

@@ -41,7 +41,7 @@ from ..scoring.rank import Decision, Standing, standing
 from ..submission import SubmissionBase, bundled_years, unique_units
 from ..submission.indicators import bundled_folder
 from ..submission.loading import expand_named
-from .cache import Cache, FileResult, link_new, link_or_copy
+from .cache import Cache, FileResult, link_new
 from .cluster import DaskExecutor
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
 from .score import cached, combine, read_file, score_file
@@ -703,12 +703,12 @@ def _write_reports(
             source = cache.report(key)
             assert source is not None
             target = folder.path(*folder.unit_file("reports", unit.unit_id, f".{kind}"))
-            link_or_copy(source, target)
+            link_new(source, target)
             written.append(folder.out / "reports" / target.name)
     for _, name, _, key in runs:
         source = cache.report(key)
         assert source is not None
-        link_or_copy(source, folder.path(name))
+        link_new(source, folder.path(name))
         written.append(folder.out / name)
     return written
 
