@@ -4,6 +4,7 @@ run, through the library and through ``appraisal run --executor dask --scheduler
 from __future__ import annotations
 
 import importlib
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,12 +12,15 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 from tests.batch.processes import few_examples
 from tests.batch.test_publish import many_units, published
 from tests.builders import shipped
 
-from appraisal.batch import ClusterError, DaskExecutor, ReportSettings, run
+from appraisal import Scorecard, appraise, load_submission
+from appraisal.batch import ClusterError, DaskExecutor, ReportSettings, current_run, run
 from appraisal.cli import main
+from appraisal.resources import examples
 
 pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 batch_run = importlib.import_module("appraisal.batch.run")  # the module (appraisal.batch.run is the function)
@@ -101,3 +105,49 @@ def test_a_run_without_reports_streams_on_the_cluster_with_the_bytes_of_a_local_
             assert [e.source for e in result.rejected] == ["broken.json", "zz-twice.json"]
             assert result.units == expected.units
             assert published(remote) == published(local)
+
+
+def test_a_run_with_reports_streams_on_the_cluster_with_last_years_scorecards(tmp_path: Path, cluster: Any) -> None:
+    """The workers render from the final scorecards' bytes and last year's scorecards read by the client (the
+    workers need not see that folder); the client holds standings only; the bytes are a local run's."""
+    inputs = few_examples(tmp_path / "in", 1, ("county", "village"))
+    first = tmp_path / "first"
+    run([inputs], first, shipped())
+    last_year = tmp_path / "last" / "scorecards"
+    last_year.mkdir(parents=True)
+    card = json.loads((current_run(first) / "scorecards" / "county-01.json").read_text(encoding="utf-8"))
+    card.update(year=2025, total=80.5)
+    (last_year / "county-01.json").write_text(json.dumps(card), encoding="utf-8")
+    settings = ReportSettings(previous_dir=last_year.parent)
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    run([inputs], local, shipped(), jobs=2, reports=settings)
+    from distributed import Client
+
+    with Client(cluster) as client:
+        result = run([inputs], remote, shipped(), reports=settings, cluster=DaskExecutor(client=client))
+    assert result.standings is not None  # streamed: no scorecard held
+    files = published(remote)
+    assert files == published(local)
+    report = "".join(page.extract_text() for page in PdfReader(io.BytesIO(files["reports/county-01.pdf"])).pages)
+    assert "last year 80.5" in report
+
+
+def test_the_cluster_is_sent_a_few_chunks_of_reports_at_a_time(cluster: Any) -> None:
+    """``DaskExecutor.render`` draws its chunks as the cluster returns them: the client never holds them all."""
+    card = appraise(load_submission(examples() / "county-01.json"), shipped())
+    drawn: list[int] = []
+
+    def chunks() -> Iterator[list[tuple[bytes, Scorecard | None]]]:
+        for at in range(6):
+            drawn.append(at)
+            yield [(card.to_json().encode("utf-8"), None)]
+
+    from distributed import Client
+
+    with Client(cluster) as client:
+        made = DaskExecutor(client=client).render(chunks(), None, None, shipped(), ahead=2)
+        first = next(made)
+        assert len(drawn) <= 3  # two in flight, the next one drawn as the first came back
+        rest = list(made)
+    assert len(drawn) == 6 and len(rest) == 5
+    assert all(done[0]["pdf"].startswith(b"%PDF-") for done in [first, *rest])

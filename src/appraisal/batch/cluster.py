@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,37 +24,11 @@ from ..scoring import Scorecard
 from .cache import FileResult, entry_bytes
 from .score import score_file
 from .stream import light
+from .workers import render_cards
 
 
 class ClusterError(AppraisalError):
     """The Dask cluster cannot be reached or used (dask.distributed missing, a bad address, a failed task)."""
-
-
-def score_payloads(chunk: list[tuple[str, str, bytes]], rubric: Rubric | None) -> list[FileResult]:
-    """On a worker: each file (its name, its path's suffix, its bytes) parsed, validated and scored."""
-    return [score_file(Path(f"file{suffix}"), name, rubric, None, data) for name, suffix, data in chunk]
-
-
-def render_items(
-    items: list[tuple[Scorecard, Scorecard | None]],
-    lang: str | None,
-    options: Any,
-    rubric: Rubric | None,
-    formats: tuple[str, ...] = ("pdf",),
-) -> list[dict[str, bytes]]:
-    """On a worker (or here): each unit's report in each of ``formats`` (``pdf``, ``docx``), with its scorecard
-    of last year when there is one."""
-    from ..reports import render_report, render_report_docx
-
-    made = []
-    for card, last in items:
-        done = {}
-        if "pdf" in formats:
-            done["pdf"] = render_report(card, "auto", lang, options=options, previous=last, rubric=rubric)
-        if "docx" in formats:
-            done["docx"] = render_report_docx(card, "auto", lang, options=options, previous=last, rubric=rubric)
-        made.append(done)
-    return made
 
 
 def score_entries(chunk: list[tuple[str, str, bytes]], rubric: Rubric | None) -> list[tuple[FileResult, bytes]]:
@@ -99,17 +73,6 @@ class DaskExecutor:
             self._rubrics[key] = self.client.scatter(rubric, broadcast=True, hash=False)
         return self._rubrics[key]
 
-    def _map(self, function: Callable[..., list[Any]], chunks: Sequence[Any], **kwargs: Any) -> Iterator[list[Any]]:
-        futures = self.client.map(function, chunks, pure=False, **kwargs)
-        try:
-            for future in futures:  # in order: results come back in the order of the chunks
-                yield future.result()
-        except BaseException as exc:
-            self.client.cancel(futures)
-            if isinstance(exc, Exception) and not isinstance(exc, AppraisalError):
-                raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
-            raise
-
     def stream(
         self, function: Callable[..., list[Any]], chunks: Iterable[Any], ahead: int, **kwargs: Any
     ) -> Iterator[list[Any]]:
@@ -134,21 +97,19 @@ class DaskExecutor:
     ) -> Iterator[list[tuple[FileResult, bytes]]]:
         return self.stream(score_entries, chunks, ahead, rubric=self._rubric(rubric))
 
-    def score(
-        self, chunks: Sequence[list[tuple[str, str, bytes]]], rubric: Rubric | None
-    ) -> Iterator[list[FileResult]]:
-        return self._map(score_payloads, chunks, rubric=self._rubric(rubric))
-
     def render(
         self,
-        chunks: Sequence[list[tuple[Scorecard, Scorecard | None]]],
+        chunks: Iterable[list[tuple[bytes, Scorecard | None]]],
         lang: str | None,
         options: Any,
         rubric: Rubric | None,
         formats: tuple[str, ...] = ("pdf",),
+        ahead: int = 8,
     ) -> Iterator[list[dict[str, bytes]]]:
-        render = functools.partial(render_items, lang=lang, options=options, formats=formats)
-        return self._map(render, chunks, rubric=self._rubric(rubric))
+        """Each chunk's reports (``render_cards``: final scorecards' bytes and last year's scorecards), at most
+        ``ahead`` chunks in flight: the client never holds every scorecard of the run."""
+        render = functools.partial(render_cards, lang=lang, options=options, formats=formats)
+        return self.stream(render, chunks, ahead, rubric=self._rubric(rubric))
 
     def close(self) -> None:
         if self._owned:
@@ -156,4 +117,4 @@ class DaskExecutor:
                 self.client.close()
 
 
-__all__ = ["ClusterError", "DaskExecutor", "render_items", "score_entries", "score_payloads"]
+__all__ = ["ClusterError", "DaskExecutor", "score_entries"]

@@ -44,9 +44,9 @@ from ..submission.loading import expand_named
 from .cache import Cache, FileResult, link_new
 from .cluster import DaskExecutor
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
-from .score import cached, combine, read_file, score_file
+from .score import read_file
 from .stream import Kept, Ranked, keep, lookup_light, rank_light, score_light, write_cards
-from .workers import Workers, light_files, score_chunk, score_files, workers, write_entries
+from .workers import Workers, light_files, render_cards, score_chunk, workers, write_entries
 
 if TYPE_CHECKING:
     from ..reports import ReportOptions
@@ -63,110 +63,19 @@ def errors_json(rejected: Iterable[InputError]) -> bytes:
     return (json.dumps([e.as_dict() for e in rejected], ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _write_results(
-    folder: RunFolder, appraisals: Appraisals, rubric: Rubric | None, lang: str = "en", cache: Cache | None = None
-) -> None:
-    """Write the scorecards (linked from ``cache`` when given, their sha256 recorded), summary.csv and errors.json
-    into the run's folder."""
-    folder.path("scorecards").mkdir(exist_ok=True)
-    for card in appraisals.scorecards:
-        data = card.to_json().encode("utf-8")
-        parts = folder.unit_file("scorecards", card.unit_id, ".json")
-        if cache is None:
-            folder.write(data, *parts)
-        else:
-            source, digest = cache.store_card(data)
-            link_new(source, folder.path(*parts))
-            folder.cards[card.unit_id] = digest
-    folder.write(summary_csv(appraisals.scorecards, rubric, lang), "summary.csv")
-    folder.write(errors_json(appraisals.rejected), "errors.json")
-
-
 def write_results(appraisals: Appraisals, out: Path, rubric: Rubric | None = None) -> None:
     """Publish ``scorecards/<unit-id>.json``, ``summary.csv`` and ``errors.json`` as ``out``'s whole run (an
     earlier run's reports go with it). A unit id that is not a safe file name is an ``OutputError``."""
     with output_lock(out), RunFolder(out) as folder:
-        _write_results(folder, appraisals, rubric)
+        folder.path("scorecards").mkdir(exist_ok=True)
+        for card in appraisals.scorecards:
+            folder.write(card.to_json().encode("utf-8"), *folder.unit_file("scorecards", card.unit_id, ".json"))
+        folder.write(summary_csv(appraisals.scorecards, rubric), "summary.csv")
+        folder.write(errors_json(appraisals.rejected), "errors.json")
         folder.publish(_manifest(appraisals, rubric, [], None))
 
 
-# --- input files ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class InputFile:
-    """One input file as the manifest records it: the name errors show, its sha256 and size (None if unread)."""
-
-    name: str
-    sha256: str | None
-    size: int | None
-
-
-def score_inputs(
-    inputs: Sequence[str | Path],
-    rubric: Rubric | None,
-    *,
-    exclude: Sequence[Path] = (),
-    cache: Cache | None = None,
-    pool: Workers | None = None,
-    cluster: DaskExecutor | None = None,
-    progress: bool = False,
-    chunk: int = CHUNK,
-    lang: str | None = None,
-) -> tuple[list[InputFile], Appraisals]:
-    """Every file under ``inputs`` read and scored, then ranked over the run. A file whose bytes ``cache`` holds
-    the outcome of is not scored again; the others are scored by ``pool``'s workers (which read the files
-    themselves) when there are enough of them to be worth starting workers for, else here; or, given a
-    ``cluster``, by its workers, sent the files' bytes (the cache stays here)."""
-    found = expand_named(inputs, exclude)
-    if pool is not None and cluster is None and len(found) >= PARALLEL_FROM and (cache is None or cache.empty()):
-        pool.executor()  # nothing to reuse: the workers start (import, load the rubric) while the files are read
-    results: list[FileResult | None] = [None] * len(found)
-    misses: list[tuple[int, str, str, bytes]] = []
-    bar = tqdm(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
-    for index, (path, name) in enumerate(found):
-        read = read_file(path, name)
-        if isinstance(read, FileResult):
-            results[index] = read
-        elif cache is not None and (hit := cached(name, read, cache)) is not None:
-            results[index] = hit
-        else:
-            misses.append((index, str(path), name, read))
-            continue
-        bar.update()
-    executor = pool.executor() if pool is not None and len(misses) >= PARALLEL_FROM else None
-    with _few_collections():
-        if cluster is not None and misses:
-            sent = [misses[i : i + chunk] for i in range(0, len(misses), chunk)]
-            payloads = [[(name, Path(file).suffix, data) for _, file, name, data in part] for part in sent]
-            for part, done in zip(sent, cluster.score(payloads, rubric), strict=True):
-                for (index, _, name, data), result in zip(part, done, strict=True):
-                    if cache is not None:  # the client keeps the cache: the workers need no shared storage
-                        result = dataclasses.replace(result, key=cache.file_key(name, data))
-                        cache.store_file(result.key or "", result)
-                    results[index] = result
-                bar.update(len(done))
-        elif executor is None:
-            for index, file, name, data in misses:
-                results[index] = score_file(Path(file), name, rubric, cache, data)
-                bar.update()
-        else:
-            places = [(index, file, name) for index, file, name, _ in misses]
-            del misses  # the workers read the files again: the bytes need not stay in memory
-            chunks = [places[i : i + chunk] for i in range(0, len(places), chunk)]
-            tasks = [[(file, name) for _, file, name in piece] for piece in chunks]
-            for piece, done in zip(chunks, executor.map(score_files, tasks), strict=True):
-                for (index, _, _), result in zip(piece, done, strict=True):
-                    results[index] = result
-                bar.update(len(done))
-    bar.close()
-    scored = [r for r in results if r is not None]
-    if cache is not None:
-        for result in scored:
-            if result.key is not None:
-                cache.mark_file(result.key)
-    files = [InputFile(r.name, r.sha256, r.size) for r in scored]
-    return files, combine(scored, rubric)
+# --- scoring -------------------------------------------------------------------------------------------------
 
 
 def _ordered(
@@ -349,9 +258,6 @@ def _streamed(
     return files, ranked
 
 
-# --- scoring -------------------------------------------------------------------------------------------------
-
-
 @contextmanager
 def _few_collections() -> Iterator[None]:
     """Raise the young-generation threshold while a run keeps thousands of scorecards alive: with the default
@@ -451,7 +357,7 @@ class RunResult:
 def _manifest(
     appraisals: Appraisals,
     rubric: Rubric | None,
-    files: Sequence[InputFile | Kept],
+    files: Sequence[Kept],
     reports: ReportSettings | None,
     units: Sequence[Standing] | None = None,
 ) -> dict[str, Any]:
@@ -519,27 +425,7 @@ def run(
     with output_lock(out_path):
         cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
         lang = lang or (reports.lang if reports is not None else None) or "en"
-        if reports is None or cluster is None:
-            return _run_streamed(inputs, out_path, rubric, cache, jobs, progress, lang, cluster, reports)
-        with workers(jobs, rubric, cache) as pool, RunFolder(out_path) as folder:  # reports on a cluster
-            files, appraisals = score_inputs(
-                inputs,
-                rubric,
-                exclude=outputs(out_path),
-                cache=cache,
-                pool=pool,
-                cluster=cluster,
-                progress=progress,
-                lang=lang,
-            )
-            _write_results(folder, appraisals, rubric, lang=lang, cache=cache)
-            scorecards = appraisals.scorecards
-            written = _write_reports(
-                folder, scorecards, scorecards.__getitem__, rubric, reports, pool, cluster, cache, progress
-            )
-            folder.publish(_manifest(appraisals, rubric, files, reports))
-        cache.prune()
-    return RunResult(appraisals, out_path, len(files), written)
+        return _run_streamed(inputs, out_path, rubric, cache, jobs, progress, lang, cluster, reports)
 
 
 def _run_streamed(
@@ -553,8 +439,8 @@ def _run_streamed(
     cluster: DaskExecutor | None,
     reports: ReportSettings | None,
 ) -> RunResult:
-    """``run`` streamed (``_streamed``), then its reports unless ``reports`` is None (rendered here: on a cluster
-    a run with reports is not streamed), published whole."""
+    """``run`` streamed (``_streamed``), then its reports unless ``reports`` is None (rendered by the workers or
+    the cluster from the scorecards written, a few in flight at a time), published whole."""
     with workers(1 if cluster is not None else jobs, rubric, cache) as pool, RunFolder(out) as folder:
         files, ranked = _streamed(
             inputs,
@@ -579,12 +465,11 @@ def _run_streamed(
         if reports is not None:
             cards = folder.path("scorecards")
 
-            @functools.cache  # the summary and the decision read the same cards
             def card(index: int) -> Scorecard:
                 unit_id = ranked.standings[index].unit_id
                 return Scorecard.model_validate_json((cards / f"{unit_id}.json").read_bytes())
 
-            written = _write_reports(folder, ranked.standings, card, rubric, reports, pool, None, cache, progress)
+            written = _write_reports(folder, ranked.standings, card, rubric, reports, pool, cluster, cache, progress)
         count = len(files)
         folder.publish(_manifest(streamed, rubric, files, reports, ranked.standings))
         del files
@@ -648,36 +533,36 @@ def _write_reports(
                 runs.append((document, f"{document}{suffix}.{kind}", year, key))
     if missing or any(cache.report(key) is None for *_, key in runs):
         from ..reports import render_decision, render_decision_docx, render_summary, render_summary_docx
-        from ..reports.output import previous_or_warn, render_for
+        from ..reports.output import previous_or_warn
 
-        render = functools.partial(
-            render_for,
-            lang=reports.lang,
-            options=reports.options,
-            previous_dir=reports.previous_dir,
-            rubric=rubric,
-            formats=formats,
-        )
-        todo = [card(i) for i in missing]
-        if reports.previous_dir is not None:  # a bad one warned of here, once; the renderers skip it silently
-            for scorecard in todo:
-                previous_or_warn(reports.previous_dir, scorecard.unit_id)
+        cards = folder.path("scorecards")
+
+        def chunks() -> Iterator[list[tuple[bytes, Scorecard | None]]]:
+            """The final scorecards' bytes (parsed by whoever renders) with last year's scorecards, 4 a chunk,
+            read as the renderers take them: never every scorecard at once. A bad scorecard of last year is
+            warned of here, once; that unit's report shows no change against last year."""
+            for start in range(0, len(missing), 4):
+                chunk = []
+                for index in missing[start : start + 4]:
+                    unit_id = units[index].unit_id
+                    last = previous_or_warn(reports.previous_dir, unit_id) if reports.previous_dir else None
+                    chunk.append(((cards / f"{unit_id}.json").read_bytes(), last))
+                yield chunk
+
         bar = tqdm(
-            total=len(todo), unit="report", desc=say("reports", reports.lang), disable=not progress, file=sys.stderr
+            total=len(missing), unit="report", desc=say("reports", reports.lang), disable=not progress, file=sys.stderr
         )
-        results: Iterable[dict[str, bytes]]
-        if cluster is not None:  # last year's scorecards are read here: the workers need not see that folder
-            last = [
-                previous_or_warn(reports.previous_dir, c.unit_id, warn=False) if reports.previous_dir else None
-                for c in todo
-            ]
-            items = list(zip(todo, last, strict=True))
-            chunks = [items[i : i + 4] for i in range(0, len(items), 4)]
-            rendered = cluster.render(chunks, reports.lang, reports.options, rubric, formats)
-            results = (made for done in rendered for made in done)
+        made_by: Iterable[list[dict[str, bytes]]]
+        if cluster is not None:
+            made_by = cluster.render(chunks(), reports.lang, reports.options, rubric, formats, ahead=8)
         else:
-            executor = pool.executor() if len(todo) >= PARALLEL_REPORTS_FROM else None
-            results = executor.map(render, todo, chunksize=4) if executor is not None else map(render, todo)
+            executor = pool.executor() if len(missing) >= PARALLEL_REPORTS_FROM else None
+            render = functools.partial(render_cards, lang=reports.lang, options=reports.options, formats=formats)
+            if executor is not None:  # the workers hold the rubric: not sent with every chunk
+                made_by = _ordered(executor, render, ((chunk, None) for chunk in chunks()), pool.jobs * 3)
+            else:
+                made_by = (render(chunk, rubric) for chunk in chunks())
+        results = (made for done in made_by for made in done)
         for index, made in zip(missing, results, strict=True):
             for kind in formats:
                 cache.store_report(unit_keys[kind][index], made[kind])
@@ -690,12 +575,18 @@ def _write_reports(
             ("decision", "pdf"): render_decision,
             ("decision", "docx"): render_decision_docx,
         }
-        for document, name, year, key in runs:
-            if cache.report(key) is None:
-                cards_of_year = [card(i) for i, unit in enumerate(units) if unit.year == year]
-                used = rubric if rubric is not None and rubric.year == year else None
+        for year in years:  # a year's scorecards parsed once for its summary and decision, then let go
+            to_make = [
+                (document, name, key) for document, name, of, key in runs if of == year and not cache.report(key)
+            ]
+            if not to_make:
+                continue
+            cards_of_year = [card(i) for i, unit in enumerate(units) if unit.year == year]
+            used = rubric if rubric is not None and rubric.year == year else None
+            for document, name, key in to_make:
                 make = makers[document, name.rsplit(".", 1)[1]]
                 cache.store_report(key, make(cards_of_year, reports.lang, options=reports.options, rubric=used))
+            del cards_of_year
     folder.path("reports").mkdir(exist_ok=True)
     written = []
     for kind in formats:
@@ -714,13 +605,11 @@ def _write_reports(
 
 
 __all__ = [
-    "InputFile",
     "ReportSettings",
     "RunResult",
     "appraise_batch",
     "errors_json",
     "run",
-    "score_inputs",
     "summary_csv",
     "write_results",
 ]

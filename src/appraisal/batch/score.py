@@ -1,22 +1,20 @@
-"""Scoring input files: a file's path in, its units' outcomes before ranking out; then a run's ranks.
+"""Scoring input files: a file's path in, its units' outcomes before ranking out.
 
 ``score_file`` reads one file, and unless the output folder's cache already holds its outcome (same bytes, same
 name, same rubric, same version), parses it, validates each unit and scores it, and stores the outcome. It runs
-in the worker processes, which read the files themselves; ``combine`` puts a run's files together in input
-order: duplicate unit ids rejected, ranks, peers and commendation decided over the whole run.
+in the worker processes, which read the files themselves (or on a Dask worker, sent the bytes); the run ranks
+the files' units together after (``stream.rank_light``).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..rubric import Rubric
-from ..scoring import Scorecard
-from ..scoring.appraise import Appraisals, rank_all, rubric_for, rubrics_of, score_or_reject
-from ..submission.loading import SPREADSHEET_SUFFIXES, SeenIds, parse_document, read_bytes, validate_unit
+from ..scoring.appraise import rubric_for, score_or_reject
+from ..submission.loading import SPREADSHEET_SUFFIXES, parse_document, read_bytes, validate_unit
 from .cache import Cache, FileResult, Unit
 
 
@@ -96,26 +94,4 @@ def _document_units(document: object, name: str, rubric: Rubric | None, rejected
     return units
 
 
-def combine(results: Sequence[FileResult], rubric: Rubric | None) -> Appraisals:
-    """The run's scorecards, ranked, and its rejected inputs: the files' own errors, then units whose id was
-    already seen (as ``unique_units`` words it), then units that could not be scored, each in input order."""
-    rejected = [error for result in results for error in result.rejected]
-    seen = SeenIds()
-    duplicates: list[InputError] = []
-    cards: list[Scorecard] = []
-    failed: list[InputError] = []
-    for result in results:
-        for unit in result.units:
-            if (repeat := seen.repeat(unit.unit_id, unit.source)) is not None:
-                duplicates.append(repeat)
-                continue
-            if isinstance(unit.outcome, Scorecard):
-                cards.append(unit.outcome)
-            elif isinstance(unit.outcome, InputError):
-                failed.append(unit.outcome)
-            else:
-                raise TypeError("combine ranks whole scorecards (a streamed run's standings: stream.rank_light)")
-    return Appraisals(rank_all(cards, rubrics_of(cards, rubric)), [*rejected, *duplicates, *failed])
-
-
-__all__ = ["cached", "combine", "read_file", "score_file"]
+__all__ = ["cached", "read_file", "score_file"]

@@ -156,8 +156,8 @@ class Ranked:
 
 
 def rank_light(results: Sequence[Kept], rubrics: Sequence[Rubric]) -> Ranked:
-    """``combine`` over standings: duplicate unit ids rejected (worded as ``unique_units`` words them), then
-    ranks, peers and commendation per rubric and org type."""
+    """A run's files ranked together on standings: duplicate unit ids rejected (worded as ``unique_units`` words
+    them), then ranks, peers and commendation per rubric and org type."""
     rejected = [error for result in results for error in result.rejected]
     seen = SeenIds()
     duplicates: list[InputError] = []

@@ -29,7 +29,6 @@ from ..scoring.appraise import rubric_for, score_or_reject
 from ..scoring.rank import Decision
 from ..submission.loading import validate_unit
 from .cache import Cache, FileResult
-from .score import score_file
 from .stream import score_light, write_cards
 
 TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
@@ -70,11 +69,6 @@ def start_worker(path: str, sha256: str, parent: int, cache: str | None = None, 
     _worker_cache = Cache(Path(cache), cache_key or sha256) if cache is not None else None
 
 
-def score_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
-    """Read and score each file (its path and the name errors show): the workers read the files themselves."""
-    return [score_file(Path(path), name, _worker_rubric, _worker_cache) for path, name in chunk]
-
-
 def light_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
     """Read and score each file, its scorecards stored in the cache and sent back as standings (a streamed run)."""
     assert _worker_cache is not None, "a streamed run's workers hold its cache"
@@ -85,6 +79,33 @@ def write_entries(folder: str, tasks: list[tuple[str, list[tuple[int, str, Decis
     """Write the decided scorecards of these cache entries into the run's ``folder`` (a streamed run)."""
     assert _worker_cache is not None, "a streamed run's workers hold its cache"
     return write_cards(_worker_cache, Path(folder), tasks)
+
+
+def render_cards(
+    items: list[tuple[bytes, Scorecard | None]],
+    rubric: Rubric | None = None,
+    *,
+    lang: str | None,
+    options: Any,
+    formats: tuple[str, ...] = ("pdf",),
+) -> list[dict[str, bytes]]:
+    """In a worker (local or on a Dask cluster), or here: each unit's report in each of ``formats`` (``pdf``,
+    ``docx``) from its final scorecard's bytes (parsed here, not by the parent: a run of 100,000 reports parses no
+    scorecard in the parent) and its scorecard of last year when there is one; ``rubric`` None in a worker means
+    the one it holds (not sent with every chunk)."""
+    from ..reports import render_report, render_report_docx
+
+    rubric = rubric if rubric is not None else _worker_rubric
+    made = []
+    for data, last in items:
+        card = Scorecard.model_validate_json(data)
+        done = {}
+        if "pdf" in formats:
+            done["pdf"] = render_report(card, "auto", lang, options=options, previous=last, rubric=rubric)
+        if "docx" in formats:
+            done["docx"] = render_report_docx(card, "auto", lang, options=options, previous=last, rubric=rubric)
+        made.append(done)
+    return made
 
 
 def score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | InputError]:
@@ -196,8 +217,8 @@ def worker_pool(jobs: int, rubric: Rubric | None, cache: Cache | None = None) ->
 __all__ = [
     "Workers",
     "light_files",
+    "render_cards",
     "score_chunk",
-    "score_files",
     "start_worker",
     "worker_pool",
     "workers",
