@@ -321,9 +321,9 @@ class ReportSettings:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run did: the scorecards, the rejected inputs, and where the files went. A streamed run (every run
-    but one with reports on a Dask cluster) keeps each unit's ``Standing`` only (``units``), and ``scorecards``
-    reads them back from the published run when asked."""
+    """What a run did: the scorecards, the rejected inputs, and where the files went. A run is streamed: it keeps
+    each unit's ``Standing`` only (``units``), and ``scorecards`` reads them back from the published run when
+    asked."""
 
     appraisals: Appraisals
     out: Path
