@@ -463,13 +463,7 @@ def _run_streamed(
         folder.write(errors_json(ranked.rejected), "errors.json")
         written: list[Path] = []
         if reports is not None:
-            cards = folder.path("scorecards")
-
-            def card(index: int) -> Scorecard:
-                unit_id = ranked.standings[index].unit_id
-                return Scorecard.model_validate_json((cards / f"{unit_id}.json").read_bytes())
-
-            written = _write_reports(folder, ranked.standings, card, rubric, reports, pool, cluster, cache, progress)
+            written = _write_reports(folder, ranked.standings, rubric, reports, pool, cluster, cache, progress)
         count = len(files)
         folder.publish(_manifest(streamed, rubric, files, reports, ranked.standings))
         del files
@@ -489,8 +483,7 @@ def _previous(previous_dir: Path | None, unit_id: str) -> bytes:
 
 def _write_reports(
     folder: RunFolder,
-    units: Sequence[Scorecard | Standing],
-    card: Callable[[int], Scorecard],
+    units: Sequence[Standing],
     rubric: Rubric | None,
     reports: ReportSettings,
     pool: Workers,
@@ -503,10 +496,10 @@ def _write_reports(
     linked from the cache); their paths as published.
 
     A report's content is named by the sha256 of the final scorecards it shows (the run folder's, recorded as they
-    were written): ``units`` are the run's units in order, and ``card(i)`` parses the ``i``-th one's scorecard,
-    asked only for the reports to render (a re-run after one change renders that unit's report, the summary and
-    the decision: 1,000 scorecards parsed, not 1,000 reports' worth of work; a re-run with nothing changed parses
-    none and imports no renderer)."""
+    were written; ``units`` are the run's units in order). The scorecards are read from the run's folder only for
+    the reports to render, one at a time: a unit's report by whoever renders it (workers, the cluster, or here),
+    a year's summary and decision here, one pass each. A re-run after one change renders that unit's report, the
+    summary and the decision; a re-run with nothing changed reads none and imports no renderer."""
     formats = FORMATS[reports.formats]
     options = reports.options.model_dump_json() if reports.options is not None else ""
     settings = json.dumps([reports.lang, options, str(reports.previous_dir or "")])
@@ -537,6 +530,9 @@ def _write_reports(
 
         cards = folder.path("scorecards")
 
+        def card_bytes(unit: Standing) -> bytes:
+            return (cards / f"{unit.unit_id}.json").read_bytes()
+
         def chunks() -> Iterator[list[tuple[bytes, Scorecard | None]]]:
             """The final scorecards' bytes (parsed by whoever renders) with last year's scorecards, 4 a chunk,
             read as the renderers take them: never every scorecard at once. A bad scorecard of last year is
@@ -544,9 +540,9 @@ def _write_reports(
             for start in range(0, len(missing), 4):
                 chunk = []
                 for index in missing[start : start + 4]:
-                    unit_id = units[index].unit_id
-                    last = previous_or_warn(reports.previous_dir, unit_id) if reports.previous_dir else None
-                    chunk.append(((cards / f"{unit_id}.json").read_bytes(), last))
+                    unit = units[index]
+                    last = previous_or_warn(reports.previous_dir, unit.unit_id) if reports.previous_dir else None
+                    chunk.append((card_bytes(unit), last))
                 yield chunk
 
         bar = tqdm(
@@ -575,18 +571,12 @@ def _write_reports(
             ("decision", "pdf"): render_decision,
             ("decision", "docx"): render_decision_docx,
         }
-        for year in years:  # a year's scorecards parsed once for its summary and decision, then let go
-            to_make = [
-                (document, name, key) for document, name, of, key in runs if of == year and not cache.report(key)
-            ]
-            if not to_make:
-                continue
-            cards_of_year = [card(i) for i, unit in enumerate(units) if unit.year == year]
-            used = rubric if rubric is not None and rubric.year == year else None
-            for document, name, key in to_make:
+        for document, name, year, key in runs:
+            if cache.report(key) is None:  # the year's scorecards read one at a time (0.2 ms a card), never held
+                cards_of_year = (Scorecard.model_validate_json(card_bytes(u)) for u in units if u.year == year)
+                used = rubric if rubric is not None and rubric.year == year else None
                 make = makers[document, name.rsplit(".", 1)[1]]
                 cache.store_report(key, make(cards_of_year, reports.lang, options=reports.options, rubric=used))
-            del cards_of_year
     folder.path("reports").mkdir(exist_ok=True)
     written = []
     for kind in formats:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,7 @@ from ..errors import ReportError
 from ..resources import bundled
 from ..rubric.models import Rubric
 from ..scoring.appraise import bundled_rubric
+from ..scoring.rank import Standing, standing
 from ..scoring.scorecard import Scorecard
 from .editable import html_to_docx
 from .fetcher import ReportURLFetcher
@@ -219,69 +221,128 @@ def report_html(
     return _render_template(f"{kind}.html.j2", lang, **context)
 
 
-def decision_html(
-    scorecards: Sequence[Scorecard],
-    lang: str | None = None,
-    *,
-    options: ReportOptions | None = None,
-    rubric: Rubric | None = None,
-) -> str:
-    """The final HTML of the run's commendation decision (what ``render_decision`` lays out)."""
+def _every(card: Scorecard) -> bool:
+    return True
+
+
+def _commended(card: Scorecard) -> bool:
+    return bool(card.commended)
+
+
+class _Read:
+    """The cards of a summary or decision, read once (a list or a generator will do) through ``first``, then
+    ``iter``: the latest appraisal date is noted as they pass and, when ``keep`` is given, the standings of the
+    cards it takes (the attached rows) and their own latest date."""
+
+    def __init__(
+        self, cards: Iterable[Scorecard], what: str, keep: Callable[[Scorecard], bool] | None, rubric: Rubric | None
+    ) -> None:
+        self._cards = iter(cards)
+        self._rubric = rubric
+        first = next(self._cards, None)
+        if first is None:
+            raise ReportError(f"{what} needs at least one scorecard")
+        self.first = first
+        self.latest = first.appraisal_date
+        self.kept: list[Standing] = []
+        self.kept_latest: dt.date | None = None
+        self._keep = keep
+
+    def __iter__(self) -> Iterator[Scorecard]:
+        for card in itertools.chain([self.first], self._cards):
+            self.latest = max(self.latest, card.appraisal_date)
+            if self._keep is not None and self._keep(card):
+                self.kept.append(standing(card))
+                self.kept_latest = max(self.kept_latest or card.appraisal_date, card.appraisal_date)
+            yield card
+
+    def table(self, name: str, description: str, lang: str | None, options: ReportOptions | None) -> Attachment:
+        """The kept cards' rows of summary.csv (in the document's language) as an attachment."""
+        assert self.kept_latest is not None, "a summary or decision attaches the rows of at least one card"
+        data = summary_csv(self.kept, self._rubric, _check_lang(lang, options or ReportOptions()))
+        return _attachment(name, description, data, self.kept_latest)
+
+
+def _decision(
+    scorecards: Iterable[Scorecard],
+    lang: str | None,
+    options: ReportOptions | None,
+    rubric: Rubric | None,
+    rows: bool = False,
+) -> tuple[str, _Read]:
     options = options or ReportOptions()
     lang = _check_lang(lang, options)
-    if not scorecards:
-        raise ReportError("a commendation decision needs at least one scorecard")
-    index = _index(rubric, scorecards[0].year)
-    view = decision_view(scorecards, index, lang)
+    cards = _Read(scorecards, "a commendation decision", _commended if rows else None, rubric)
+    index = _index(rubric, cards.first.year)
+    view = decision_view(cards, index, lang)
     gettext = translations(lang).gettext
     issuer = options.body(lang) or gettext("Appraisal committee")
-    latest = max(card.appraisal_date for card in scorecards)
     context = {
         "html_lang": HTML_LANG[lang],
         "sep": SENTENCE_SEPARATOR[lang],
         "title": f"{gettext('Commendation decision')} — {view.year}",
         "author": issuer,
-        "created": latest.isoformat(),
+        "created": cards.latest.isoformat(),
         "issuer": issuer,
-        "issue_date": format_day(options.issue_date or latest, lang),
+        "issue_date": format_day(options.issue_date or cards.latest, lang),
         "decision": view,
         "basis": basis(index.rubric, lang),
         "rubric_title": index.rubric.manifest.title.get(lang),
         **_official(lang, options),
     }
-    return _render_template("decision.html.j2", lang, **context)
+    return _render_template("decision.html.j2", lang, **context), cards
 
 
-def summary_html(
-    scorecards: Sequence[Scorecard],
+def decision_html(
+    scorecards: Iterable[Scorecard],
     lang: str | None = None,
     *,
     options: ReportOptions | None = None,
     rubric: Rubric | None = None,
 ) -> str:
-    """The final HTML of the summary of a run (what ``render_summary`` lays out)."""
+    """The final HTML of the run's commendation decision (what ``render_decision`` lays out); ``scorecards`` are
+    read once."""
+    return _decision(scorecards, lang, options, rubric)[0]
+
+
+def _summary(
+    scorecards: Iterable[Scorecard],
+    lang: str | None,
+    options: ReportOptions | None,
+    rubric: Rubric | None,
+    rows: bool = False,
+) -> tuple[str, _Read]:
     options = options or ReportOptions()
     lang = _check_lang(lang, options)
-    if not scorecards:
-        raise ReportError("a summary needs at least one scorecard")
-    view = summary_view(scorecards, _index(rubric, scorecards[0].year), lang)
+    cards = _Read(scorecards, "a summary", _every if rows else None, rubric)
+    view = summary_view(cards, _index(rubric, cards.first.year), lang)
     gettext = translations(lang).gettext
     issuer = options.body(lang) or gettext("Appraisal committee")
-    latest = max(card.appraisal_date for card in scorecards)
     title = (gettext("Summary of the %(year)s annual appraisal") % {"year": view.year}).replace("|", "")
     context = {
         "html_lang": HTML_LANG[lang],
         "sep": SENTENCE_SEPARATOR[lang],
         "title": title,
         "author": issuer,
-        "created": latest.isoformat(),
+        "created": cards.latest.isoformat(),
         "issuer": issuer,
-        "issue_date": format_day(options.issue_date or latest, lang),
+        "issue_date": format_day(options.issue_date or cards.latest, lang),
         "summary": view,
         "official": False,
         "seal": None,
     }
-    return _render_template("summary.html.j2", lang, **context)
+    return _render_template("summary.html.j2", lang, **context), cards
+
+
+def summary_html(
+    scorecards: Iterable[Scorecard],
+    lang: str | None = None,
+    *,
+    options: ReportOptions | None = None,
+    rubric: Rubric | None = None,
+) -> str:
+    """The final HTML of the summary of a run (what ``render_summary`` lays out); ``scorecards`` are read once."""
+    return _summary(scorecards, lang, options, rubric)[0]
 
 
 def _attachment(name: str, description: str, data: bytes, day: dt.date) -> Attachment:
@@ -333,7 +394,7 @@ def render_report(
 
 
 def render_summary(
-    scorecards: Sequence[Scorecard],
+    scorecards: Iterable[Scorecard],
     lang: str | None = None,
     *,
     options: ReportOptions | None = None,
@@ -341,36 +402,24 @@ def render_summary(
 ) -> bytes:
     """The summary of a run for the appraising level as PDF bytes, with its rows of ``summary.csv`` attached
     (every unit's total, grade, veto, commendation and rank: a few dozen bytes a unit, where the scorecards
-    themselves, about 45 kB each, would make the summary of 100,000 units 4.5 GB)."""
-    html = summary_html(scorecards, lang, options=options, rubric=rubric)
-    return html_to_pdf(html, [_table("summary.csv", "Every unit of the run", scorecards, lang, options, rubric)])
-
-
-def _table(
-    name: str,
-    description: str,
-    scorecards: Sequence[Scorecard],
-    lang: str | None,
-    options: ReportOptions | None,
-    rubric: Rubric | None,
-) -> Attachment:
-    """``scorecards``' rows of summary.csv (in the document's language) as an attachment."""
-    data = summary_csv(scorecards, rubric, _check_lang(lang, options or ReportOptions()))
-    return _attachment(name, description, data, max(card.appraisal_date for card in scorecards))
+    themselves, about 45 kB each, would make the summary of 100,000 units 4.5 GB). ``scorecards`` are read once,
+    one at a time (a generator will do): a summary of 100,000 units never holds 100,000 scorecards."""
+    html, cards = _summary(scorecards, lang, options, rubric, rows=True)
+    return html_to_pdf(html, [cards.table("summary.csv", "Every unit of the run", lang, options)])
 
 
 def render_decision(
-    scorecards: Sequence[Scorecard],
+    scorecards: Iterable[Scorecard],
     lang: str | None = None,
     *,
     options: ReportOptions | None = None,
     rubric: Rubric | None = None,
 ) -> bytes:
     """The run's one commendation decision as PDF bytes: every commended unit by org type (their rows of
-    summary.csv attached). A run with no commended unit has none: ``ReportError``."""
-    html = decision_html(scorecards, lang, options=options, rubric=rubric)
-    commended = [card for card in scorecards if card.commended]
-    return html_to_pdf(html, [_table("commended.csv", "The commended units", commended, lang, options, rubric)])
+    summary.csv attached). A run with no commended unit has none: ``ReportError``. ``scorecards`` are read
+    once."""
+    html, cards = _decision(scorecards, lang, options, rubric, rows=True)
+    return html_to_pdf(html, [cards.table("commended.csv", "The commended units", lang, options)])
 
 
 def render_report_docx(
@@ -387,7 +436,7 @@ def render_report_docx(
 
 
 def render_summary_docx(
-    scorecards: Sequence[Scorecard],
+    scorecards: Iterable[Scorecard],
     lang: str | None = None,
     *,
     options: ReportOptions | None = None,
@@ -398,7 +447,7 @@ def render_summary_docx(
 
 
 def render_decision_docx(
-    scorecards: Sequence[Scorecard],
+    scorecards: Iterable[Scorecard],
     lang: str | None = None,
     *,
     options: ReportOptions | None = None,

@@ -8,13 +8,14 @@ translation.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import io
 import statistics
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
@@ -477,25 +478,44 @@ def _rank_row(card: Scorecard, lang: str) -> RankRow:
     )
 
 
-def _ranked(cards: Sequence[Scorecard]) -> list[Scorecard]:
-    return sorted(cards, key=lambda c: (c.rank is None, c.rank or 0, -c.total, c.unit_id))
+def _rank_key(card: Scorecard) -> tuple[bool, int, float, str]:
+    """The order of a type's units in the summary and the decision: rank, then total, then unit id."""
+    return (card.rank is None, card.rank or 0, -card.total, card.unit_id)
 
 
-def _types(cards: Sequence[Scorecard], index: RubricIndex) -> list[str]:
-    """The org types of ``cards``: the year's in the manifest's order, then any other by name."""
-    types = [t for t in index.rubric.indicators.org_type_ids if any(c.org_type == t for c in cards)]
-    return types + sorted({c.org_type for c in cards} - set(types))
+def _type_order(seen: Iterable[str], index: RubricIndex) -> list[str]:
+    """The org types ``seen``: the year's in the manifest's order, then any other by name."""
+    found = set(seen)
+    types = [t for t in index.rubric.indicators.org_type_ids if t in found]
+    return types + sorted(found - set(types))
 
 
-def _check_run(cards: Sequence[Scorecard], index: RubricIndex, what: str) -> int:
-    if not cards:
-        raise ReportError(f"{what} needs at least one scorecard")
-    years = sorted({card.year for card in cards})
-    if len(years) > 1:
-        raise ReportError(f"{what} covers one year; these scorecards are of {', '.join(map(str, years))}")
-    for card in cards:
-        index.check(card)
-    return years[0]
+class _RunCheck:
+    """The checks a summary or decision makes of every card, in one pass: one year, and cards this rubric
+    scored. A year's other cards are named before any card's rubric (the first card failing is named)."""
+
+    def __init__(self, index: RubricIndex, what: str) -> None:
+        self.index, self.what = index, what
+        self.years: set[int] = set()
+        self.failed: ReportError | None = None
+
+    def see(self, card: Scorecard) -> None:
+        self.years.add(card.year)
+        if self.failed is None:
+            try:
+                self.index.check(card)
+            except ReportError as exc:
+                self.failed = exc
+
+    def year(self) -> int:
+        if not self.years:
+            raise ReportError(f"{self.what} needs at least one scorecard")
+        if len(self.years) > 1:
+            years = ", ".join(map(str, sorted(self.years)))
+            raise ReportError(f"{self.what} covers one year; these scorecards are of {years}")
+        if self.failed is not None:
+            raise self.failed
+        return next(iter(self.years))
 
 
 TIE_BREAK_LABELS: dict[str, str] = {
@@ -551,53 +571,81 @@ def basis(rubric: Rubric, lang: str) -> Basis:
     )
 
 
-def summary_view(cards: Sequence[Scorecard], index: RubricIndex, lang: str) -> SummaryView:
-    """The appraising level's summary of one run: rankings, grades, commended and vetoed, common shortfalls."""
-    year = _check_run(cards, index, "a summary")
-    types = _types(cards, index)
+def summary_view(cards: Iterable[Scorecard], index: RubricIndex, lang: str) -> SummaryView:
+    """The appraising level's summary of one run: rankings, grades, commended and vetoed, common shortfalls.
+
+    ``cards`` are read once, in one pass (a generator will do): what is kept of each is its type, grade, total
+    and rank key, and the rows of the first ``RANKING_ROWS`` of its type, of the commended and of the vetoed, so
+    a summary of 100,000 units never holds 100,000 scorecards."""
+    check = _RunCheck(index, "a summary")
+    first: Scorecard | None = None
+    counts: dict[str, Counter[str]] = {}  # per org type, its units by grade
+    leading: dict[str, list[tuple[tuple[bool, int, float, str], RankRow]]] = {}  # per org type, its first rows
+    listed: list[tuple[str, tuple[bool, int, float, str], RankRow, list[str] | None]] = []  # commended and vetoed
+    totals: list[float] = []
+    lost_by_item: dict[str, list[float]] = {}
+    for card in cards:
+        check.see(card)
+        first = first or card
+        counts.setdefault(card.org_type, Counter())[card.grade] += 1
+        key = _rank_key(card)
+        rows = leading.setdefault(card.org_type, [])  # in rank order
+        leads = len(rows) < RANKING_ROWS or key < rows[-1][0]
+        if leads or card.commended or card.vetoed:
+            row = _rank_row(card, lang)
+            if leads:
+                bisect.insort(rows, (key, row), key=lambda entry: entry[0])
+                del rows[RANKING_ROWS:]
+            if card.commended or card.vetoed:
+                found = [v.found for v in vetoes(card, index, lang)] if card.vetoed else None
+                listed.append((card.org_type, key, row, found))
+        totals.append(card.total)
+        for item_id in card.shortfalls:
+            item = card.item(item_id)
+            lost_by_item.setdefault(item_id, []).append(item.max - item.points)
+    year = check.year()
+    assert first is not None
+    types = _type_order(counts, index)
+    place = {org_type: at for at, org_type in enumerate(types)}
+    listed.sort(key=lambda entry: (place[entry[0]], entry[1]))
     grades = list(GRADE_LABELS)
     rankings = []
     distribution = []
     bars = []
     for org_type in types:
-        of_type = _ranked([c for c in cards if c.org_type == org_type])
+        of_type = counts[org_type]
+        size = sum(of_type.values())
         name = index.org_type_name(org_type, lang)
-        rankings.append((name, [_rank_row(c, lang) for c in of_type[:RANKING_ROWS]], len(of_type[RANKING_ROWS:])))
-        counts = Counter[str](c.grade for c in of_type)
-        distribution.append((name, [counts[g] for g in grades], len(of_type)))
-        segments = [(g, counts[g], round(100 * counts[g] / len(of_type), 2)) for g in grades if counts[g]]
-        bars.append(GradeBar(name, len(of_type), segments))
-    totals = Counter[str](c.grade for c in cards)
-    ranked = [c for t in types for c in _ranked([c for c in cards if c.org_type == t])]
-    lost_by_item: dict[str, list[float]] = {}
-    for card in cards:
-        for item_id in card.shortfalls:
-            item = card.item(item_id)
-            lost_by_item.setdefault(item_id, []).append(item.max - item.points)
+        rows = leading[org_type]
+        rankings.append((name, [row for _, row in rows], size - len(rows)))
+        distribution.append((name, [of_type[g] for g in grades], size))
+        segments = [(g, of_type[g], round(100 * of_type[g] / size, 2)) for g in grades if of_type[g]]
+        bars.append(GradeBar(name, size, segments))
+    totals_by_grade = sum(counts.values(), Counter[str]())
     common = sorted(lost_by_item.items(), key=lambda entry: (-len(entry[1]), -sum(entry[1]), entry[0]))
-    commended = [c for c in ranked if c.commended]
-    vetoed = [c for c in ranked if c.vetoed]
+    commended = [row for *_, row, found in listed if row.commended]
+    vetoed = [(row, found) for *_, row, found in listed if found is not None]
     overview: dict[str, int | str] = {
-        "units": len(cards),
+        "units": len(totals),
         "types": len(types),
-        "excellent": totals["excellent"],
+        "excellent": totals_by_grade["excellent"],
         "commended": len(commended),
         "vetoed": len(vetoed),
-        "median": format_points(statistics.median(c.total for c in cards)),
+        "median": format_points(statistics.median(totals)),
         "common": index.items[common[0][0]].title.get(lang) if common else "—",
     }
     return SummaryView(
         year=year,
-        units=len(cards),
-        rubric=f"{cards[0].rubric.id} {cards[0].rubric.version}",
+        units=len(totals),
+        rubric=f"{first.rubric.id} {first.rubric.version}",
         rankings=rankings,
         grade_headers=[label(GRADE_LABELS, g, lang) for g in grades],
         grade_keys=grades,
         distribution=distribution,
-        distribution_total=([totals[g] for g in grades], len(cards)),
+        distribution_total=([totals_by_grade[g] for g in grades], len(totals)),
         grade_bars=bars,
-        commended=[_rank_row(c, lang) for c in commended],
-        vetoed=[(_rank_row(c, lang), [v.found for v in vetoes(c, index, lang)]) for c in vetoed],
+        commended=commended,
+        vetoed=vetoed,
         common_shortfalls=[
             CommonShortfall(index.items[item_id].title.get(lang), len(amounts), format_points(sum(amounts)))
             for item_id, amounts in common[:COMMON_SHORTFALLS]
@@ -607,17 +655,26 @@ def summary_view(cards: Sequence[Scorecard], index: RubricIndex, lang: str) -> S
     )
 
 
-def decision_view(cards: Sequence[Scorecard], index: RubricIndex, lang: str) -> DecisionView:
-    """The run's commendation decision: every commended unit, by org type, in rank order."""
-    year = _check_run(cards, index, "a commendation decision")
-    commended = [c for c in cards if c.commended]
+def decision_view(cards: Iterable[Scorecard], index: RubricIndex, lang: str) -> DecisionView:
+    """The run's commendation decision: every commended unit, by org type, in rank order (``cards`` read once,
+    the commended units' names kept)."""
+    check = _RunCheck(index, "a commendation decision")
+    units = 0
+    commended: dict[str, list[tuple[tuple[bool, int, float, str], str]]] = {}
+    for card in cards:
+        check.see(card)
+        units += 1
+        if card.commended:
+            commended.setdefault(card.org_type, []).append((_rank_key(card), card.name))
+    year = check.year()
     if not commended:
         raise ReportError("no unit of the run is commended: there is no commendation decision to make")
     by_type = [
-        (index.org_type_name(t, lang), [c.name for c in _ranked([c for c in commended if c.org_type == t])])
-        for t in _types(commended, index)
+        (index.org_type_name(t, lang), [name for _, name in sorted(commended[t], key=lambda entry: entry[0])])
+        for t in _type_order(commended, index)
     ]
-    return DecisionView(year=year, units=len(cards), commended=len(commended), by_type=by_type)
+    count = sum(len(names) for _, names in by_type)
+    return DecisionView(year=year, units=units, commended=count, by_type=by_type)
 
 
 def attachment_date(day: dt.date) -> dt.datetime:
