@@ -151,18 +151,18 @@ def test_a_killed_run_with_reports_leaves_the_previous_run_whole_and_the_next_re
     before = published(out)
     process = start("run", inputs, "--out", out, "--jobs", "2")
     cached = out / ".appraisal" / "cache" / "reports"
-    wait_for(lambda: any(cached.glob("*.pdf")), what="a report")
+    wait_for(lambda: any(cached.glob("[!.]*")), what="a report")
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=60)
     assert published(out) == before and verify(out) == []
     assert not (out / "reports").exists()
     assert any((out / ".appraisal" / "runs").glob("*.partial"))  # what the kill left ...
-    rendered = {p.name: p.stat().st_ino for p in cached.glob("*.pdf")}
+    rendered = {p.name: p.stat().st_ino for p in cached.glob("[!.]*")}
     run([inputs], out, None, reports=ReportSettings())
     assert not any((out / ".appraisal" / "runs").glob("*.partial"))  # ... the next run removes
     assert published(out) == published(reference)  # and it completes the set: the uninterrupted bytes
     # the reports rendered before the kill were kept, not rendered again
-    assert {p.name: p.stat().st_ino for p in cached.glob("*.pdf") if p.name in rendered} == rendered
+    assert {p.name: p.stat().st_ino for p in cached.glob("[!.]*") if p.name in rendered} == rendered
 
 
 def test_leftovers_of_earlier_versions_are_removed_and_never_read_as_input(tmp_path: Path) -> None:

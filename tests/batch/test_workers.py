@@ -36,7 +36,7 @@ def test_ctrl_c_exits_130_with_one_line_and_the_last_run_kept(tmp_path: Path, jo
     process = start("run", inputs, "--out", out, "--jobs", jobs, new_session=True)
     lock = out / ".appraisal" / "lock"
     wait_for(lambda: f'"pid": {process.pid},' in lock.read_text(), what="the run to take the lock")
-    wait_for(lambda: any((out / ".appraisal" / "cache" / "reports").glob("*.pdf")), what="a report")
+    wait_for(lambda: any((out / ".appraisal" / "cache" / "reports").glob("[!.]*")), what="a report")
     workers = children(process.pid)
     interrupt(process)
     stdout, stderr = process.communicate(timeout=30)

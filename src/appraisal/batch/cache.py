@@ -4,7 +4,8 @@ In: an input file's bytes (with its name, the rubric's sha256 and this version),
 (its final scorecard, last year's, the options, the templates). Out: the cached result, or a miss.
 
 ``OUT/.appraisal/cache/files/<key>`` holds one input file's outcome before ranking: per unit its scorecard or the
-error rejecting it, and the file's own errors. ``OUT/.appraisal/cache/reports/<key>.pdf`` holds a rendered PDF, and
+error rejecting it, and the file's own errors. ``OUT/.appraisal/cache/reports/<key>.<sha256>`` holds a rendered
+report (PDF or DOCX, checked against its sha256 before it is reused), and
 ``OUT/.appraisal/cache/cards/<sha256>.json`` a final scorecard by the sha256 of its bytes; a run links them into
 its folder. Linking is also what makes removing the superseded run cheap: on a file system mounted with ``discard``
 (this project's machine) unlinking a file's last link costs about 3 ms once its blocks are on disk, 3 s for 1,000
@@ -36,6 +37,7 @@ from ..errors import InputError, Problem
 from ..resources import bundled
 from ..scoring import Scorecard
 from ..scoring.rank import Standing, standing
+from .publish import sha256_file
 
 FORMAT = "appraisal-cache/4"
 
@@ -167,6 +169,8 @@ class Cache:
         self.used: set[str] = set()  # the reports' paths used
         self.used_files: set[bytes] = set()  # the scored files' keys used, as raw digests (100,000 of them)
         self.used_cards: set[bytes] = set()  # the final scorecards' sha256 used, raw
+        self._reports: dict[str, tuple[str, str]] | None = None  # read when first asked
+        self._checked: set[str] = set()  # the reports' keys whose entries this run found whole
 
     # --- scored input files -----------------------------------------------------------------------------
 
@@ -267,18 +271,45 @@ class Cache:
             FORMAT, kind, __version__, self.rubric, templates_sha256(), _renderer_versions(), settings, *content
         )
 
-    def report(self, key: str) -> Path | None:
-        path = self.root / "reports" / f"{key}.pdf"
-        if path.is_file():
-            self.used.add(str(path))
-            return path
-        return None
+    def _report_entries(self) -> dict[str, tuple[str, str]]:
+        """The cache's reports by key: their paths and the sha256 they were stored with (``<key>.<sha256>``)."""
+        if self._reports is None:
+            self._reports = {}
+            for entry in _entries(self.root / "reports"):
+                key, _, digest = entry.name.partition(".")
+                if len(key) == 64 and len(digest) == 64:  # not a temporary file a killed run left
+                    self._reports[key] = (entry.path, digest)
+        return self._reports
 
-    def store_report(self, key: str, pdf: bytes) -> Path:
-        path = self.root / "reports" / f"{key}.pdf"
-        _write_atomic(path, pdf)
-        self.used.add(str(path))
-        return path
+    def report(self, key: str) -> tuple[str, str] | None:
+        """The cached report with this key, its path and sha256, or None: a miss, or an entry that no longer holds
+        the bytes stored (a published report is a link to it: one edited in place is rendered again, not
+        reused). Each entry is read and hashed once a run; the run records the sha256 for its manifest."""
+        found = self._report_entries().get(key)
+        if found is None:
+            return None
+        if key not in self._checked:
+            path, digest = found
+            try:
+                same = sha256_file(Path(path)) == digest
+            except OSError:
+                same = False
+            if not same:
+                del self._reports[key]  # type: ignore[union-attr]
+                return None
+            self._checked.add(key)
+            self.used.add(path)
+        return found
+
+    def store_report(self, key: str, data: bytes) -> tuple[str, str]:
+        """Store a rendered report (PDF or DOCX bytes) under ``key``; its path and sha256."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = os.path.join(self.root, "reports", f"{key}.{digest}")
+        _write_atomic(path, data)
+        self._report_entries()[key] = (path, digest)
+        self._checked.add(key)
+        self.used.add(path)
+        return path, digest
 
     def prune(self) -> None:
         """Remove every entry this run did not use (and temporary files a killed run left)."""

@@ -579,18 +579,19 @@ def _write_reports(
                 cache.store_report(key, make(cards_of_year, reports.lang, options=reports.options, rubric=used))
     folder.path("reports").mkdir(exist_ok=True)
     written = []
-    for kind in formats:
-        for unit, key in zip(units, unit_keys[kind], strict=True):
-            source = cache.report(key)
-            assert source is not None
-            target = folder.path(*folder.unit_file("reports", unit.unit_id, f".{kind}"))
-            link_new(source, target)
-            written.append(folder.out / "reports" / target.name)
-    for _, name, _, key in runs:
-        source = cache.report(key)
-        assert source is not None
-        link_new(source, folder.path(name))
-        written.append(folder.out / name)
+    placed: list[tuple[str, tuple[str, ...]]] = [
+        (key, folder.unit_file("reports", unit.unit_id, f".{kind}"))
+        for kind in formats
+        for unit, key in zip(units, unit_keys[kind], strict=True)
+    ]
+    placed += [(key, (name,)) for _, name, _, key in runs]
+    for key, parts in placed:
+        found = cache.report(key)
+        assert found is not None, "every report was found whole in the cache or stored by this run"
+        source, digest = found
+        link_new(source, folder.path(*parts))
+        folder.digests["/".join(parts)] = digest  # hashed as it was checked or stored: not again for the manifest
+        written.append(folder.out.joinpath(*parts))
     return written
 
 
