@@ -123,3 +123,17 @@ def test_cards_kept_between_units_equal_cards_made_fresh(year: int, monkeypatch:
         assert kept == made
     shared = {id(item) for card in kept for item in card.items}
     assert len(shared) < sum(len(card.items) for card in kept) / 2, "the kept parts were not used"
+
+
+def test_a_deep_copy_of_a_scorecard_shares_no_card_with_the_others() -> None:
+    """Scorecards of one process share item cards (values); the docstring's way to edit one stays local."""
+    units, _ = load_submissions([examples() / "county-01.json", examples() / "county-02.json"])
+    first, second = appraise_many(units).scorecards
+    shared = [(a, b) for a, b in zip(first.items, second.items, strict=True) if a is b]
+    assert shared  # the items that do not apply to a county, at least
+    before = second.to_json()
+    copy = first.model_copy(deep=True)
+    for item in copy.items:
+        item.values["edited"] = True
+        item.verified.append(VerifiedValue(field="x.y", reported=1, verified=2, by="someone", method="visit"))
+    assert second.to_json() == before and "edited" not in first.to_json()

@@ -121,7 +121,11 @@ class DeductionScore(_Model):
 
 
 class Scorecard(_Model):
-    """One unit's appraisal. ``rank``/``peers``/``commended`` are decided over a whole run."""
+    """One unit's appraisal. ``rank``/``peers``/``commended`` are decided over a whole run.
+
+    Frozen, and its item and group cards are values that other scorecards of the same process may share (a card
+    is kept by the rule that decided it and the values it read, docs/speed.md): to change a dict or list inside
+    one (``values``, ``verified``), copy the scorecard first with ``model_copy(deep=True)``."""
 
     unit_id: str
     name: str
