@@ -263,6 +263,38 @@ class _Read:
         return _attachment(name, description, data, self.kept_latest)
 
 
+def _start(
+    scorecards: Iterable[Scorecard],
+    lang: str | None,
+    options: ReportOptions | None,
+    rubric: Rubric | None,
+    what: str,
+    keep: Callable[[Scorecard], bool] | None,
+) -> tuple[_Read, RubricIndex, str, ReportOptions]:
+    """What a run's document starts from: its cards to read (once), the rubric's index, the language, options."""
+    options = options or ReportOptions()
+    lang = _check_lang(lang, options)
+    cards = _Read(scorecards, what, keep, rubric)
+    return cards, _index(rubric, cards.first.year), lang, options
+
+
+def _run_html(template: str, cards: _Read, lang: str, options: ReportOptions, title: str, **context: Any) -> str:
+    """A run's document (the summary, the decision) once its cards are read: the template with its view."""
+    issuer = options.body(lang) or translations(lang).gettext("Appraisal committee")
+    return _render_template(
+        template,
+        lang,
+        html_lang=HTML_LANG[lang],
+        sep=SENTENCE_SEPARATOR[lang],
+        title=title,
+        author=issuer,
+        created=cards.latest.isoformat(),
+        issuer=issuer,
+        issue_date=format_day(options.issue_date or cards.latest, lang),
+        **context,
+    )
+
+
 def _decision(
     scorecards: Iterable[Scorecard],
     lang: str | None,
@@ -270,27 +302,22 @@ def _decision(
     rubric: Rubric | None,
     rows: bool = False,
 ) -> tuple[str, _Read]:
-    options = options or ReportOptions()
-    lang = _check_lang(lang, options)
-    cards = _Read(scorecards, "a commendation decision", _commended if rows else None, rubric)
-    index = _index(rubric, cards.first.year)
+    what = "a commendation decision"
+    cards, index, lang, options = _start(scorecards, lang, options, rubric, what, _commended if rows else None)
     view = decision_view(cards, index, lang)
-    gettext = translations(lang).gettext
-    issuer = options.body(lang) or gettext("Appraisal committee")
-    context = {
-        "html_lang": HTML_LANG[lang],
-        "sep": SENTENCE_SEPARATOR[lang],
-        "title": f"{gettext('Commendation decision')} — {view.year}",
-        "author": issuer,
-        "created": cards.latest.isoformat(),
-        "issuer": issuer,
-        "issue_date": format_day(options.issue_date or cards.latest, lang),
-        "decision": view,
-        "basis": basis(index.rubric, lang),
-        "rubric_title": index.rubric.manifest.title.get(lang),
+    title = f"{translations(lang).gettext('Commendation decision')} — {view.year}"
+    html = _run_html(
+        "decision.html.j2",
+        cards,
+        lang,
+        options,
+        title,
+        decision=view,
+        basis=basis(index.rubric, lang),
+        rubric_title=index.rubric.manifest.title.get(lang),
         **_official(lang, options),
-    }
-    return _render_template("decision.html.j2", lang, **context), cards
+    )
+    return html, cards
 
 
 def decision_html(
@@ -312,26 +339,13 @@ def _summary(
     rubric: Rubric | None,
     rows: bool = False,
 ) -> tuple[str, _Read]:
-    options = options or ReportOptions()
-    lang = _check_lang(lang, options)
-    cards = _Read(scorecards, "a summary", _every if rows else None, rubric)
-    view = summary_view(cards, _index(rubric, cards.first.year), lang)
-    gettext = translations(lang).gettext
-    issuer = options.body(lang) or gettext("Appraisal committee")
-    title = (gettext("Summary of the %(year)s annual appraisal") % {"year": view.year}).replace("|", "")
-    context = {
-        "html_lang": HTML_LANG[lang],
-        "sep": SENTENCE_SEPARATOR[lang],
-        "title": title,
-        "author": issuer,
-        "created": cards.latest.isoformat(),
-        "issuer": issuer,
-        "issue_date": format_day(options.issue_date or cards.latest, lang),
-        "summary": view,
-        "official": False,
-        "seal": None,
-    }
-    return _render_template("summary.html.j2", lang, **context), cards
+    cards, index, lang, options = _start(scorecards, lang, options, rubric, "a summary", _every if rows else None)
+    view = summary_view(cards, index, lang)
+    title = translations(lang).gettext("Summary of the %(year)s annual appraisal") % {"year": view.year}
+    html = _run_html(
+        "summary.html.j2", cards, lang, options, title.replace("|", ""), summary=view, official=False, seal=None
+    )
+    return html, cards
 
 
 def summary_html(
