@@ -14,7 +14,6 @@ from tests.scoring.claims_units import claims_unit
 
 from appraisal import Scorecard, appraise_many, load_rubric, load_submissions
 from appraisal.resources import bundled, examples
-from appraisal.scoring import scorecard as scorecard_module
 from appraisal.scoring.scorecard import DeductionScore, GroupScore, ItemScore, RubricRef, VerifiedValue
 from appraisal.submission import validate_unit
 
@@ -138,16 +137,3 @@ def test_a_deep_copy_of_a_scorecard_shares_no_card_with_the_others() -> None:
         item.values["edited"] = True
         item.verified.append(VerifiedValue(field="x.y", reported=1, verified=2, by="someone", method="visit"))
     assert second.to_json() == before and "edited" not in first.to_json()
-
-
-@pytest.mark.parametrize("year", [2026, 2025])
-def test_the_json_of_shared_items_written_once_is_pydantics(year: int) -> None:
-    """``to_json`` reuses the JSON of the item cards the scoring step shares: byte for byte pydantic's own, ranked
-    cards (their peers and medians filled in) and cards with items of their own alike."""
-    cards = _cards(year, 120)
-    shared = [item for card in cards for item in card.items if id(item) in scorecard_module._FRAGMENTS]
-    assert len(shared) > len(cards) * 50  # most items are shared: the reused JSON is what is checked
-    assert any(card.rank is not None for card in cards)
-    for card in cards:
-        assert card.to_json() == card.model_dump_json(indent=2) + "\n"
-        assert card.to_json() == card.to_json()  # the second time from the reused JSON

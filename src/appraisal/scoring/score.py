@@ -27,7 +27,7 @@ from ..facts import values_of
 from ..rubric import BONUS_GROUP, Item, Rubric
 from ..rubric.models import Floor
 from ..submission import SubmissionBase
-from .scorecard import DeductionScore, Grade, GroupScore, ItemScore, RubricRef, Scorecard, VerifiedValue, share, trusted
+from .scorecard import DeductionScore, Grade, GroupScore, ItemScore, RubricRef, Scorecard, VerifiedValue, trusted
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -239,10 +239,8 @@ def _plan(rubric: Rubric, item: Item, org_type: str) -> _Plan:
         f"{item.id}#applies" if item.applies_when is not None else None,
         shares=_shares(rubric, paths),
         bonus=item.group == BONUS_GROUP,
-        not_applicable_card=share(trusted(ItemScore, _not_applicable(item, org_type))) if maximum is None else None,
-        inapplicable_card=(
-            share(trusted(ItemScore, _inapplicable(item, None))) if item.applies_when is not None else None
-        ),
+        not_applicable_card=trusted(ItemScore, _not_applicable(item, org_type)) if maximum is None else None,
+        inapplicable_card=trusted(ItemScore, _inapplicable(item, None)) if item.applies_when is not None else None,
         cacheable=maximum is not None and all(kinds.get(path) in _CACHEABLE_KINDS for path in paths),
     )
 
@@ -405,7 +403,7 @@ def score_item(
         )
         card = trusted(ItemScore, entry)
         if keep and len(plan.cards) < _CARDS_PER_ITEM:
-            plan.cards[key] = (share(card), ZERO)
+            plan.cards[key] = (card, ZERO)
         return (card, ZERO, maximum)
     if rule is None:
         outcome = plan.nothing
@@ -442,7 +440,7 @@ def score_item(
     )
     card = trusted(ItemScore, entry)
     if keep and len(plan.cards) < _CARDS_PER_ITEM:
-        plan.cards[key] = (share(card), points)
+        plan.cards[key] = (card, points)
     return (card, points, maximum)
 
 

@@ -7,7 +7,6 @@ values it saw, so each point can be traced back to the rubric and the submission
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
@@ -184,45 +183,5 @@ class Scorecard(_Model):
         raise KeyError(item_id)
 
     def to_json(self) -> str:
-        """Canonical JSON: same scorecard, same bytes (``model_dump_json(indent=2)`` and a newline).
-
-        The item cards the scoring step shares between scorecards (``share``: about 96 in 100 of a run's) are
-        written once each and their JSON reused, indented as it stands in the whole: the rest of the card is
-        written by pydantic as always. Writing a card fell from about 205 to 30 µs when all its items are shared
-        (docs/speed.md); the bytes are pydantic's (tested over every year's synthetic units)."""
-        items = self.items
-        if not any(id(item) in _FRAGMENTS for item in items):
-            return self.model_dump_json(indent=2) + "\n"
-        rest = trusted(Scorecard, {**self.__dict__, "items": []}).model_dump_json(indent=2)
-        head, found, tail = rest.partition(_NO_ITEMS)
-        assert found, "a scorecard's JSON holds its items at the top level"
-        body = _ITEM_SEPARATOR.join(map(_item_json, items))
-        return f'{head}\n  "items": [\n    {body}\n  ]{tail}\n'
-
-
-# What ``Scorecard.to_json`` reuses: the JSON of each item card kept to be shared between scorecards (``share``),
-# by the card's id, as it stands among a scorecard's items (indented two levels), made when first written. An entry
-# goes when its card does (``weakref.finalize``), so an id is never taken for another card's.
-_FRAGMENTS: dict[int, str | None] = {}
-_NO_ITEMS = '\n  "items": []'  # the top level's items (nested keys are indented further; strings hold no newline)
-_ITEM_SEPARATOR = ",\n    "
-
-
-def share(card: ItemScore) -> ItemScore:
-    """``card``, kept by the scoring step for other scorecards to share (frozen, never changed in place):
-    ``Scorecard.to_json`` writes its JSON once."""
-    key = id(card)
-    if key not in _FRAGMENTS:
-        _FRAGMENTS[key] = None
-        weakref.finalize(card, _FRAGMENTS.pop, key, None)
-    return card
-
-
-def _item_json(item: ItemScore) -> str:
-    key = id(item)
-    fragment = _FRAGMENTS.get(key, "")
-    if not fragment:
-        fragment = item.model_dump_json(indent=2).replace("\n", "\n    ")  # JSON strings hold no raw newline
-        if key in _FRAGMENTS:
-            _FRAGMENTS[key] = fragment
-    return fragment
+        """Canonical JSON: same scorecard, same bytes."""
+        return self.model_dump_json(indent=2) + "\n"
