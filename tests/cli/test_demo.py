@@ -17,19 +17,27 @@ from appraisal.scoring import Scorecard
 pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 
-def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo"), "--no-reports"])
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``appraisal demo --no-reports`` once for the module: its folder and what it printed (read, not written, by
+    the tests using it; the twice-over test runs the demo a second time against it)."""
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--no-reports"])
     assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_demo_covers_every_type_grade_and_a_veto(scored: tuple[Path, str]) -> None:
+    out, output = scored
     cards = [
-        Scorecard.model_validate_json(p.read_text(encoding="utf-8"))
-        for p in sorted((tmp_path / "demo" / "scorecards").glob("*.json"))
+        Scorecard.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(out.glob("scorecards/*.json"))
     ]
     assert len(cards) >= 40
     assert {c.org_type for c in cards} == set(ORG_TYPES)
     assert {c.grade for c in cards} == {"excellent", "good", "qualified", "unqualified"}
     assert any(c.vetoed for c in cards) and any(c.commended for c in cards)
     assert any(i.status == "not_evaluated" for c in cards for i in c.items)
-    errors = json.loads((tmp_path / "demo" / "errors.json").read_text(encoding="utf-8"))
+    errors = json.loads((out / "errors.json").read_text(encoding="utf-8"))
     assert sorted(e["source"] for e in errors) == [
         "invalid-broken.yaml",
         "invalid-township-098.json",
@@ -37,19 +45,19 @@ def test_demo_covers_every_type_grade_and_a_veto(tmp_path: Path) -> None:
         "invalid-village-102.xlsx",
         "invalid-year-2019.json",
     ]
-    assert "demo: 5 inputs are invalid on purpose (" in result.output
-    assert re.search(r"read \d+ files: 62 units scored, 5 inputs rejected", result.output), result.output
+    assert "demo: 5 inputs are invalid on purpose (" in output
+    assert re.search(r"read \d+ files: 62 units scored, 5 inputs rejected", output), output
     from_spreadsheets = {"village-101", "township-101", "agency-101", "agency-102", "street-101", "street-102"}
     assert from_spreadsheets <= {c.unit_id for c in cards}
 
 
-def test_demo_twice_gives_the_same_bytes(tmp_path: Path) -> None:
-    for run in ("a", "b"):
-        assert CliRunner().invoke(main, ["demo", "--out", str(tmp_path / run), "--no-reports"]).exit_code == 0
+def test_demo_twice_gives_the_same_bytes(scored: tuple[Path, str], tmp_path: Path) -> None:
+    a, b = scored[0], tmp_path / "b"
+    assert CliRunner().invoke(main, ["demo", "--out", str(b), "--no-reports"]).exit_code == 0
     for name in ("summary.csv", "errors.json"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    a_cards = sorted((tmp_path / "a" / "scorecards").iterdir())
-    assert [p.read_bytes() for p in a_cards] == [(tmp_path / "b" / "scorecards" / p.name).read_bytes() for p in a_cards]
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    a_cards = sorted((a / "scorecards").iterdir())
+    assert [p.read_bytes() for p in a_cards] == [(b / "scorecards" / p.name).read_bytes() for p in a_cards]
 
 
 def test_demo_writes_all_three_kinds_of_report(tmp_path: Path) -> None:
