@@ -285,7 +285,8 @@ class Cache:
         """The cached report with this key, its path and sha256, or None: a miss, or an entry that no longer holds
         the bytes stored (a published report is a link to it: one edited in place is rendered again, not
         reused). Each entry is read and hashed once a run; the run records the sha256 for its manifest."""
-        found = self._report_entries().get(key)
+        entries = self._report_entries()
+        found = entries.get(key)
         if found is None:
             return None
         if key not in self._checked:
@@ -295,7 +296,7 @@ class Cache:
             except OSError:
                 same = False
             if not same:
-                del self._reports[key]  # type: ignore[union-attr]
+                del entries[key]
                 return None
             self._checked.add(key)
             self.used.add(path)

@@ -93,19 +93,12 @@ def render_cards(
     ``docx``) from its final scorecard's bytes (parsed here, not by the parent: a run of 100,000 reports parses no
     scorecard in the parent) and its scorecard of last year when there is one; ``rubric`` None in a worker means
     the one it holds (not sent with every chunk)."""
-    from ..reports import render_report, render_report_docx
+    from ..reports.output import render_kinds
 
     rubric = rubric if rubric is not None else _worker_rubric
-    made = []
-    for data, last in items:
-        card = Scorecard.model_validate_json(data)
-        done = {}
-        if "pdf" in formats:
-            done["pdf"] = render_report(card, "auto", lang, options=options, previous=last, rubric=rubric)
-        if "docx" in formats:
-            done["docx"] = render_report_docx(card, "auto", lang, options=options, previous=last, rubric=rubric)
-        made.append(done)
-    return made
+    return [
+        render_kinds(Scorecard.model_validate_json(data), lang, options, last, rubric, formats) for data, last in items
+    ]
 
 
 def score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | InputError]:

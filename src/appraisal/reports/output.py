@@ -160,6 +160,18 @@ def render_for(
     """One unit's report by its outcome in each of ``formats`` (``pdf``, ``docx``), with its previous
     scorecard when ``previous_dir`` has one."""
     previous = previous_or_warn(previous_dir, card.unit_id, warn=False) if previous_dir is not None else None
+    return render_kinds(card, lang, options, previous, rubric, formats)
+
+
+def render_kinds(
+    card: Scorecard,
+    lang: str | None,
+    options: ReportOptions | None,
+    previous: Scorecard | None,
+    rubric: Rubric | None,
+    formats: tuple[str, ...] = ("pdf",),
+) -> dict[str, bytes]:
+    """One unit's report by its outcome in each of ``formats`` (``pdf``, ``docx``), beside ``previous``."""
     made = {}
     if "pdf" in formats:
         made["pdf"] = render_report(card, "auto", lang, options=options, previous=previous, rubric=rubric)
