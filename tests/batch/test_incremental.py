@@ -99,3 +99,18 @@ def test_workers_cache_under_the_runs_key_so_a_rerun_finds_every_file(tmp_path: 
     run([inputs], out, jobs=2)
     cache = Cache(out / ".appraisal" / "cache", _rubric_key(None))
     assert set(entries(out)) == {cache.file_key(p.name, p.read_bytes()) for p in files}
+
+
+@pytest.mark.parametrize("cut", [1, 200])
+def test_a_cut_cache_entry_is_a_miss_and_scored_again(tmp_path: Path, cut: int) -> None:
+    """An entry that lost its end (a disk that filled, a copy cut short) is not whole: the re-run scores that file
+    again, as for a file it never saw, instead of failing when it writes the scorecards."""
+    inputs, out = few_examples(tmp_path / "in", 1), tmp_path / "out"
+    run([inputs], out, shipped())
+    first = published(out)
+    entry = max((out / ".appraisal" / "cache" / "files").iterdir(), key=lambda p: p.name)
+    data = entry.read_bytes()
+    entry.write_bytes(data[:-cut])
+    run([inputs], out, shipped())
+    assert published(out) == first
+    assert entry.read_bytes() == data  # scored again and stored whole

@@ -181,12 +181,21 @@ class Cache:
         return os.path.join(self.root, "files", key)  # a string: a path a unit is cheaper than a Path
 
     def load_file(self, key: str, name: str, sha256: str, size: int, light: bool = False) -> FileResult | None:
-        """The cached outcome of the file with this key, or None (a miss, or an entry that cannot be read). With
-        ``light`` each scorecard is left in the entry (not even read from disk) and only its ``Standing`` read."""
+        """The cached outcome of the file with this key, or None (a miss, or an entry that cannot be read or is not
+        whole). With ``light`` each scorecard is left in the entry (not even read from disk) and only its
+        ``Standing`` read."""
         try:
             with open(self._file_path(key), "rb") as file:
-                records = json.loads(file.readline())
-                rest = b"" if light and all(r[0] == "card" for r in records) else file.read()
+                line = file.readline()
+                records = json.loads(line)
+                if light and all(r[0] == "card" for r in records):
+                    rest = b""  # not read: its length is checked, its scorecards read when they are written
+                    whole = os.fstat(file.fileno()).st_size == len(line) + sum(r[4] for r in records)
+                else:
+                    rest = file.read()
+                    whole = len(rest) == sum(r[4] for r in records)
+            if not whole:  # an entry cut short (a disk that filled, a copy cut off): a miss, scored again
+                return None
             rejected: list[InputError] = []
             units: list[Unit] = []
             offset = 0
