@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -173,8 +175,6 @@ def test_leftovers_of_earlier_versions_are_removed_and_never_read_as_input(tmp_p
     stale = out / ".scorecards.x1.new"
     stale.mkdir(parents=True)
     (stale / "ghost.json").write_text(json.dumps(unit(unit_id="ghost")), encoding="utf-8")
-    (out / "scorecards").mkdir()  # an earlier version's real folder
-    (out / "scorecards" / "old.json").write_text("{}")
     staged = folder / ".reports.y2.new"  # a stale staging folder inside the input
     staged.mkdir()
     (staged / "ghost2.json").write_text(json.dumps(unit(unit_id="ghost2")), encoding="utf-8")
@@ -183,6 +183,46 @@ def test_leftovers_of_earlier_versions_are_removed_and_never_read_as_input(tmp_p
     assert not stale.exists()
     assert sorted(p.name for p in (out / "scorecards").iterdir()) == ["a.json"]
     assert run([folder], out, load_rubric(MINI)).scorecards[0].unit_id == "a"  # its own output is not read back
+
+
+@pytest.mark.parametrize("name", ["scorecards", "summary.csv", "reports", "summary-2025.pdf"])
+def test_a_file_the_run_did_not_write_under_a_published_name_is_refused_not_deleted(tmp_path: Path, name: str) -> None:
+    """The user's own file or folder where a run publishes (or an input folder given as --out): the run refuses
+    before it starts, naming it, and leaves it as it was; moved away, the run goes on."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(unit(unit_id="a")), encoding="utf-8")
+    out = tmp_path / "out"
+    run([folder], out, load_rubric(MINI))
+    theirs = out / name
+    if os.path.lexists(theirs):  # the run's own link: the user puts theirs in its place
+        theirs.unlink()
+    if "." in name:
+        theirs.write_text("the user's own\n", encoding="utf-8")
+    else:
+        theirs.mkdir()
+        (theirs / "minutes-2025.docx").write_text("the user's own\n", encoding="utf-8")
+    before = published(out)
+    with pytest.raises(OutputError, match=rf"^{re.escape(str(theirs))}: not a file of an appraisal run .*--out$"):
+        run([folder], out, load_rubric(MINI))
+    kept = theirs if theirs.is_file() else theirs / "minutes-2025.docx"
+    assert kept.read_text(encoding="utf-8") == "the user's own\n"
+    assert published(out) == before  # the last run as it was
+    if theirs.is_dir():
+        shutil.rmtree(theirs)
+    else:
+        theirs.unlink()
+    assert run([folder], out, load_rubric(MINI)).scorecards[0].unit_id == "a"
+
+
+def test_an_input_folder_given_as_its_own_out_is_refused_when_it_holds_a_published_name(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / "scorecards").mkdir(parents=True)
+    (folder / "scorecards" / "county-01.json").write_text(json.dumps(unit(unit_id="c")), encoding="utf-8")
+    (folder / "a.json").write_text(json.dumps(unit(unit_id="a")), encoding="utf-8")
+    with pytest.raises(OutputError, match="scorecards: not a file of an appraisal run"):
+        run([folder], folder, load_rubric(MINI))
+    assert (folder / "scorecards" / "county-01.json").is_file()
 
 
 def test_the_lock_is_reentrant_in_one_process_only(tmp_path: Path) -> None:

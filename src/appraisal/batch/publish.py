@@ -148,6 +148,7 @@ class RunFolder:
 
     def __enter__(self) -> RunFolder:
         clean_stale(self.out)
+        refuse_foreign(self.out)
         try:
             self.root.mkdir(parents=True)
         except OSError as exc:
@@ -269,13 +270,37 @@ def _manifest_json(manifest: dict[str, Any]) -> Iterator[str]:
     yield "\n}\n" if manifest else "}\n"
 
 
+def _ours(path: Path) -> bool:
+    """Whether ``path`` is absent or a run's link into ``OUT/.appraisal/current`` (what ``publish`` may replace)."""
+    return not os.path.lexists(path) or (path.is_symlink() and os.readlink(path).startswith(f"{STATE}/current/"))
+
+
+_YEARLY = re.compile(r"(summary|decision)-\d{4}\.(pdf|docx)")  # the summaries of a run of several years
+
+
+def refuse_foreign(out: Path) -> None:
+    """An ``OutputError`` when ``out`` holds, under a name a run publishes, something a run did not write (the
+    user's own file or folder, or one of the input folder's): a run replaces only its own links, and never
+    deletes what it did not write."""
+    try:
+        names = sorted(os.listdir(out))
+    except OSError:
+        return
+    for name in names:
+        if (name in PUBLISHED or _YEARLY.fullmatch(name)) and not _ours(out / name):
+            raise OutputError(
+                f"{out / name}: not a file of an appraisal run (a run publishes its results under this name): "
+                "move it away or choose another --out"
+            )
+
+
 def _link(link: Path, target: str, state: Path) -> None:
-    """Make ``link`` a symbolic link to ``target`` in one rename; an earlier version's real file or folder there
-    is moved into ``state`` first (to be removed with the other leftovers)."""
+    """Make ``link`` a symbolic link to ``target`` in one rename. What stands there must be a run's link:
+    ``refuse_foreign`` checked as the run started, and it is checked again the moment before it is replaced."""
     if link.is_symlink() and os.readlink(link) == target:
         return
-    if link.exists() and not link.is_symlink():
-        os.replace(link, state / f"old-{secrets.token_hex(4)}-{link.name}")
+    if link.parent != state and not _ours(link):
+        refuse_foreign(link.parent)
     temporary = state / f"link-{secrets.token_hex(4)}.tmp"
     os.symlink(target, temporary)
     os.replace(temporary, link)
