@@ -142,11 +142,16 @@ def test_a_csv_not_in_utf8(tmp_path: Path) -> None:
     assert _lines(rejected) == ["units.bulk.csv: not UTF-8 text (byte 18): save it as CSV UTF-8 (逗号分隔)"]
 
 
-def test_in_a_folder_only_bulk_csv_files_are_read(tmp_path: Path) -> None:
+def test_in_a_folder_bulk_csv_files_are_read_and_other_csv_files_reported(tmp_path: Path) -> None:
     _csv(tmp_path / "units.bulk.csv", [HEADER, GOOD])
-    _csv(tmp_path / "summary.csv", [["unit_id", "total"], ["village-001", "80"]])  # a run's own output
+    (tmp_path / "out" / ".appraisal").mkdir(parents=True)  # an output folder: a run's own summary.csv, not read
+    _csv(tmp_path / "out" / "summary.csv", [["unit_id", "total"], ["village-001", "80"]])
+    _csv(tmp_path / "streets.csv", [HEADER, GOOD])  # a bulk table under the wrong name: said, not left out
     units, rejected = load_submissions([tmp_path])
-    assert [u.unit_id for u in units] == ["village-001"] and not rejected
+    assert [u.unit_id for u in units] == ["village-001"]
+    assert _lines(rejected) == [
+        "streets.csv: a CSV file is read as a bulk table when its name ends in .bulk.csv (streets.bulk.csv)"
+    ]
 
 
 def test_a_bulk_workbook_has_one_sheet(tmp_path: Path) -> None:

@@ -89,3 +89,32 @@ def test_control_and_bidi_characters_in_file_names_are_shown_escaped(tmp_path: P
         "gpj.\\u202etxt.json: line 1: not valid JSON: Expecting property name enclosed in double quotes",
     ]
     assert all(line.isprintable() for line in found)
+
+
+def test_a_csv_that_is_not_a_bulk_table_is_reported_not_left_out(tmp_path: Path) -> None:
+    """A bulk table saved as ``streets.csv`` in a folder: its units would be missing from the ranking unsaid."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(unit(unit_id="a")), encoding="utf-8")
+    (folder / "streets.csv").write_text("unit_id,name\n", encoding="utf-8")
+    assert lines(folder) == [
+        "streets.csv: a CSV file is read as a bulk table when its name ends in .bulk.csv (streets.bulk.csv)"
+    ]
+
+
+def test_an_earlier_runs_output_folder_inside_the_input_is_not_read(tmp_path: Path) -> None:
+    """``run data --out data/out2025``, then ``--out data/out2026``: out2025's errors.json, manifest.json and
+    summary.csv are a run's results, not submissions."""
+    from tests.builders import MINI
+
+    from appraisal import load_rubric
+    from appraisal.batch import run
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(unit(unit_id="a")), encoding="utf-8")
+    first = run([folder], folder / "out2025", load_rubric(MINI))
+    assert (folder / "out2025" / "errors.json").is_file() and (folder / "out2025" / "summary.csv").is_file()
+    second = run([folder], folder / "out2026", load_rubric(MINI))
+    assert [u.unit_id for u in second.units] == [u.unit_id for u in first.units] == ["a"]
+    assert second.rejected == [] and lines(folder) == []

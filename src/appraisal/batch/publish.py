@@ -35,8 +35,8 @@ from types import TracebackType
 from typing import Any
 
 from ..errors import OutputError
+from ..submission.loading import OUTPUT_STATE as STATE
 
-STATE = ".appraisal"
 PUBLISHED = (
     "scorecards",
     "reports",

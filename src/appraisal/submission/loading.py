@@ -267,12 +267,20 @@ def units_in(
 
 
 def is_submission_file(path: Path) -> bool:
-    """Whether a file found in a folder is an input: JSON, YAML or a spreadsheet; a .csv only as a bulk table
-    (``*.bulk.csv``: a run's own summary.csv is not one); never Excel's lock files (``~$name.xlsx``)."""
+    """Whether a file found in a folder is an input: JSON, YAML or a spreadsheet (a .csv that is not a bulk
+    table, ``*.bulk.csv``, is refused with the reason when read, not left out unsaid); never Excel's lock files
+    (``~$name.xlsx``)."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return path.name.lower().endswith(".bulk.csv")
     return (suffix in SUFFIXES or suffix in SPREADSHEET_SUFFIXES) and not path.name.startswith("~$")
+
+
+OUTPUT_STATE = ".appraisal"  # the folder holding a run's lock, cache and runs, in every output folder
+
+
+def is_output_folder(path: str | Path) -> bool:
+    """Whether a folder is an appraisal run's output folder (it holds ``.appraisal/``): its files are a run's
+    results, never submissions."""
+    return os.path.isdir(os.path.join(path, OUTPUT_STATE))
 
 
 class RefusedPath(PosixPath):
@@ -316,7 +324,7 @@ def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path]]:
         elif entry.is_dir(follow_symlinks=False):
             if submission_name:
                 yield _refused(path, "a folder, not a file: not read"), path
-            else:
+            elif not is_output_folder(entry.path):  # an earlier run's results (``--out`` inside the input)
                 yield from _walk(path, root)
         elif not entry.is_file(follow_symlinks=False):
             yield _refused(path, refused_kind(entry.stat(follow_symlinks=False).st_mode)), path
@@ -330,8 +338,9 @@ def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> l
 
     Inside a folder, symbolic links are followed only to files inside it; a link leaving it or in a loop, a
     FIFO, socket or device, and a folder named like a submission file are listed as ``RefusedPath`` entries,
-    which reading reports. Hidden entries are left out. Files at or under ``exclude`` (what a run writes, when
-    its output folder is inside its input) are left out."""
+    which reading reports. Hidden entries and output folders below a folder named (``is_output_folder``) are left
+    out. Files at or under ``exclude`` (what a run writes, when its output folder is inside its input) are left
+    out."""
     skip = {os.path.abspath(p) for p in exclude} | {os.path.realpath(p) for p in exclude}
     prefixes = tuple(s + os.sep for s in skip)
 
