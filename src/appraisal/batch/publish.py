@@ -35,7 +35,9 @@ from types import TracebackType
 from typing import Any
 
 from ..errors import OutputError
-from ..submission.loading import OUTPUT_STATE as STATE
+from ..submission.loading import OUTPUT_STATE
+
+STATE = OUTPUT_STATE  # the output folder's state folder (named where the input listing, an earlier stage, needs it)
 
 PUBLISHED = (
     "scorecards",
