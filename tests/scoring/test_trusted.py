@@ -12,7 +12,7 @@ import yaml
 from tests.builders import shipped
 from tests.scoring.claims_units import claims_unit
 
-from appraisal import Scorecard, appraise_many, load_rubric, load_submissions
+from appraisal import Scorecard, appraise, appraise_many, load_rubric, load_submissions
 from appraisal.resources import bundled, examples
 from appraisal.scoring.scorecard import DeductionScore, GroupScore, ItemScore, RubricRef, VerifiedValue
 from appraisal.submission import validate_unit
@@ -100,6 +100,19 @@ def test_the_demo_scorecards_equal_validated_ones() -> None:
 def test_scorecard_bytes_are_pinned(year: int) -> None:
     digest = hashlib.sha256("".join(card.to_json() for card in _cards(year, 60)).encode()).hexdigest()
     assert digest == PINNED[year]
+
+
+@pytest.mark.parametrize("year", sorted(PINNED))
+def test_to_bytes_is_the_canonical_json_encoded(year: int) -> None:
+    """``to_bytes`` (pydantic's bytes as they are) is ``to_json`` encoded, and pydantic's own text, for ranked cards
+    and cards before ranking (their Chinese titles and reasons: not only ASCII)."""
+    rubric = shipped(year)
+    units = [claims_unit(i, rubric) for i in range(40)]
+    cards = [*appraise_many(units, rubric).scorecards, *(appraise(unit, rubric) for unit in units)]
+    assert {card.rank is None for card in cards} == {True, False}
+    assert any(not card.to_bytes().isascii() for card in cards)
+    for card in cards:
+        assert card.to_bytes() == card.to_json().encode("utf-8") == (card.model_dump_json(indent=2) + "\n").encode()
 
 
 @pytest.mark.parametrize("year", sorted(PINNED))

@@ -355,7 +355,7 @@ def entry_bytes(result: FileResult) -> bytes:
     for unit in result.units:
         if isinstance(unit.outcome, Scorecard):
             held = [getattr(standing(unit.outcome), name) for name in _STANDING_FIELDS]
-            add("card", unit.unit_id, unit.source, held, unit.outcome.to_json().encode("utf-8"))
+            add("card", unit.unit_id, unit.source, held, unit.outcome.to_bytes())
         elif isinstance(unit.outcome, InputError):
             add(
                 "error",

@@ -6,7 +6,7 @@ its units, a few hundred bytes). Workers (or this process, for one job) read and
 each file's scorecards in the cache and send back standings; the parent ranks them over the run (``decide``,
 the one ranking of ``rank_and_commend``) and sends each file's decisions back, a few files a task; the workers
 then write each final scorecard once, into the run's folder: the cached canonical JSON with its rank, peers,
-commendation and peer medians filled in (``final_bytes``, the bytes of ``Scorecard.to_json`` of the ranked
+commendation and peer medians filled in (``final_bytes``, the bytes of ``Scorecard.to_bytes`` of the ranked
 card, tested).
 """
 
@@ -39,8 +39,8 @@ def _number(value: float) -> bytes:
 
 def final_bytes(data: bytes, decision: Decision) -> bytes:
     """The canonical JSON (UTF-8) ``data`` of a scorecard before ranking with ``decision`` filled in: the same
-    bytes as ``Scorecard.to_json()`` of the ranked card, encoded (no string value can hold these lines: JSON
-    escapes newlines)."""
+    bytes as ``Scorecard.to_bytes()`` of the ranked card (no string value can hold these lines: JSON escapes
+    newlines)."""
     head, found, tail = data.partition(_UNRANKED)
     pieces = tail.split(_NO_MEDIAN)
     if not found or len(pieces) != len(decision.medians) + 1:

@@ -182,6 +182,11 @@ class Scorecard(_Model):
                 return item
         raise KeyError(item_id)
 
+    def to_bytes(self) -> bytes:
+        """Canonical JSON, UTF-8: same scorecard, same bytes (``model_dump_json(indent=2)`` and a newline, taken
+        as the bytes pydantic writes: no string made and encoded again)."""
+        return self.__pydantic_serializer__.to_json(self, indent=2) + b"\n"
+
     def to_json(self) -> str:
-        """Canonical JSON: same scorecard, same bytes."""
-        return self.model_dump_json(indent=2) + "\n"
+        """``to_bytes`` as text."""
+        return self.to_bytes().decode("utf-8")
