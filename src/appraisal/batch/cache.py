@@ -220,9 +220,11 @@ class Cache:
             raise ValueError(f"{key}: not a whole cache entry")
         return texts
 
-    def store_file(self, key: str, result: FileResult) -> None:
-        """Store ``result`` (``entry_bytes``)."""
-        self.store_entry(key, entry_bytes(result))
+    def store_file(self, key: str, result: FileResult) -> FileResult:
+        """Store ``result`` (``entry_bytes``); ``result`` as standings (``light_entry``)."""
+        light, entry = light_entry(result)
+        self.store_entry(key, entry)
+        return light
 
     def store_entry(self, key: str, data: bytes) -> None:
         """Store an entry made by ``entry_bytes`` (on a cluster's worker, say)."""
@@ -343,8 +345,15 @@ def entry_bytes(result: FileResult) -> bytes:
     """A cache entry: one line indexing the file's records (kind, unit id, source, a scorecard's standing, the
     payload's length), then the payloads as they are: each scorecard's canonical JSON, each error's. The
     payloads are not JSON-escaped again: a streamed run reads a scorecard back as the bytes it writes."""
+    return light_entry(result)[1]
+
+
+def light_entry(result: FileResult) -> tuple[FileResult, bytes]:
+    """``result`` with each scorecard replaced by its standing (what a streamed run keeps), and its cache entry
+    (``entry_bytes``): each standing made once, for both."""
     records: list[list[Any]] = []
     payloads: list[bytes] = []
+    units: list[Unit] = []
 
     def add(kind: str, unit_id: str | None, source: str | None, held: Any, payload: bytes) -> None:
         records.append([kind, unit_id, source, held, len(payload)])
@@ -354,8 +363,10 @@ def entry_bytes(result: FileResult) -> bytes:
         add("rejected", None, None, None, json.dumps(error.as_dict(), ensure_ascii=False).encode("utf-8"))
     for unit in result.units:
         if isinstance(unit.outcome, Scorecard):
-            held = [getattr(standing(unit.outcome), name) for name in _STANDING_FIELDS]
+            made = standing(unit.outcome)
+            held = [getattr(made, name) for name in _STANDING_FIELDS]
             add("card", unit.unit_id, unit.source, held, unit.outcome.to_bytes())
+            units.append(Unit(unit.unit_id, unit.source, made))
         elif isinstance(unit.outcome, InputError):
             add(
                 "error",
@@ -364,10 +375,11 @@ def entry_bytes(result: FileResult) -> bytes:
                 None,
                 json.dumps(unit.outcome.as_dict(), ensure_ascii=False).encode(),
             )
+            units.append(unit)
         else:
             raise TypeError("a cache entry holds whole scorecards")
     index = json.dumps(records, ensure_ascii=False).encode("utf-8")  # one line: JSON escapes newlines
-    return b"".join([index, b"\n", *payloads])
+    return dataclasses.replace(result, units=units), b"".join([index, b"\n", *payloads])
 
 
 def _write_atomic(path: str | Path, data: bytes) -> None:

@@ -26,11 +26,6 @@ def read_file(path: Path, name: str) -> bytes | FileResult:
         return FileResult(name, None, None, [exc], [])
 
 
-def cached(name: str, data: bytes, cache: Cache) -> FileResult | None:
-    """The file's outcome from the cache, when these bytes under this name were scored before with this rubric."""
-    return cache.load_file(cache.file_key(name, data), name, hashlib.sha256(data).hexdigest(), len(data))
-
-
 def score_file(
     path: Path,
     name: str,
@@ -38,21 +33,24 @@ def score_file(
     cache: Cache | None,
     data: bytes | None = None,
     *,
-    looked_up: bool = False,
+    light: bool = False,
 ) -> FileResult:
     """One input file's outcome (``data``: its bytes, when already read): from the cache when its bytes were
     scored before with this rubric, else parsed, validated and scored, and then stored in the cache. Without a
-    ``rubric`` each unit is validated and scored by its own year's bundled one; ``looked_up``: the caller found
-    these bytes missing from the cache already."""
+    ``rubric`` each unit is validated and scored by its own year's bundled one. ``light``: each scorecard as its
+    ``Standing`` (the scorecard itself is in the ``cache``). The file's sha256 and cache key are computed once, for
+    the lookup and the outcome."""
     if data is None:
         read = read_file(path, name)
         if isinstance(read, FileResult):
             return read
         data = read
-    if cache is not None and not looked_up and (hit := cached(name, data, cache)) is not None:
-        return hit
     sha256 = hashlib.sha256(data).hexdigest()
     key = cache.file_key(name, data) if cache is not None else None
+    if cache is not None and key is not None:
+        hit = cache.load_file(key, name, sha256, len(data), light=light)
+        if hit is not None:
+            return hit
     rejected: list[InputError] = []
     units: list[Unit] = []
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
@@ -73,7 +71,8 @@ def score_file(
             units += _document_units(document, name, rubric, rejected)
     result = FileResult(name, sha256, len(data), rejected, units, key=key)
     if cache is not None and key is not None:
-        cache.store_file(key, result)
+        stored = cache.store_file(key, result)
+        return stored if light else result
     return result
 
 
@@ -94,4 +93,4 @@ def _document_units(document: object, name: str, rubric: Rubric | None, rejected
     return units
 
 
-__all__ = ["cached", "read_file", "score_file"]
+__all__ = ["read_file", "score_file"]
