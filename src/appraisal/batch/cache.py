@@ -251,12 +251,7 @@ class Cache:
         not reused)."""
         digest = hashlib.sha256(data).digest()
         path = os.path.join(self.root, "cards", f"{digest.hex()}.json")
-        try:
-            with open(path, "rb") as file:
-                same = file.read() == data
-        except OSError:
-            same = False
-        if not same:
+        if not _holds(path, data):
             _write_atomic(path, data)
         self.used_cards.add(digest)
         return path, digest
@@ -380,6 +375,22 @@ def light_entry(result: FileResult) -> tuple[FileResult, bytes]:
             raise TypeError("a cache entry holds whole scorecards")
     index = json.dumps(records, ensure_ascii=False).encode("utf-8")  # one line: JSON escapes newlines
     return dataclasses.replace(result, units=units), b"".join([index, b"\n", *payloads])
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data``: its size first (of the open file), then its bytes, read
+    in one call without a buffered file object (half the cost of ``open().read()``, and a missing file fails
+    sooner). A short read only makes it rewritten."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return os.fstat(handle).st_size == len(data) and os.read(handle, len(data) + 1) == data
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
 
 
 def _write_atomic(path: str | Path, data: bytes) -> None:
