@@ -9,12 +9,20 @@ the files' units together after (``stream.rank_light``).
 from __future__ import annotations
 
 import hashlib
+import weakref
 from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..rubric import Rubric
 from ..scoring.appraise import rubric_for, score_or_reject
-from ..submission.loading import SPREADSHEET_SUFFIXES, parse_document, read_bytes, validate_unit
+from ..submission.loading import (
+    SPREADSHEET_SUFFIXES,
+    BundledYears,
+    IndicatorsSource,
+    parse_document,
+    read_bytes,
+    validate_unit,
+)
 from .cache import Cache, FileResult, Unit
 
 
@@ -24,6 +32,20 @@ def read_file(path: Path, name: str) -> bytes | FileResult:
         return read_bytes(path, name)
     except InputError as exc:
         return FileResult(name, None, None, [exc], [])
+
+
+_BUNDLED: weakref.WeakKeyDictionary[Cache, BundledYears] = weakref.WeakKeyDictionary()
+
+
+def _validating(rubric: Rubric | None, cache: Cache | None) -> IndicatorsSource:
+    """What validates a file's units: ``rubric``, else each unit's own year's bundled indicators, found once a run
+    (for its ``cache``, made once a run in this process and in each worker; without one, for each unit)."""
+    if rubric is not None or cache is None:
+        return rubric
+    found = _BUNDLED.get(cache)
+    if found is None:
+        found = _BUNDLED[cache] = BundledYears()
+    return found
 
 
 def score_file(
@@ -53,10 +75,11 @@ def score_file(
             return hit
     rejected: list[InputError] = []
     units: list[Unit] = []
+    indicators = _validating(rubric, cache)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         from ..intake.reading import spreadsheet_units  # a later stage, imported when a spreadsheet comes
 
-        for _, outcome in spreadsheet_units(path, name, rubric, data):
+        for _, outcome in spreadsheet_units(path, name, indicators, data):
             if isinstance(outcome, InputError):
                 rejected.append(outcome)
             else:
@@ -68,7 +91,7 @@ def score_file(
         except InputError as exc:
             rejected.append(exc)
         else:
-            units += _document_units(document, name, rubric, rejected)
+            units += _document_units(document, name, rubric, indicators, rejected)
     result = FileResult(name, sha256, len(data), rejected, units, key=key)
     if cache is not None and key is not None:
         stored = cache.store_file(key, result)
@@ -76,8 +99,11 @@ def score_file(
     return result
 
 
-def _document_units(document: object, name: str, rubric: Rubric | None, rejected: list[InputError]) -> list[Unit]:
-    """The units of a parsed JSON or YAML document, validated and scored (what cannot be, into ``rejected``)."""
+def _document_units(
+    document: object, name: str, rubric: Rubric | None, indicators: IndicatorsSource, rejected: list[InputError]
+) -> list[Unit]:
+    """The units of a parsed JSON or YAML document, validated (by ``indicators``) and scored (by ``rubric``, else
+    each unit's own year's), what cannot be into ``rejected``."""
     units: list[Unit] = []
     items = list(enumerate(document)) if isinstance(document, list) else [(None, document)]
     if not items:
@@ -85,7 +111,7 @@ def _document_units(document: object, name: str, rubric: Rubric | None, rejected
     for index, item in items:
         source = name if index is None else f"{name}[{index}]"
         try:
-            unit = validate_unit(item, source, rubric)
+            unit = validate_unit(item, source, indicators)
         except InputError as exc:
             rejected.append(exc)
             continue
