@@ -1,6 +1,7 @@
 """End to end ``appraisal run`` on N synthetic units, one file each: units/s, peak RSS, and a re-run after one change.
 
 Usage: python benchmarks/bench_batch.py [N] [--jobs J] [--rounds R] [--sizes A,B] [--no-reports-only] [--where DIR]
+       [--baseline COMMIT]
 
 Each figure is one real ``appraisal run`` (its main process and its worker processes):
 
@@ -12,6 +13,12 @@ Each figure is one real ``appraisal run`` (its main process and its worker proce
 - with reports and ``--jobs J`` into a fresh folder: units/s;
 - the same command again after one input file changed (one unit's name): the incremental re-run's seconds;
 - the same command again with nothing changed.
+
+With ``--baseline COMMIT`` the scoring-only runs are made in that commit's tree too (``git archive`` into the
+temporary folder, run with this virtual environment, its own ``src/`` first on the path: ``bench_versus.extract``),
+each round both trees one after the other, the order swapped every round (ABBA): each side's units/s and CPU
+µs a unit, and the ratios now / baseline of the medians (a shared machine's absolute figures swing; ratios made
+in the same run count). The memory and reports runs are this tree's only.
 
 The machine's load average is printed too: on a shared machine ``--jobs 2`` gains only what the other
 processes leave of the second core (compare the CPU seconds of all the run's processes). The command runs in a
@@ -35,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_versus import extract  # noqa: E402
 from synthetic import synthetic_unit  # noqa: E402
 
 APPRAISAL = Path(sys.executable).parent / "appraisal"
@@ -50,10 +58,12 @@ def write_inputs(folder: Path, n: int) -> None:
 
 
 # Runs one appraisal command in this small process (the run's main process is this one; its workers are its
-# children) and prints the exit status, the main process's peak RSS (kB), the largest worker's, and the CPU
-# seconds of all of them: the main process's growth with the units is what streaming bounds.
+# children) and prints the exit status, the main process's peak RSS (kB), the largest worker's, the CPU
+# seconds of all of them and the appraisal package it ran: the main process's growth with the units is what
+# streaming bounds.
 _PEAK = (
     "import resource, sys\n"
+    "import appraisal\n"
     "from appraisal.cli import entry\n"
     "sys.argv = ['appraisal', *sys.argv[1:]]\n"
     "try:\n"
@@ -62,9 +72,8 @@ _PEAK = (
     "    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)\n"
     "me, workers = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
     "cpu = me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime\n"
-    "print('PEAK', code, me.ru_maxrss, workers.ru_maxrss, cpu, file=sys.stderr)\n"
+    "print('PEAK', code, me.ru_maxrss, workers.ru_maxrss, cpu, appraisal.__file__, file=sys.stderr)\n"
 )
-CPU: list[float] = []  # each timed run's CPU seconds (all its processes), in order
 
 
 @dataclass(frozen=True)
@@ -73,16 +82,19 @@ class Timed:
     main_mb: float  # peak RSS of the run's main process
     worker_mb: float  # of its largest worker (0 without workers)
     code: int
+    cpu: float  # CPU seconds of all its processes
 
     @property
     def peak_mb(self) -> float:
         return max(self.main_mb, self.worker_mb)
 
 
-def timed(*args: str | Path) -> Timed:
-    """One ``appraisal`` command: seconds, peak RSS of its main process and of its largest worker, exit status;
-    its CPU seconds (all processes) go into ``CPU``."""
+def timed(*args: str | Path, tree: Path | None = None) -> Timed:
+    """One ``appraisal`` command (of ``tree``'s ``src/`` when given, else of this environment): seconds, peak RSS
+    of its main process and of its largest worker, exit status, CPU seconds of all its processes."""
     env = {**os.environ, "GLIBC_TUNABLES": os.environ.get("GLIBC_TUNABLES", TUNABLES)}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree / "src")  # before the editable install: the workers inherit it
     start = time.perf_counter()
     command = [sys.executable, "-c", _PEAK, *map(str, args)]
     done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -90,11 +102,12 @@ def timed(*args: str | Path) -> Timed:
     lines = [line for line in done.stderr.splitlines() if line.startswith("PEAK ")]
     if not lines:
         raise SystemExit(f"appraisal {' '.join(map(str, args))} failed:\n{done.stderr[-2000:]}")
-    _, code, main_kb, worker_kb, cpu = lines[-1].split()
+    _, code, main_kb, worker_kb, cpu, module = lines[-1].split(maxsplit=5)
     if int(code) not in (0, 1):
         raise SystemExit(f"appraisal {' '.join(map(str, args))} failed ({code}):\n{done.stderr[-2000:]}")
-    CPU.append(float(cpu))
-    return Timed(seconds, int(main_kb) / 1024, int(worker_kb) / 1024, int(code))
+    if tree is not None and not Path(module).resolve().is_relative_to(tree.resolve()):
+        raise SystemExit(f"{tree}: imported {module}, not the tree's own appraisal")
+    return Timed(seconds, int(main_kb) / 1024, int(worker_kb) / 1024, int(code), float(cpu))
 
 
 def linked(inputs: Path, folder: Path, n: int) -> Path:
@@ -117,6 +130,11 @@ def main() -> int:
     )
     parser.add_argument("--no-reports-only", action="store_true", help="Skip the runs with reports.")
     parser.add_argument(
+        "--baseline",
+        default=None,
+        help="A commit whose tree makes the scoring-only runs too, rounds alternating with this tree's.",
+    )
+    parser.add_argument(
         "--where",
         type=Path,
         default=None,
@@ -132,16 +150,27 @@ def main() -> int:
         everything = work / "all"
         write_inputs(everything, max(args.n, small_n, large_n))
         inputs = linked(everything, work / "in", args.n)
+        trees: dict[str, Path | None] = {"now": None}
+        if args.baseline is not None:
+            (work / "baseline").mkdir()
+            baseline_sha = extract(args.baseline, work / "baseline")
+            trees["baseline"] = work / "baseline" / "tree"
         rows: list[tuple[str, int, Timed]] = []
-        serial: list[float] = []
-        parallel: list[float] = []
+        scoring: dict[tuple[str, int], list[Timed]] = {(side, j): [] for side in trees for j in (1, args.jobs)}
         for round_ in range(args.rounds):
-            for jobs, into in ((1, serial), (args.jobs, parallel)):
-                out = work / f"out-{jobs}-{round_}"
-                done = timed("run", inputs, "--out", out, "--no-reports", "--jobs", str(jobs))
-                rows.append((f"scoring only, --jobs {jobs}", args.n, done))
-                into.append(done.seconds)
-                shutil.rmtree(out)
+            order = ("baseline", "now") if round_ % 4 in (0, 3) else ("now", "baseline")  # ABBA
+            for side in (s for s in order if s in trees):
+                for jobs in (1, args.jobs):
+                    out = work / f"out-{side}-{jobs}-{round_}"
+                    done = timed("run", inputs, "--out", out, "--no-reports", "--jobs", str(jobs), tree=trees[side])
+                    label = f"scoring only, --jobs {jobs}{', baseline' if side == 'baseline' else ''}"
+                    rows.append((label, args.n, done))
+                    scoring[side, jobs].append(done)
+                    shutil.rmtree(out)
+
+        def median(side: str, jobs: int, part: str = "seconds") -> float:
+            return statistics.median(getattr(t, part) for t in scoring[side, jobs])
+
         # memory: the same runs on two numbers of units far apart; what grows is what a run keeps a unit
         memory: dict[int, dict[int, Timed]] = {}
         for count in (small_n, large_n):
@@ -157,7 +186,7 @@ def main() -> int:
             low, high = memory[jobs][small_n], memory[jobs][large_n]
             return (getattr(high, part) - getattr(low, part)) / (large_n - small_n) * 100_000
 
-        serial_s, parallel_s = statistics.median(serial), statistics.median(parallel)
+        serial_s, parallel_s = median("now", 1), median("now", args.jobs)
         figures: dict[str, float | int] = {
             "units": args.n,
             "jobs": args.jobs,
@@ -168,7 +197,21 @@ def main() -> int:
             "rss_growth_serial_mb_per_100k_units": round(growth(1, "main_mb"), 1),
             "rss_growth_parallel_main_mb_per_100k_units": round(growth(args.jobs, "main_mb"), 1),
             "rss_growth_parallel_worker_mb_per_100k_units": round(growth(args.jobs, "worker_mb"), 1),
+            "scoring_serial_cpu_us_per_unit": round(median("now", 1, "cpu") / args.n * 1e6),
+            "scoring_parallel_cpu_us_per_unit": round(median("now", args.jobs, "cpu") / args.n * 1e6),
         }
+        if "baseline" in trees:
+            figures |= {
+                "baseline": baseline_sha,
+                "baseline_scoring_serial_units_per_s": round(args.n / median("baseline", 1), 1),
+                "baseline_scoring_parallel_units_per_s": round(args.n / median("baseline", args.jobs), 1),
+                "baseline_scoring_serial_cpu_us_per_unit": round(median("baseline", 1, "cpu") / args.n * 1e6),
+                "baseline_scoring_parallel_cpu_us_per_unit": round(median("baseline", args.jobs, "cpu") / args.n * 1e6),
+                "serial_ratio": round(median("baseline", 1) / serial_s, 3),  # units/s now / baseline
+                "parallel_ratio": round(median("baseline", args.jobs) / parallel_s, 3),
+                "serial_cpu_ratio": round(median("now", 1, "cpu") / median("baseline", 1, "cpu"), 3),
+                "parallel_cpu_ratio": round(median("now", args.jobs, "cpu") / median("baseline", args.jobs, "cpu"), 3),
+            }
         if not args.no_reports_only:
             out = work / "reports"
             full = timed("run", inputs, "--out", out, "--jobs", str(args.jobs))
@@ -192,12 +235,25 @@ def main() -> int:
         load = os.getloadavg()[0]
         print(f"{args.n} synthetic units, one file each, on {os.cpu_count()} CPUs (load average {load:.1f} at the end)")
         print(f"{'run':<38} {'seconds':>8} {'units/s':>8} {'CPU s':>7} {'main MB':>8} {'worker MB':>9}")
-        for (label, units, t), cpu in zip(rows, CPU, strict=True):
+        for label, units, t in rows:
             rate = units / t.seconds
-            print(f"{label:<38} {t.seconds:>8.2f} {rate:>8.1f} {cpu:>7.1f} {t.main_mb:>8.1f} {t.worker_mb:>9.1f}")
+            print(f"{label:<38} {t.seconds:>8.2f} {rate:>8.1f} {t.cpu:>7.1f} {t.main_mb:>8.1f} {t.worker_mb:>9.1f}")
         print(
             f"--jobs {args.jobs} against serial, scoring only: {serial_s / parallel_s:.2f}x (median of {args.rounds})"
         )
+        if "baseline" in trees:
+            print(f"scoring only, medians of {args.rounds} rounds, now against baseline {baseline_sha[:12]}:")
+            print(
+                f"{'':<12} {'baseline/s':>10} {'now/s':>8} {'ratio':>6} "
+                f"{'base CPU µs':>11} {'now CPU µs':>10} {'ratio':>6}"
+            )
+            for jobs in (1, args.jobs):
+                then, now = args.n / median("baseline", jobs), args.n / median("now", jobs)
+                then_cpu, now_cpu = (median(side, jobs, "cpu") / args.n * 1e6 for side in ("baseline", "now"))
+                print(
+                    f"{f'--jobs {jobs}':<12} {then:>10.1f} {now:>8.1f} {now / then:>6.3f} "
+                    f"{then_cpu:>11.0f} {now_cpu:>10.0f} {now_cpu / then_cpu:>6.3f}"
+                )
         print(
             f"peak RSS growth per 100,000 units, scoring only, from {small_n} to {large_n} units: serial "
             f"{growth(1, 'main_mb'):.1f} MB; --jobs {args.jobs}: main process {growth(args.jobs, 'main_mb'):.1f} MB, "

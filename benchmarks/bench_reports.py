@@ -87,7 +87,7 @@ def measure(rounds: int, lang: str, first: int = 0) -> tuple[Times, str]:
         report_html(card, lang=lang, rubric=rubric)
 
     def bare(card: Scorecard, html: str) -> None:
-        attachment = Attachment(string=card.to_json().encode(), name="scorecard.json", relationship="Data")
+        attachment = Attachment(string=card.to_bytes(), name="scorecard.json", relationship="Data")
         HTML(string=html, base_url=base_url).write_pdf(
             stylesheets=[css], font_config=fonts, pdf_variant="pdf/a-3b", attachments=[attachment]
         )

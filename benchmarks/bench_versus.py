@@ -57,8 +57,9 @@ print(json.dumps({"module": appraisal.__file__, **figures}))
 """
 
 
-def _extract(commit: str, into: Path) -> str:
-    """The commit's files under ``into``; its full hash."""
+def extract(commit: str, into: Path) -> str:
+    """The commit's files under ``into / "tree"`` (``git archive``: no worktree, nothing of the repository
+    changed); its full hash. ``bench_batch.py --baseline`` uses it too."""
     sha = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{commit}^{{commit}}"],
         check=True,
@@ -94,7 +95,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-versus-") as tmp:
-        sha = _extract(args.ref, Path(tmp))
+        sha = extract(args.ref, Path(tmp))
         trees = {"now": ROOT, "ref": Path(tmp) / "tree"}
         paths = ("engine", "python", "engine_cpu", "python_cpu")
         rates: dict[str, dict[str, list[float]]] = {side: {path: [] for path in paths} for side in trees}

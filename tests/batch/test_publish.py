@@ -236,10 +236,12 @@ def test_the_manifest_is_written_in_pieces_as_json_dumps_writes_it_whole() -> No
 
     files = {"scorecards/b.json": "2" * 64, "errors.json": "1" * 64, "scorecards/a\u4e2d.json": "3" * 64}
     inputs = [{"name": "x\ny.json", "sha256": None, "bytes": None}, {"name": "é.json", "sha256": "ab", "bytes": 3}]
+    inputs += [{"name": 'q"\\\x01\u2028\U0001f600\t.json', "sha256": "cd", "bytes": 0, "flag": True}, {}]
     cases: list[dict[str, Any]] = [
         {"format": "f", "inputs": inputs, "files": files, "reports": {"lang": "zh", "options": {"b": [1, 2], "a": {}}}},
         {"inputs": [], "files": {}, "reports": None, "rubrics": [{"id": "r", "year": 2026}], "scored": 0, "x": {}},
         {"files": {}},
+        {"files": {"a": None}, "inputs": [{"n": 1.5, "z": [1]}, {"k": {"a": None}}], "scored": False},
     ]
     for manifest in cases:
         whole = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -12,8 +12,9 @@ import yaml
 from tests.builders import shipped
 from tests.scoring.claims_units import claims_unit
 
-from appraisal import Scorecard, appraise_many, load_rubric, load_submissions
+from appraisal import Scorecard, appraise, appraise_many, load_rubric, load_submissions
 from appraisal.resources import bundled, examples
+from appraisal.scoring import scorecard as scorecard_module
 from appraisal.scoring.scorecard import DeductionScore, GroupScore, ItemScore, RubricRef, VerifiedValue
 from appraisal.submission import validate_unit
 
@@ -103,6 +104,19 @@ def test_scorecard_bytes_are_pinned(year: int) -> None:
 
 
 @pytest.mark.parametrize("year", sorted(PINNED))
+def test_to_bytes_is_the_canonical_json_encoded(year: int) -> None:
+    """``to_bytes`` (pydantic's bytes as they are) is ``to_json`` encoded, and pydantic's own text, for ranked cards
+    and cards before ranking (their Chinese titles and reasons: not only ASCII)."""
+    rubric = shipped(year)
+    units = [claims_unit(i, rubric) for i in range(40)]
+    cards = [*appraise_many(units, rubric).scorecards, *(appraise(unit, rubric) for unit in units)]
+    assert {card.rank is None for card in cards} == {True, False}
+    assert any(not card.to_bytes().isascii() for card in cards)
+    for card in cards:
+        assert card.to_bytes() == card.to_json().encode("utf-8") == (card.model_dump_json(indent=2) + "\n").encode()
+
+
+@pytest.mark.parametrize("year", sorted(PINNED))
 def test_cards_kept_between_units_equal_cards_made_fresh(year: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Item and group scores are kept by what decides them (rule and values) and shared between scorecards: a
     card built from kept parts must be the card built afresh, for every unit, whatever came before it."""
@@ -137,3 +151,21 @@ def test_a_deep_copy_of_a_scorecard_shares_no_card_with_the_others() -> None:
         item.values["edited"] = True
         item.verified.append(VerifiedValue(field="x.y", reported=1, verified=2, by="someone", method="visit"))
     assert second.to_json() == before and "edited" not in first.to_json()
+
+
+@pytest.mark.parametrize("year", sorted(PINNED))
+def test_the_json_of_shared_items_written_once_is_pydantics(year: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``to_bytes`` reuses the JSON of the item cards the scoring step shares: byte for byte pydantic's own, for
+    ranked cards (their peers and medians filled in) and cards with items of their own alike; the texts kept are
+    bounded, whatever the number of units (here the bound is above what this process marked already: another
+    year's cards, scored before in this process, may have reached it)."""
+    bound = len(scorecard_module._FRAGMENTS) + scorecard_module._MOST_FRAGMENTS
+    monkeypatch.setattr(scorecard_module, "_MOST_FRAGMENTS", bound)
+    cards = _cards(year, 120)
+    shared = [item for card in cards for item in card.items if id(item) in scorecard_module._FRAGMENTS]
+    assert len(shared) > len(cards) * 20  # many items are shared: the reused JSON is what is checked
+    assert any(card.rank is not None for card in cards)
+    for card in cards:
+        assert card.to_bytes() == (card.model_dump_json(indent=2) + "\n").encode()
+        assert card.to_bytes() == card.to_bytes()  # the second time from the reused JSON
+    assert len(scorecard_module._FRAGMENTS) <= bound

@@ -9,6 +9,7 @@ from tests.builders import INDICATORS_2026, ORG_TYPES, unit
 
 from appraisal import InputError, load_submission, load_submissions
 from appraisal.submission import submission_model
+from appraisal.submission.loading import BundledYears, validate_unit
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:
@@ -214,3 +215,28 @@ def test_every_field_has_description_and_chinese_label() -> None:
             for field, spec in definition.get("properties", {}).items():
                 assert spec.get("description"), f"{org} {name}.{field} has no description"
                 assert spec.get("label_zh"), f"{org} {name}.{field} has no Chinese label"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        unit(),
+        unit(year=2025),
+        unit(year=2031),  # no bundled year: the error naming the bundled ones
+        unit(year="2026"),  # no usable year: the newest year's errors
+        unit(org_type="nowhere"),
+        unit(leadership={"standing_committee_hearings": -1}),
+    ],
+)
+def test_bundled_years_found_once_validate_as_each_units_own_year(data: dict[str, object]) -> None:
+    """A run validates its units by ``BundledYears`` (the bundled folders found once) as they are validated by
+    their own year's folder looked up for each unit: the same model, the same errors."""
+    outcomes = []
+    for source in (None, BundledYears()):
+        try:
+            outcomes.append(validate_unit(data, "u.json", source))
+        except InputError as exc:
+            outcomes.append(exc.lines())
+    assert outcomes[0] == outcomes[1]
+    if not isinstance(outcomes[0], list):  # a unit: validated by the same year's indicators
+        assert outcomes[0].indicators is getattr(outcomes[1], "indicators", None)

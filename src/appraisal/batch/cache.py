@@ -229,9 +229,11 @@ class Cache:
             raise ValueError(f"{key}: not a whole cache entry")
         return texts
 
-    def store_file(self, key: str, result: FileResult) -> None:
-        """Store ``result`` (``entry_bytes``)."""
-        self.store_entry(key, entry_bytes(result))
+    def store_file(self, key: str, result: FileResult) -> FileResult:
+        """Store ``result`` (``entry_bytes``); ``result`` as standings (``light_entry``)."""
+        light, entry = light_entry(result)
+        self.store_entry(key, entry)
+        return light
 
     def store_entry(self, key: str, data: bytes) -> None:
         """Store an entry made by ``entry_bytes`` (on a cluster's worker, say)."""
@@ -258,12 +260,7 @@ class Cache:
         not reused)."""
         digest = hashlib.sha256(data).digest()
         path = os.path.join(self.root, "cards", f"{digest.hex()}.json")
-        try:
-            with open(path, "rb") as file:
-                same = file.read() == data
-        except OSError:
-            same = False
-        if not same:
+        if not _holds(path, data):
             _write_atomic(path, data)
         self.used_cards.add(digest)
         return path, digest
@@ -352,8 +349,15 @@ def entry_bytes(result: FileResult) -> bytes:
     """A cache entry: one line indexing the file's records (kind, unit id, source, a scorecard's standing, the
     payload's length), then the payloads as they are: each scorecard's canonical JSON, each error's. The
     payloads are not JSON-escaped again: a streamed run reads a scorecard back as the bytes it writes."""
+    return light_entry(result)[1]
+
+
+def light_entry(result: FileResult) -> tuple[FileResult, bytes]:
+    """``result`` with each scorecard replaced by its standing (what a streamed run keeps), and its cache entry
+    (``entry_bytes``): each standing made once, for both."""
     records: list[list[Any]] = []
     payloads: list[bytes] = []
+    units: list[Unit] = []
 
     def add(kind: str, unit_id: str | None, source: str | None, held: Any, payload: bytes) -> None:
         records.append([kind, unit_id, source, held, len(payload)])
@@ -363,8 +367,10 @@ def entry_bytes(result: FileResult) -> bytes:
         add("rejected", None, None, None, json.dumps(error.as_dict(), ensure_ascii=False).encode("utf-8"))
     for unit in result.units:
         if isinstance(unit.outcome, Scorecard):
-            held = [getattr(standing(unit.outcome), name) for name in _STANDING_FIELDS]
-            add("card", unit.unit_id, unit.source, held, unit.outcome.to_json().encode("utf-8"))
+            made = standing(unit.outcome)
+            held = [getattr(made, name) for name in _STANDING_FIELDS]
+            add("card", unit.unit_id, unit.source, held, unit.outcome.to_bytes())
+            units.append(Unit(unit.unit_id, unit.source, made))
         elif isinstance(unit.outcome, InputError):
             add(
                 "error",
@@ -373,10 +379,27 @@ def entry_bytes(result: FileResult) -> bytes:
                 None,
                 json.dumps(unit.outcome.as_dict(), ensure_ascii=False).encode(),
             )
+            units.append(unit)
         else:
             raise TypeError("a cache entry holds whole scorecards")
     index = json.dumps(records, ensure_ascii=False).encode("utf-8")  # one line: JSON escapes newlines
-    return b"".join([index, b"\n", *payloads])
+    return dataclasses.replace(result, units=units), b"".join([index, b"\n", *payloads])
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data``: its size first (of the open file), then its bytes, read
+    in one call without a buffered file object (half the cost of ``open().read()``, and a missing file fails
+    sooner). A short read only makes it rewritten."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return os.fstat(handle).st_size == len(data) and os.read(handle, len(data) + 1) == data
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
 
 
 def _write_atomic(path: str | Path, data: bytes) -> None:

@@ -21,9 +21,8 @@ from typing import Any
 from ..errors import AppraisalError
 from ..rubric import Rubric
 from ..scoring import Scorecard
-from .cache import FileResult, entry_bytes
+from .cache import FileResult, light_entry
 from .score import score_file
-from .stream import light
 from .workers import render_cards
 
 
@@ -37,8 +36,7 @@ def score_entries(chunk: list[tuple[str, str, bytes]], rubric: Rubric | None) ->
     nor held by the client)."""
     made = []
     for name, suffix, data in chunk:
-        result = score_file(Path(f"file{suffix}"), name, rubric, None, data)
-        made.append((light(result), entry_bytes(result)))
+        made.append(light_entry(score_file(Path(f"file{suffix}"), name, rubric, None, data)))
     return made
 
 

@@ -237,38 +237,62 @@ def _walk(root: str, prefix: str) -> Iterator[str]:
                 yield f"{prefix}{entry.name}"
 
 
+_string = json.encoder.encode_basestring  # a str as json.dumps(..., ensure_ascii=False) writes it (C)
+
+
+def _scalar(value: Any) -> str | None:
+    """A string, an int, a bool or None as json.dumps writes it; None for anything else."""
+    if isinstance(value, str):
+        return _string(value)
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else ("true" if value else "false")
+    return int.__repr__(value) if isinstance(value, int) else None
+
+
+def _dumps(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)`` writes it, ``level`` deep.
+    Scalars and flat mappings of them (each input's record, each file's name and digest: a run has 100,000 of
+    each) are written here, the same text (json indents through its Python encoder: 30 µs an input's record and
+    9 µs a file's entry, against 10 and 2 written here)."""
+    if (text := _scalar(value)) is not None:
+        return text
+    if isinstance(value, dict) and value and all(isinstance(key, str) for key in value):
+        pad = "\n" + "  " * level
+        parts = [(key, _scalar(item)) for key, item in sorted(value.items())]
+        if all(text is not None for _, text in parts):
+            return "{" + ",".join(f"{pad}  {_string(key)}: {text}" for key, text in parts) + pad + "}"
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+    return text.replace("\n", "\n" + "  " * level)  # JSON strings hold no newline
+
+
 def _manifest_json(manifest: dict[str, Any]) -> Iterator[str]:
     """``json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\\n"``, in pieces: the top-level
     values that are lists, dicts or iterators (of items for a dict's ``files``) are written an element at a
     time, never as one string."""
 
-    def dumps(value: Any, level: int) -> str:  # a value as json.dumps writes it, ``level`` deep
-        text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
-        return text.replace("\n", "\n" + "  " * level)  # JSON strings hold no newline
-
     yield "{"
     for count, key in enumerate(sorted(manifest)):
         value = manifest[key]
-        yield f"{',' if count else ''}\n  {dumps(key, 0)}: "
+        yield f"{',' if count else ''}\n  {_dumps(key, 0)}: "
         if key == "files" and not isinstance(value, dict):
             value = iter(value)  # (name, sha256) in name order
             opened = False
             for name, digest in value:
-                yield f"{',' if opened else '{'}\n    {dumps(name, 0)}: {dumps(digest, 0)}"
+                yield f"{',' if opened else '{'}\n    {_dumps(name, 0)}: {_dumps(digest, 0)}"
                 opened = True
             yield "\n  }" if opened else "{}"
         elif isinstance(value, dict):
             for at, (name, item) in enumerate(sorted(value.items())):
-                yield f"{',' if at else '{'}\n    {dumps(name, 0)}: {dumps(item, 2)}"
+                yield f"{',' if at else '{'}\n    {_dumps(name, 0)}: {_dumps(item, 2)}"
             yield "\n  }" if value else "{}"
         elif not isinstance(value, str | int | float | bool | None):  # a list, or an iterator of its items
             opened = False
             for item in value:
-                yield f"{',' if opened else '['}\n    {dumps(item, 2)}"
+                yield f"{',' if opened else '['}\n    {_dumps(item, 2)}"
                 opened = True
             yield "\n  ]" if opened else "[]"
         else:
-            yield dumps(value, 1)
+            yield _dumps(value, 1)
     yield "\n}\n" if manifest else "}\n"
 
 

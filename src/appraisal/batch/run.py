@@ -69,7 +69,7 @@ def write_results(appraisals: Appraisals, out: Path, rubric: Rubric | None = Non
     with output_lock(out), RunFolder(out) as folder:
         folder.path("scorecards").mkdir(exist_ok=True)
         for card in appraisals.scorecards:
-            folder.write(card.to_json().encode("utf-8"), *folder.unit_file("scorecards", card.unit_id, ".json"))
+            folder.write(card.to_bytes(), *folder.unit_file("scorecards", card.unit_id, ".json"))
         folder.write(summary_csv(appraisals.scorecards, rubric), "summary.csv")
         folder.write(errors_json(appraisals.rejected), "errors.json")
         folder.publish(_manifest(appraisals, rubric, [], None))

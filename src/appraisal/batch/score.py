@@ -9,12 +9,20 @@ the files' units together after (``stream.rank_light``).
 from __future__ import annotations
 
 import hashlib
+import weakref
 from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..rubric import Rubric
 from ..scoring.appraise import rubric_for, score_or_reject
-from ..submission.loading import SPREADSHEET_SUFFIXES, parse_document, read_bytes, validate_unit
+from ..submission.loading import (
+    SPREADSHEET_SUFFIXES,
+    BundledYears,
+    IndicatorsSource,
+    parse_document,
+    read_bytes,
+    validate_unit,
+)
 from .cache import Cache, FileResult, Unit
 
 
@@ -26,9 +34,18 @@ def read_file(path: Path, name: str) -> bytes | FileResult:
         return FileResult(name, None, None, [exc], [])
 
 
-def cached(name: str, data: bytes, cache: Cache) -> FileResult | None:
-    """The file's outcome from the cache, when these bytes under this name were scored before with this rubric."""
-    return cache.load_file(cache.file_key(name, data), name, hashlib.sha256(data).hexdigest(), len(data))
+_BUNDLED: weakref.WeakKeyDictionary[Cache, BundledYears] = weakref.WeakKeyDictionary()
+
+
+def _validating(rubric: Rubric | None, cache: Cache | None) -> IndicatorsSource:
+    """What validates a file's units: ``rubric``, else each unit's own year's bundled indicators, found once a run
+    (for its ``cache``, made once a run in this process and in each worker; without one, for each unit)."""
+    if rubric is not None or cache is None:
+        return rubric
+    found = _BUNDLED.get(cache)
+    if found is None:
+        found = _BUNDLED[cache] = BundledYears()
+    return found
 
 
 def score_file(
@@ -38,27 +55,31 @@ def score_file(
     cache: Cache | None,
     data: bytes | None = None,
     *,
-    looked_up: bool = False,
+    light: bool = False,
 ) -> FileResult:
     """One input file's outcome (``data``: its bytes, when already read): from the cache when its bytes were
     scored before with this rubric, else parsed, validated and scored, and then stored in the cache. Without a
-    ``rubric`` each unit is validated and scored by its own year's bundled one; ``looked_up``: the caller found
-    these bytes missing from the cache already."""
+    ``rubric`` each unit is validated and scored by its own year's bundled one. ``light``: each scorecard as its
+    ``Standing`` (the scorecard itself is in the ``cache``). The file's sha256 and cache key are computed once, for
+    the lookup and the outcome."""
     if data is None:
         read = read_file(path, name)
         if isinstance(read, FileResult):
             return read
         data = read
-    if cache is not None and not looked_up and (hit := cached(name, data, cache)) is not None:
-        return hit
     sha256 = hashlib.sha256(data).hexdigest()
     key = cache.file_key(name, data) if cache is not None else None
+    if cache is not None and key is not None:
+        hit = cache.load_file(key, name, sha256, len(data), light=light)
+        if hit is not None:
+            return hit
     rejected: list[InputError] = []
     units: list[Unit] = []
+    indicators = _validating(rubric, cache)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         from ..intake.reading import spreadsheet_units  # a later stage, imported when a spreadsheet comes
 
-        for _, outcome in spreadsheet_units(path, name, rubric, data):
+        for _, outcome in spreadsheet_units(path, name, indicators, data):
             if isinstance(outcome, InputError):
                 rejected.append(outcome)
             else:
@@ -70,15 +91,19 @@ def score_file(
         except InputError as exc:
             rejected.append(exc)
         else:
-            units += _document_units(document, name, rubric, rejected)
+            units += _document_units(document, name, rubric, indicators, rejected)
     result = FileResult(name, sha256, len(data), rejected, units, key=key)
     if cache is not None and key is not None:
-        cache.store_file(key, result)
+        stored = cache.store_file(key, result)
+        return stored if light else result
     return result
 
 
-def _document_units(document: object, name: str, rubric: Rubric | None, rejected: list[InputError]) -> list[Unit]:
-    """The units of a parsed JSON or YAML document, validated and scored (what cannot be, into ``rejected``)."""
+def _document_units(
+    document: object, name: str, rubric: Rubric | None, indicators: IndicatorsSource, rejected: list[InputError]
+) -> list[Unit]:
+    """The units of a parsed JSON or YAML document, validated (by ``indicators``) and scored (by ``rubric``, else
+    each unit's own year's), what cannot be into ``rejected``."""
     units: list[Unit] = []
     items = list(enumerate(document)) if isinstance(document, list) else [(None, document)]
     if not items:
@@ -86,7 +111,7 @@ def _document_units(document: object, name: str, rubric: Rubric | None, rejected
     for index, item in items:
         source = name if index is None else f"{name}[{index}]"
         try:
-            unit = validate_unit(item, source, rubric)
+            unit = validate_unit(item, source, indicators)
         except InputError as exc:
             rejected.append(exc)
             continue
@@ -94,4 +119,4 @@ def _document_units(document: object, name: str, rubric: Rubric | None, rejected
     return units
 
 
-__all__ = ["cached", "read_file", "score_file"]
+__all__ = ["read_file", "score_file"]

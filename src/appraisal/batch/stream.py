@@ -6,7 +6,7 @@ its units, a few hundred bytes). Workers (or this process, for one job) read and
 each file's scorecards in the cache and send back standings; the parent ranks them over the run (``decide``,
 the one ranking of ``rank_and_commend``) and sends each file's decisions back, a few files a task; the workers
 then write each final scorecard once, into the run's folder: the cached canonical JSON with its rank, peers,
-commendation and peer medians filled in (``final_bytes``, the bytes of ``Scorecard.to_json`` of the ranked
+commendation and peer medians filled in (``final_bytes``, the bytes of ``Scorecard.to_bytes`` of the ranked
 card, tested).
 """
 
@@ -22,12 +22,11 @@ import pydantic_core
 
 from ..errors import InputError, OutputError
 from ..rubric import Rubric
-from ..scoring import Scorecard
-from ..scoring.rank import Decision, Standing, decide, standing
+from ..scoring.rank import Decision, Standing, decide
 from ..submission.loading import SeenIds
 from .cache import Cache, FileResult, Unit, compact, link_new
 from .publish import UNIT_ID
-from .score import read_file, score_file
+from .score import score_file
 
 _UNRANKED = b'\n  "commended": null,\n  "rank": null,\n  "peers": null,\n'
 _NO_MEDIAN = b'\n      "peer_median": null\n'
@@ -39,8 +38,8 @@ def _number(value: float) -> bytes:
 
 def final_bytes(data: bytes, decision: Decision) -> bytes:
     """The canonical JSON (UTF-8) ``data`` of a scorecard before ranking with ``decision`` filled in: the same
-    bytes as ``Scorecard.to_json()`` of the ranked card, encoded (no string value can hold these lines: JSON
-    escapes newlines)."""
+    bytes as ``Scorecard.to_bytes()`` of the ranked card (no string value can hold these lines: JSON escapes
+    newlines)."""
     head, found, tail = data.partition(_UNRANKED)
     pieces = tail.split(_NO_MEDIAN)
     if not found or len(pieces) != len(decision.medians) + 1:
@@ -58,14 +57,6 @@ def final_json(text: str, decision: Decision) -> str:
     return final_bytes(text.encode("utf-8"), decision).decode("utf-8")
 
 
-def light(result: FileResult) -> FileResult:
-    """``result`` with each scorecard replaced by its standing (the scorecard itself is in the cache)."""
-    units = [
-        Unit(u.unit_id, u.source, standing(u.outcome)) if isinstance(u.outcome, Scorecard) else u for u in result.units
-    ]
-    return dataclasses.replace(result, units=units)
-
-
 def lookup_light(name: str, data: bytes, cache: Cache) -> FileResult | None:
     """The outcome of a file with these bytes from the cache, as standings, or None."""
     return cache.load_file(cache.file_key(name, data), name, hashlib.sha256(data).hexdigest(), len(data), light=True)
@@ -74,13 +65,7 @@ def lookup_light(name: str, data: bytes, cache: Cache) -> FileResult | None:
 def score_light(path: Path, name: str, rubric: Rubric | None, cache: Cache, data: bytes | None = None) -> FileResult:
     """One file read (unless its bytes are given), and scored unless the cache holds its outcome, as standings
     (``score_file``'s outcome)."""
-    if data is None:
-        read = read_file(path, name)
-        if isinstance(read, FileResult):
-            return read
-        data = read
-    hit = lookup_light(name, data, cache)
-    return hit if hit is not None else light(score_file(path, name, rubric, cache, data, looked_up=True))
+    return score_file(path, name, rubric, cache, data, light=True)
 
 
 @dataclasses.dataclass(slots=True)
@@ -225,7 +210,6 @@ __all__ = [
     "final_bytes",
     "final_json",
     "keep",
-    "light",
     "lookup_light",
     "rank_light",
     "score_light",

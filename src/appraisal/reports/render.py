@@ -402,7 +402,7 @@ def render_report(
     ``rubric`` the rubric it was scored with (default: the bundled rubric of its year)."""
     html = report_html(scorecard, kind, lang, options=options, previous=previous, rubric=rubric)
     attachment = _attachment(
-        "scorecard.json", f"Scorecard of {scorecard.unit_id}", scorecard.to_json().encode(), scorecard.appraisal_date
+        "scorecard.json", f"Scorecard of {scorecard.unit_id}", scorecard.to_bytes(), scorecard.appraisal_date
     )
     return html_to_pdf(html, [attachment])
 

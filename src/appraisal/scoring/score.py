@@ -27,7 +27,7 @@ from ..facts import values_of
 from ..rubric import BONUS_GROUP, Item, Rubric
 from ..rubric.models import Floor
 from ..submission import SubmissionBase
-from .scorecard import DeductionScore, Grade, GroupScore, ItemScore, RubricRef, Scorecard, VerifiedValue, trusted
+from .scorecard import DeductionScore, Grade, GroupScore, ItemScore, RubricRef, Scorecard, VerifiedValue, share, trusted
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -239,8 +239,10 @@ def _plan(rubric: Rubric, item: Item, org_type: str) -> _Plan:
         f"{item.id}#applies" if item.applies_when is not None else None,
         shares=_shares(rubric, paths),
         bonus=item.group == BONUS_GROUP,
-        not_applicable_card=trusted(ItemScore, _not_applicable(item, org_type)) if maximum is None else None,
-        inapplicable_card=trusted(ItemScore, _inapplicable(item, None)) if item.applies_when is not None else None,
+        not_applicable_card=share(trusted(ItemScore, _not_applicable(item, org_type))) if maximum is None else None,
+        inapplicable_card=(
+            share(trusted(ItemScore, _inapplicable(item, None))) if item.applies_when is not None else None
+        ),
         cacheable=maximum is not None and all(kinds.get(path) in _CACHEABLE_KINDS for path in paths),
     )
 
@@ -379,7 +381,7 @@ def score_item(
     key = (tuple(missing) if missing else rule, *shown)
     keep = plan.cacheable and not checked and self_points is None
     if keep and (made := plan.cards.get(key)) is not None:
-        return (made[0], made[1], maximum)
+        return (share(made[0]), made[1], maximum)  # met again: its JSON written once (``share``)
     seen = dict(zip(plan.paths, shown, strict=True))
     if missing:
         # Nothing fired and the unit left out a value the item needs: the data, not the work, is missing.

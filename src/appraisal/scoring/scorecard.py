@@ -7,6 +7,7 @@ values it saw, so each point can be traced back to the rubric and the submission
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
@@ -182,6 +183,55 @@ class Scorecard(_Model):
                 return item
         raise KeyError(item_id)
 
+    def to_bytes(self) -> bytes:
+        """Canonical JSON, UTF-8: same scorecard, same bytes (``model_dump_json(indent=2)`` and a newline, taken
+        as the bytes pydantic writes: no string made and encoded again).
+
+        The JSON of an item card the scoring step shares between scorecards (``share``) is written once and
+        reused, indented as it stands in the whole; pydantic writes the rest of the card, its items left out. A
+        card with none of them (read back from JSON, say) is pydantic's in one piece."""
+        items = self.items
+        if not any(id(item) in _FRAGMENTS for item in items):
+            return self.__pydantic_serializer__.to_json(self, indent=2) + b"\n"
+        rest = trusted(Scorecard, {**self.__dict__, "items": []})
+        head, found, tail = rest.__pydantic_serializer__.to_json(rest, indent=2).partition(_NO_ITEMS)
+        assert found, "a scorecard's JSON holds its items at the top level"
+        body = _ITEM_SEPARATOR.join(map(_item_json, items))
+        return b"".join((head, b'\n  "items": [\n    ', body, b"\n  ]", tail, b"\n"))
+
     def to_json(self) -> str:
-        """Canonical JSON: same scorecard, same bytes."""
-        return self.model_dump_json(indent=2) + "\n"
+        """``to_bytes`` as text."""
+        return self.to_bytes().decode("utf-8")
+
+
+# What ``Scorecard.to_bytes`` reuses: the JSON of item cards the scoring step shares between scorecards
+# (``share``: an item's "not applicable", and each kept card once it is met again), by the card's id, as it stands
+# among a scorecard's items (indented two levels), made when first written. An entry goes when its card does
+# (``weakref.finalize``), so an id is never taken for another card's. At most ``_MOST_FRAGMENTS`` cards are marked,
+# whatever the run's length: the texts are a fixed cost (about 500 bytes each, 2 MB), not one that grows with the
+# units (a streamed run keeps a few KB a unit); the cards met most are among the first marked, the others are
+# written by pydantic.
+_FRAGMENTS: dict[int, bytes | None] = {}
+_MOST_FRAGMENTS = 4096
+_NO_ITEMS = b'\n  "items": []'  # the top level's items (nested keys are indented further; strings hold no newline)
+_ITEM_SEPARATOR = b",\n    "
+
+
+def share(card: ItemScore) -> ItemScore:
+    """``card``, kept by the scoring step for other scorecards to share (frozen, never changed in place):
+    ``Scorecard.to_bytes`` writes its JSON once (while fewer than ``_MOST_FRAGMENTS`` are marked)."""
+    key = id(card)
+    if key not in _FRAGMENTS and len(_FRAGMENTS) < _MOST_FRAGMENTS:
+        _FRAGMENTS[key] = None
+        weakref.finalize(card, _FRAGMENTS.pop, key, None)
+    return card
+
+
+def _item_json(item: ItemScore) -> bytes:
+    key = id(item)
+    fragment = _FRAGMENTS.get(key, b"")
+    if not fragment:
+        fragment = item.__pydantic_serializer__.to_json(item, indent=2).replace(b"\n", b"\n    ")
+        if key in _FRAGMENTS:
+            _FRAGMENTS[key] = fragment
+    return fragment

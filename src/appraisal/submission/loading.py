@@ -26,8 +26,29 @@ SUFFIXES = (".json", ".yaml", ".yml")
 # formats are listed so that a unit that sent one is told why it is refused rather than silently left out.
 SPREADSHEET_SUFFIXES = (".xlsx", ".csv", ".xls", ".xlsm", ".xlsb", ".ods")
 MAX_FILE_BYTES = 20 * 1024 * 1024
-IndicatorsSource = Indicators | HasIndicators | None
-"""Which year's indicators validate a unit: these, a rubric's, or (``None``) those of the unit's own year."""
+
+
+class BundledYears:
+    """The bundled years and each one's indicators, found once: for the many units of a run, each validated by
+    its own year's indicators (``indicators_of`` with ``None`` lists the bundled folders, checks their files and
+    resolves the folder for every unit). Folders changed after they were found are not seen; a run's cache key
+    is made of the bundled folders as they were at its start (``batch.run``), the same moment."""
+
+    def __init__(self) -> None:
+        self.years = bundled_years()
+        self._found: dict[int, Indicators] = {}
+
+    def of_year(self, year: int) -> Indicators:
+        """``indicators_for_year(year)``, loaded the first time only (a broken folder raises each time)."""
+        found = self._found.get(year)
+        if found is None:
+            found = self._found[year] = indicators_for_year(year)
+        return found
+
+
+IndicatorsSource = Indicators | HasIndicators | BundledYears | None
+"""Which year's indicators validate a unit: these, a rubric's, or (``None``, or ``BundledYears`` found once)
+those of the unit's own year."""
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -196,10 +217,10 @@ def indicators_of(source: IndicatorsSource, data: dict[str, Any], where: str) ->
     (the newest bundled year when the unit gives no usable year, so that its other errors still show)."""
     if isinstance(source, Indicators):
         return source
-    if source is not None:
+    if source is not None and not isinstance(source, BundledYears):
         return source.indicators
     year = _year_of(data)
-    years = bundled_years()
+    years = source.years if source is not None else bundled_years()
     if year is None or year not in years:
         if year is not None:
             shown = ", ".join(map(str, years))
@@ -207,7 +228,8 @@ def indicators_of(source: IndicatorsSource, data: dict[str, Any], where: str) ->
                 where, [Problem("year", f"no bundled rubric for {year} (bundled: {shown}); give --rubric")]
             )
         year = years[-1]
-    return indicators_for_year(year)  # a broken bundled folder is a RubricError: nothing of that year can be read
+    # a broken bundled folder is a RubricError: nothing of that year can be read
+    return source.of_year(year) if source is not None else indicators_for_year(year)
 
 
 def validate_unit(data: Any, source: str, indicators: IndicatorsSource = None) -> SubmissionBase:
