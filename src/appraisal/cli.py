@@ -1,7 +1,8 @@
 """The ``appraisal`` command: a thin shell over the public API and ``batch``.
 
 Exit codes: 0 every input scored (or valid); 1 some inputs were rejected (the rest are still scored and
-written); 2 a usage or rubric error, or an output folder another run holds (nothing scored); 130 interrupted.
+written); 2 a usage or rubric error, or an output folder another run holds (nothing scored); 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,7 +48,18 @@ from .scoring.cases import coverage, run_cases
 from .scoring.explain import explain_unit
 from .submission import expand, json_schema, load_submissions
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a service manager stopping the run, ``kill``), answered as Ctrl-C is: the run's folder and its
+    workers cleaned up, one line, exit status 143 (128 + SIGTERM)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 DEMO_MARK = ".appraisal-demo"
 
 
@@ -133,8 +147,16 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         _Lang.current = None  # each command sets its own (one process may run several: tests, embedding)
+        before = None
+        if threading.current_thread() is threading.main_thread():
+            before = signal.signal(signal.SIGTERM, _on_sigterm)
         try:
             return super().invoke(ctx)
+        except _Terminated:
+            click.echo(
+                _say("terminated: nothing more was written; the output folder keeps its last whole run"), err=True
+            )
+            ctx.exit(EXIT_TERMINATED)
         except KeyboardInterrupt:
             click.echo(
                 _say("interrupted: nothing more was written; the output folder keeps its last whole run"), err=True
@@ -143,6 +165,9 @@ class _Group(click.Group):
         except OutputError as exc:
             _error(exc)
             ctx.exit(EXIT_USAGE)
+        finally:
+            if before is not None:
+                signal.signal(signal.SIGTERM, before)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -373,8 +398,8 @@ def run_command(
 
     \b
     Exit codes: 0 every input scored, 1 some inputs rejected (the rest are scored and
-    written; errors.json lists them), 2 a usage, rubric or engine error (nothing written),
-    130 interrupted.
+    written; errors.json lists them), 2 a usage, rubric or engine error, or a file of yours
+    under a name the run publishes (nothing written), 130 interrupted, 143 terminated.
     """
     if scheduler is not None and executor != "dask":
         raise click.UsageError("--scheduler needs --executor dask")
@@ -608,7 +633,7 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool, units: int | None) ->
 
     \b
     Exit codes: 0 done, 1 an example that should score was rejected, 2 OUT/submissions
-    exists and was not written by the demo, 130 interrupted.
+    exists and was not written by the demo, 130 interrupted, 143 terminated.
     """
     _Lang.current = lang
     out_path = Path(out)

@@ -29,6 +29,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "interrupted: nothing more was written; the output folder keeps its last whole run": (
             "已中断：未再写入任何内容，输出文件夹保留上一次完整运行的结果"
         ),
+        "terminated: nothing more was written; the output folder keeps its last whole run": (
+            "已终止：未再写入任何内容，输出文件夹保留上一次完整运行的结果"
+        ),
         "read {inputs} files: {units} units scored, {rejected} inputs rejected": (
             "读取文件{inputs}个：评分单位{units}个，退回输入{rejected}个"
         ),

@@ -13,11 +13,12 @@ from pathlib import Path
 APPRAISAL = Path(sys.executable).parent / "appraisal"
 
 
-def start(*args: str | Path, new_session: bool = False) -> subprocess.Popen[str]:
-    """``appraisal ARGS`` with its output piped, as a script or CI step would run it. Ctrl-C is delivered as in a
-    terminal even when the tests run in the background (a shell starts background jobs with SIGINT ignored, and
-    an ignored SIGINT is inherited: the run would finish with 0 instead of 130)."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+def start(*args: str | Path, new_session: bool = False, tmp: Path | None = None) -> subprocess.Popen[str]:
+    """``appraisal ARGS`` with its output piped, as a script or CI step would run it (with ``tmp`` as its
+    temporary folder, when given). Ctrl-C is delivered as in a terminal even when the tests run in the
+    background (a shell starts background jobs with SIGINT ignored, and an ignored SIGINT is inherited: the run
+    would finish with 0 instead of 130)."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", **({"TMPDIR": str(tmp)} if tmp is not None else {})}
     return subprocess.Popen(
         [str(APPRAISAL), *map(str, args)],
         stdout=subprocess.PIPE,

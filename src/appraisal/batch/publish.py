@@ -51,6 +51,7 @@ PUBLISHED = (
     "manifest.json",
 )
 MANIFEST = "manifest.json"
+SCRATCH = "tmp"  # OUT/.appraisal/tmp: the workers' temporary files (weasyprint's fonts), removed as a run starts
 MANIFEST_FORMAT = "appraisal-run/1"
 # What the scorecard and report files may be called: the submission's unit id pattern and a suffix.
 SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,72}")
@@ -150,6 +151,7 @@ class RunFolder:
 
     def __enter__(self) -> RunFolder:
         clean_stale(self.out)
+        _remove(self.out / STATE / SCRATCH)  # no worker of an earlier run lives on: they die with their run
         refuse_foreign(self.out)
         try:
             self.root.mkdir(parents=True)

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -29,6 +30,7 @@ from ..scoring.appraise import rubric_for, score_or_reject
 from ..scoring.rank import Decision
 from ..submission.loading import validate_unit
 from .cache import Cache, FileResult
+from .publish import SCRATCH
 from .stream import score_light, write_cards
 
 TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
@@ -67,6 +69,9 @@ def start_worker(path: str, sha256: str, parent: int, cache: str | None = None, 
     if _worker_rubric is not None and _worker_rubric.sha256 != sha256:
         raise RuntimeError(f"the rubric in {path} changed while the run was starting")
     _worker_cache = Cache(Path(cache), cache_key or sha256) if cache is not None else None
+    if cache is not None:  # temporary files inside the output folder: a worker killed with its run leaves none
+        tempfile.tempdir = os.path.join(os.path.dirname(cache), SCRATCH)  # outside it (the next run removes them)
+        os.makedirs(tempfile.tempdir, exist_ok=True)
 
 
 def light_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
