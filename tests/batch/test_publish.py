@@ -69,7 +69,8 @@ def test_a_run_publishes_a_manifest_of_its_inputs_rubric_and_files(tmp_path: Pat
         {"name": "bad.json", "sha256": hashlib.sha256(b"{").hexdigest(), "bytes": 1},
     ]
     assert sorted(manifest["files"]) == ["errors.json", "scorecards/a.json", "summary.csv"]
-    assert verify(out) == []
+    assert verify(out) == [] and verify(str(out)) == []  # a path as a string too, as docs/batch.md shows it
+    assert read_manifest(str(out)) == manifest and current_run(str(out)) == current_run(out)
     (out / "scorecards" / "a.json").write_text("{}")
     assert verify(out) == ["scorecards/a.json: changed since the run"]
 

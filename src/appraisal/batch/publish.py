@@ -342,8 +342,9 @@ def _fsync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def current_run(out: Path) -> Path | None:
+def current_run(out: str | Path) -> Path | None:
     """The folder of ``out``'s published run, or None."""
+    out = Path(out)
     link = out / STATE / "current"
     return (out / STATE / os.readlink(link)) if link.is_symlink() else None
 
@@ -376,8 +377,9 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
-def read_manifest(out: Path) -> dict[str, Any] | None:
+def read_manifest(out: str | Path) -> dict[str, Any] | None:
     """The published run's manifest, or None when ``out`` holds no complete run."""
+    out = Path(out)
     path = out / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -386,9 +388,10 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT else None
 
 
-def verify(out: Path) -> list[str]:
+def verify(out: str | Path) -> list[str]:
     """What is wrong with ``out`` as one whole run: an empty list when its manifest is there and every file it
     lists has the sha256 it records, and no other file stands in the run."""
+    out = Path(out)
     manifest = read_manifest(out)
     if manifest is None:
         return [f"{out}: no complete run (no {MANIFEST})"]
