@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import secrets
 import shutil
 import signal
 import sys
@@ -61,6 +62,7 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 DEMO_MARK = ".appraisal-demo"
+DEMO_UNITS_MAX = 1_000_000  # a national roll-up; each synthetic file is about 4 kB
 
 
 class _Lang:
@@ -617,9 +619,9 @@ def template(
 @click.option("--no-reports", is_flag=True, help="Score only.")
 @click.option(
     "--units",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=DEMO_UNITS_MAX),
     default=None,
-    help="Appraise this many synthetic units of every type and grade instead of the bundled examples.",
+    help="Appraise this many synthetic units in all, over every type and grade, instead of the bundled examples.",
 )
 def demo(out: str, lang: str, jobs: int, no_reports: bool, units: int | None) -> None:
     """Copy the bundled example submissions (or write --units synthetic ones) to OUT/submissions and appraise
@@ -650,12 +652,24 @@ def demo(out: str, lang: str, jobs: int, no_reports: bool, units: int | None) ->
                     err=True,
                 )
                 sys.exit(EXIT_USAGE)
-            shutil.rmtree(submissions)
-        if units is None:
-            shutil.copytree(examples(), submissions)
-        else:
-            write_synthetic(submissions, units, _rubric(None, None))
-        (submissions / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
+        # written aside and swapped in whole: an interrupted demo leaves the last submissions as they were (the
+        # hidden staging folders a killed one leaves are removed by the next run, ``publish.clean_stale``)
+        staged = out_path / f".submissions.{secrets.token_hex(4)}.new"
+        try:
+            if units is None:
+                shutil.copytree(examples(), staged)
+            else:
+                write_synthetic(staged, units, _rubric(None, None))
+            (staged / DEMO_MARK).write_text("copied by appraisal demo; replaced at the next demo run\n")
+            if submissions.exists():
+                retired = staged.with_suffix(".old")
+                os.replace(submissions, retired)
+                os.replace(staged, submissions)
+                shutil.rmtree(retired)
+            else:
+                os.replace(staged, submissions)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
         # each example is scored by its own year's bundled rubric
         result = run([submissions], out_path, None, jobs=jobs or os.cpu_count() or 1, reports=settings, lang=lang)
     if units is None:

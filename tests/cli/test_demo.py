@@ -79,3 +79,29 @@ def test_demo_writes_all_three_kinds_of_report(tmp_path: Path) -> None:
 
 def _text(path: Path) -> str:
     return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_an_interrupted_demo_keeps_its_last_submissions_whole(tmp_path: Path) -> None:
+    """Ctrl-C while ``demo --units`` writes its submissions: they are written aside, so the folder keeps the last
+    demo's submissions, as the one line says, and the next demo removes what was staged."""
+    from tests.batch.processes import interrupt, start, wait_for
+
+    out = tmp_path / "demo"
+    assert CliRunner().invoke(main, ["demo", "--out", str(out), "--units", "14", "--no-reports"]).exit_code == 0
+    before = sorted(p.name for p in (out / "submissions").iterdir())
+    process = start("demo", "--out", out, "--units", "20000", "--no-reports", new_session=True)
+    wait_for(lambda: any(p.is_dir() and any(p.iterdir()) for p in out.glob(".submissions.*")), what="staging")
+    interrupt(process)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines() == ["interrupted: nothing more was written; the output folder keeps its last whole run"]
+    assert sorted(p.name for p in (out / "submissions").iterdir()) == before
+    assert CliRunner().invoke(main, ["demo", "--out", str(out), "--units", "7", "--no-reports"]).exit_code == 0
+    assert len(list((out / "submissions").glob("*.json"))) == 7 and not list(out.glob(".submissions.*"))
+
+
+@pytest.mark.parametrize("units", ["0", "1000001"])
+def test_demo_units_out_of_range_is_a_usage_error(tmp_path: Path, units: str) -> None:
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "d"), "--units", units])
+    assert result.exit_code == 2 and "--units" in result.output
+    assert not (tmp_path / "d").exists()

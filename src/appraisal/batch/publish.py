@@ -56,8 +56,11 @@ MANIFEST_FORMAT = "appraisal-run/1"
 # What the scorecard and report files may be called: the submission's unit id pattern and a suffix.
 SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,72}")
 UNIT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-# Folders and files earlier versions staged beside their outputs; a killed run could leave them.
-_LEGACY_TEMPORARY = re.compile(r"^\.(scorecards|reports|summary\.csv|summary\.pdf|errors\.json)\..*\.(new|old|tmp)$")
+# Folders and files staged beside the outputs (by earlier versions, and the demo's submissions); a killed run
+# could leave them.
+_LEGACY_TEMPORARY = re.compile(
+    r"^\.(scorecards|reports|summary\.csv|summary\.pdf|errors\.json|submissions)\..*\.(new|old|tmp)$"
+)
 
 
 def outputs(out: Path) -> list[Path]:
