@@ -137,6 +137,14 @@ rubric_options = [
 ]
 
 
+def _previous_folder(folder: str | None) -> str | None:
+    """``--previous`` must hold scorecards (``scorecards/*.json``, or ``*.json`` itself): a wrong folder would
+    make every report show no change against last year without a word."""
+    if folder is not None and not any(Path(folder).glob("scorecards/*.json")) and not any(Path(folder).glob("*.json")):
+        raise click.BadParameter(f"{folder} holds no scorecards (scorecards/*.json or *.json)", param_hint="--previous")
+    return folder
+
+
 def with_rubric(func: Any) -> Any:
     for option in reversed(rubric_options):
         func = option(func)
@@ -304,6 +312,7 @@ report_options = [
         "--previous",
         type=click.Path(exists=True, file_okay=False),
         default=None,
+        callback=lambda ctx, param, value: _previous_folder(value),
         help="Last year's output folder: reports show the change against each unit's previous total.",
     ),
     click.option("--issuing-body", default=None, help="Who issues the reports (overrides --config)."),

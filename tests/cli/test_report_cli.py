@@ -84,6 +84,17 @@ def test_a_bad_scorecard_in_previous_is_one_warning_line_of_run_and_costs_nothin
     assert "Change against last year" not in text(out / "reports" / "county-02.pdf")
 
 
+def test_a_previous_folder_holding_no_scorecards_is_a_usage_error(tmp_path: Path) -> None:
+    """A wrong --previous (say, last year's input folder of YAML files) would make every report show no change
+    against last year without a word."""
+    last_year = tmp_path / "last"
+    last_year.mkdir()
+    (last_year / "county-02.yaml").write_text("unit_id: county-02\n", encoding="utf-8")
+    code, _, err = invoke("run", examples() / "county-02.json", "--out", tmp_path / "o", "--previous", last_year)
+    assert code == 2 and f"{last_year} holds no scorecards (scorecards/*.json or *.json)" in err, err
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_bad_config_is_a_usage_error(tmp_path: Path) -> None:
     config = tmp_path / "reports.yaml"
     config.write_text("deadline_days: soon\n")
