@@ -106,7 +106,7 @@ class RubricError(AppraisalError):
     """A rubric that cannot be used. A rubric is refused as a whole, with every problem found."""
 
     def __init__(self, problems: list[RubricProblem]) -> None:
-        self.problems = list(problems)
+        self.problems = list(dict.fromkeys(problems))  # each once: two checks of one file may find the same
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def __reduce__(self) -> tuple[type[RubricError], tuple[list[RubricProblem]]]:

@@ -151,3 +151,23 @@ def test_a_folder_named_like_a_year_is_a_folder(tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(tmp_path)
     rubric = load_rubric("2027")
     assert rubric.id == "mini" and rubric.path == str(tmp_path / "2027")
+
+
+def test_one_mistake_is_one_problem(tmp_path: Path) -> None:
+    """A policy officer's typo is reported once: not twice (the org types are checked with the indicators and
+    with the manifest), and a YAML error in one item file does not add the per-type sums its missing items
+    break (one line per org type, each pointing at rubric.yaml, not at the typo)."""
+    from tests.builders import shipped
+
+    level = edited(Path(shipped().path), tmp_path / "level", "rubric.yaml", "level: county", "level: city")
+    found = problems(level)
+    assert len(found) == 1 and "org_types.0.level: Input should be 'county', 'township' or 'village'" in found[0]
+    year = edited(Path(shipped().path), tmp_path / "year", "rubric.yaml", "year: 2026", "year: twenty")
+    assert problems(year) == [
+        "rubric.yaml:7: year: Input should be a valid integer, unable to parse string as an integer"
+    ]
+    folder = shutil.copytree(shipped().path, tmp_path / "yaml")
+    with (folder / "bonus.yaml").open("a", encoding="utf-8") as file:
+        file.write("items:\n  - id: [unclosed\n")
+    (found,) = problems(folder)
+    assert found.startswith("bonus.yaml:") and "not valid YAML" in found
