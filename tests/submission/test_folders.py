@@ -7,9 +7,11 @@ import os
 import socket
 from pathlib import Path
 
+import pytest
 from tests.builders import unit
 
 from appraisal.submission import load_submissions
+from appraisal.submission.loading import expand_named
 
 
 def lines(folder: Path) -> list[str]:
@@ -118,3 +120,24 @@ def test_an_earlier_runs_output_folder_inside_the_input_is_not_read(tmp_path: Pa
     second = run([folder], folder / "out2026", load_rubric(MINI))
     assert [u.unit_id for u in second.units] == [u.unit_id for u in first.units] == ["a"]
     assert second.rejected == [] and lines(folder) == []
+
+
+def test_two_files_of_one_name_are_named_by_the_path_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``validate townA townB``, each holding ``v.json``: an error names the one file it is about; names no other
+    file shares stay short (``a.json``, their path below the folder named)."""
+    monkeypatch.chdir(tmp_path)
+    for town, meetings in (("townA", 3), ("townB", "3")):
+        Path(town).mkdir()
+        Path(town, "v.json").write_text(
+            json.dumps(unit(unit_id=town, leadership={"working_meetings": meetings})), encoding="utf-8"
+        )
+    Path("townA", "a.json").write_text(json.dumps(unit(unit_id="a")), encoding="utf-8")
+    assert [name for _, name in expand_named(["townA", "townB"])] == ["a.json", "townA/v.json", "townB/v.json"]
+    assert [name for _, name in expand_named(["townA/v.json", "townB/v.json"])] == ["townA/v.json", "townB/v.json"]
+    assert [name for _, name in expand_named(["townA"])] == ["a.json", "v.json"]
+    assert [line.split(":")[0] for line in lines_of(["townA", "townB"])] == ["townB/v.json"]
+
+
+def lines_of(paths: list[str]) -> list[str]:
+    _, rejected = load_submissions(paths)
+    return [line for error in rejected for line in error.lines()]

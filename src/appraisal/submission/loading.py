@@ -7,9 +7,11 @@ unreadable, empty, binary, huge, malformed and hostile files each give one clear
 
 from __future__ import annotations
 
+import collections
 import difflib
 import json
 import os
+import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PosixPath
 from typing import Any
@@ -356,7 +358,8 @@ def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path]]:
 
 def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
     """Files named, and the submission files under folders named (sorted), in the order given, each with the
-    name errors show: a file's own name, or its path below the folder named (``2026/village-017.json``).
+    name errors show: a file's own name, or its path below the folder named (``2026/village-017.json``); a name
+    two files would share is the path as given instead (``townB/v.json``).
 
     Inside a folder, symbolic links are followed only to files inside it; a link leaving it or in a loop, a
     FIFO, socket or device, and a folder named like a submission file are listed as ``RefusedPath`` entries,
@@ -371,7 +374,10 @@ def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> l
         return not any(a in skip or a.startswith(prefixes) for a in absolute)
 
     files: list[tuple[Path, str]] = []
+    given: list[str] = []  # per file, the folder or file named that it was found by (one string per argument)
     for entry in map(Path, paths):
+        named = entry.as_posix()
+        before = len(files)
         if entry.is_dir():
             root = entry.resolve()
             found = ((read, shown) for read, shown in _walk(entry, root) if kept(read, shown))
@@ -386,7 +392,25 @@ def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> l
                     files.append((target, entry.name))
         elif kept(entry):
             files.append((entry, entry.name))
-    return files
+        given.extend([named] * (len(files) - before))
+    return _distinct(files, given)
+
+
+def _distinct(files: list[tuple[Path, str]], given: list[str]) -> list[tuple[Path, str]]:
+    """``files`` with each name that two files share (``townA/v.json`` and ``townB/v.json`` are both ``v.json``
+    below their folders) made the path as given, so that an error names the one file it is about."""
+    counts = collections.Counter(name for _, name in files)
+    if len(counts) == len(files):
+        return files
+    return [
+        (read, name if counts[name] == 1 else _as_given(base, name))
+        for (read, name), base in zip(files, given, strict=True)
+    ]
+
+
+def _as_given(base: str, name: str) -> str:
+    """The path of a file as the user gave it: the folder named and the file's path below it, or the file."""
+    return base if not os.path.isdir(base) else posixpath.join(base, name)
 
 
 def expand(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[Path]:
