@@ -99,8 +99,10 @@ def _rubric(year: int | None, path: str | None) -> Rubric:
         raise click.UsageError("give --year or --rubric, not both")
     try:
         return load_rubric(path if path is not None else year)
-    except RubricError as exc:
-        click.echo(_say("error: the rubric cannot be used:\n{details}", details=exc), err=True)
+    except RubricError as exc:  # each problem under the folder given, as ``rules check`` shows it
+        folder = Path(path) if path is not None else None
+        details = "\n".join(_where(folder, problem) for problem in exc.problems)
+        click.echo(_say("error: the rubric cannot be used:\n{details}", details=details), err=True)
         sys.exit(EXIT_USAGE)
 
 

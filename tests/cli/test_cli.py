@@ -121,7 +121,7 @@ def test_broken_rubric_exits_2_with_file_and_line(inputs: Path, tmp_path: Path) 
     shutil.copytree(MINI, rubric)
     (rubric / "items.yaml").write_text("items:\n  - id: X\n    when: a.b >=\n")
     code, _, err = invoke("run", str(inputs), "--rubric", str(rubric), "--out", str(tmp_path / "o"))
-    assert code == 2 and "items.yaml:2: group: Field required" in err, err
+    assert code == 2 and f"{rubric}/items.yaml:2: error: group: Field required" in err, err
     assert not (tmp_path / "o").exists()
 
 
@@ -195,3 +195,23 @@ def test_summary_csv_never_writes_a_formula(tmp_path: Path) -> None:
     assert invoke("run", str(folder), "--rubric", str(MINI), "--out", str(tmp_path / "o"), "--no-reports")[0] == 0
     rows = list(csv.DictReader((tmp_path / "o" / "summary.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0]["name"] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize("command", ["run", "diff"])
+def test_a_broken_rubric_is_named_under_its_folder_as_rules_check_names_it(tmp_path: Path, command: str) -> None:
+    """``rules diff 2026 mine`` or ``run --rubric mine``: which folder is broken, and where, in one line each."""
+    folder = tmp_path / "mine"
+    shutil.copytree(MINI, folder)
+    with (folder / "items.yaml").open("a", encoding="utf-8") as file:
+        file.write("  - id: [unclosed\n")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.json").write_text(json.dumps(unit(unit_id="a")), encoding="utf-8")
+    args = ["rules", "diff", str(MINI), str(folder)] if command == "diff" else ["run", str(inputs)]
+    if command == "run":
+        args += ["--rubric", str(folder), "--out", str(tmp_path / "out")]
+    code, _, err = invoke(*args)
+    assert code == 2
+    lines = err.splitlines()
+    assert lines[0] == "error: the rubric cannot be used:" and len(lines) == 2, err
+    assert lines[1].startswith(f"{folder}/items.yaml:") and ": error: not valid YAML" in lines[1], err
