@@ -305,6 +305,29 @@ def keys_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(model.model_fields)
 
 
+# What pydantic adds to an error's place that names no place in the data: a union's kinds (``decimal``,
+# ``dict[str,decimal]``, a model's class name), a validator (``function-after[...]``).
+_NO_PLACE = re.compile(r"function-[\w-]+\[.*\]|[a-z]+\[.*\]|decimal|int|float|str|bool|none|list|dict|[A-Z]\w*")
+
+
+def _in_data(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """An error's place in ``data``: ``loc`` without the parts that name no place (``_NO_PLACE``, unless ``data``
+    holds such a key there)."""
+    kept: list[int | str] = []
+    here = data
+    for part in loc:
+        if isinstance(part, str) and _NO_PLACE.fullmatch(part) and not (isinstance(here, dict) and part in here):
+            continue
+        kept.append(part)
+        if isinstance(here, dict):
+            here = here.get(part)
+        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+            here = here[part]
+        else:
+            here = None
+    return tuple(kept)
+
+
 class YamlFile:
     """One YAML file of a year's folder, parsed, with the line of each value; problems go to ``problems``."""
 
@@ -345,14 +368,19 @@ class YamlFile:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
+            found: dict[tuple[int | str, ...], list[str]] = {}  # messages by place, in pydantic's order
             for error in exc.errors(include_url=False):
-                loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-                where = ".".join(str(p) for p in loc)
+                loc = _in_data(data, error["loc"])
                 message = error["msg"].removeprefix("Value error, ")
                 if error["type"] == "extra_forbidden" and loc:  # a misspelt key: name the one meant
                     message += did_you_mean(str(loc[-1]), keys_of(model, loc[:-1]))
                 elif error["type"] == "literal_error":  # a misspelt choice (a kind, a grade): name the one meant
                     choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
                     message += did_you_mean(str(error.get("input")), choices)
+                if message not in found.setdefault(loc, []):
+                    found[loc].append(message)
+            for loc, messages in found.items():  # one line a place: a value of a union fails each of its kinds
+                where = ".".join(str(p) for p in loc)
+                message = messages[0] + "".join(f" or {m.removeprefix('Input should be ')}" for m in messages[1:])
                 problems.append(self.problem((*path, *loc), f"{where + ': ' if where else ''}{message}"))
             return None

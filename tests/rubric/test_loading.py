@@ -171,3 +171,14 @@ def test_one_mistake_is_one_problem(tmp_path: Path) -> None:
         file.write("items:\n  - id: [unclosed\n")
     (found,) = problems(folder)
     assert found.startswith("bonus.yaml:") and "not valid YAML" in found
+
+
+def test_a_value_of_the_wrong_kind_is_one_line_without_pydantics_own_names(tmp_path: Path) -> None:
+    """``max: four`` (a number, or a mapping of org type to number): one line at the place in the file, not one
+    per kind with ``max.decimal`` and ``max.dict[str,decimal]``."""
+    from tests.builders import shipped
+
+    folder = edited(Path(shipped().path), tmp_path / "max", "leadership.yaml", "max: 4", "max: four")
+    (found,) = problems(folder)
+    assert found.endswith(": max: Input should be a valid decimal or a valid dictionary"), found
+    assert found.startswith("leadership.yaml:") and "decimal]" not in found
