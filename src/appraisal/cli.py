@@ -452,6 +452,13 @@ def run_command(
     sys.exit(_summarize(result))
 
 
+def _document(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A document to write is named ``.pdf`` or ``.docx`` (the name says which is written)."""
+    if value is not None and not value.lower().endswith((".pdf", ".docx")):
+        raise click.BadParameter(f"{value}: name the file .pdf (a PDF) or .docx (a DOCX)")
+    return value
+
+
 @main.command(short_help="Render one unit's report (PDF) from its scorecard.")
 @click.argument("scorecard", type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -460,9 +467,12 @@ def run_command(
     "output",
     default=None,
     type=click.Path(dir_okay=False),
+    callback=_document,
     help="The PDF to write (.docx: the DOCX; required).",
 )
-@click.option("--output", "output_alias", default=None, hidden=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--output", "output_alias", default=None, hidden=True, type=click.Path(dir_okay=False), callback=_document
+)
 @click.option(
     "--kind",
     type=click.Choice(KINDS),
@@ -830,7 +840,13 @@ def rules_test(folder: str | None, require_coverage: bool) -> None:
 @click.option("--year", type=int, default=None, help="The bundled rubric of this year (instead of FOLDER).")
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of the handbook.")
 @click.option(
-    "--out", "-o", "output", required=True, type=click.Path(dir_okay=False), help="The PDF (or .docx) to write."
+    "--out",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    callback=_document,
+    help="The PDF (or .docx) to write.",
 )
 def rules_handbook(folder: str | None, year: int | None, lang: str, output: str) -> None:
     """Write the handbook of the rubric in FOLDER: the year's rules as units receive them.

@@ -165,3 +165,15 @@ def test_same_report_bytes_in_another_process(scored: Path, tmp_path: Path) -> N
     )
     assert other.returncode == 0, other.stderr
     assert here.read_bytes() == there.read_bytes()
+
+
+@pytest.mark.parametrize("command", [["report", "CARD"], ["rules", "handbook", "--year", "2026"]])
+def test_a_document_named_neither_pdf_nor_docx_is_a_usage_error(
+    scored: Path, tmp_path: Path, command: list[str]
+) -> None:
+    """``-o c1.txt`` wrote a PDF under a .txt name."""
+    card = str(scored / "scorecards" / "county-01.json")
+    target = tmp_path / "c1.txt"
+    code, _, err = invoke(*[card if part == "CARD" else part for part in command], "-o", target)
+    assert code == 2 and f"{target}: name the file .pdf (a PDF) or .docx (a DOCX)" in err, err
+    assert not target.exists()
