@@ -182,3 +182,14 @@ def test_a_value_of_the_wrong_kind_is_one_line_without_pydantics_own_names(tmp_p
     (found,) = problems(folder)
     assert found.endswith(": max: Input should be a valid decimal or a valid dictionary"), found
     assert found.startswith("leadership.yaml:") and "decimal]" not in found
+
+
+def test_a_repeated_org_type_id_is_reported_at_the_repeat(tmp_path: Path) -> None:
+    from tests.builders import shipped
+
+    folder = edited(Path(shipped().path), tmp_path / "twice", "rubric.yaml", "id: street,", "id: township,")
+    text = (folder / "rubric.yaml").read_text(encoding="utf-8").splitlines()
+    first, repeat = (n for n, line in enumerate(text, 1) if "id: township," in line)
+    assert f"rubric.yaml:{repeat}: org_types.2.id: township again (first at line {first}): each id once" in problems(
+        folder
+    )

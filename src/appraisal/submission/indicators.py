@@ -363,8 +363,14 @@ def _load(folder: str, stamp: tuple[tuple[int, int], ...]) -> Indicators:
     if isinstance(manifest.data, dict):
         subset = {k: manifest.data[k] for k in ("org_types", "year") if k in manifest.data}
         declared = manifest.validate(OrgTypesEntry, subset, (), problems)
-        if declared is not None and len({t.id for t in declared.org_types}) != len(declared.org_types):
-            problems.append(manifest.problem(("org_types",), "org_types: each id once"))
+        if declared is not None:
+            first: dict[str, int] = {}
+            for index, org_type in enumerate(declared.org_types):  # each repeat at its own line
+                if org_type.id in first:
+                    line = manifest.line(("org_types", first[org_type.id]))[0]
+                    message = f"org_types.{index}.id: {org_type.id} again (first at line {line}): each id once"
+                    problems.append(manifest.problem(("org_types", index, "id"), message))
+                first.setdefault(org_type.id, index)
     elif manifest.data is not None:
         problems.append(manifest.problem((), "the manifest is a mapping of keys"))
     if isinstance(indicators.data, dict):
