@@ -141,3 +141,19 @@ def test_rules_commands_name_a_missing_folder_and_take_a_year(command: str, tmp_
     missing = CliRunner().invoke(main, ["rules", command, str(tmp_path / "nowhere")])
     assert missing.exit_code == 2 and "no such folder: " in missing.stderr
     assert CliRunner().invoke(main, ["rules", command, "2026"]).exit_code == 0
+
+
+def test_each_mismatch_is_at_the_line_it_is_about(rubric_copy: Path) -> None:
+    """A misspelt expectation, and a submission field of the wrong kind: each at its own line of the case file
+    (an editor jumps there), not only at the case's first line."""
+    case = rubric_copy / "cases" / "village.yaml"
+    text = case.read_text(encoding="utf-8").replace("total: 88", "totl: 88", 1)
+    case.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    typo = next(n for n, line in enumerate(lines, 1) if "totl: 88" in line)
+    (failed,) = [r for r in run_cases(load_rubric(rubric_copy)) if not r.passed]
+    assert f"\n  cases/village.yaml:{typo}: expect.totl: Extra inputs are not permitted" in str(failed), str(failed)
+    case.write_text(text.replace("totl: 88", "total: 88", 1).replace("working_meetings: 2", "working_meetings: two", 1))
+    field = next(n for n, line in enumerate(lines, 1) if "working_meetings: 2" in line)
+    (failed,) = [r for r in run_cases(load_rubric(rubric_copy)) if not r.passed]
+    assert f"\n  cases/village.yaml:{field}: the submission is invalid: leadership.working_meetings:" in str(failed)

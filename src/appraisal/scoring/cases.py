@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .._yaml import ParseError, parse_yaml_nodes, read_regular
+from .._yaml import LineIndex, ParseError, parse_yaml_nodes, read_regular
 from ..errors import InputError, RubricError, RubricProblem, did_you_mean
 from ..rubric import Rubric
 from ..submission.loading import validate_unit
@@ -48,11 +48,15 @@ class Expectation(BaseModel):
 
 @dataclass
 class CaseResult:
+    """One case's outcome: its file, line and name, and each expectation that did not hold (``mismatches``), at
+    the line of the case file it is about (``lines``: the expectation's, or the submission field's)."""
+
     file: str
     line: int
     name: str
     mismatches: list[str] = field(default_factory=list)
     card: Scorecard | None = None
+    lines: list[int] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -60,10 +64,19 @@ class CaseResult:
 
     def __str__(self) -> str:
         head = f"cases/{self.file}:{self.line}: {self.name}"
-        return head + (": ok" if self.passed else "".join(f"\n  {m}" for m in self.mismatches))
+        if self.passed:
+            return head + ": ok"
+        lines = self.lines or [0] * len(self.mismatches)
+        return head + "".join(
+            f"\n  cases/{self.file}:{line}: {m}" if line else f"\n  {m}"
+            for m, line in zip(self.mismatches, lines, strict=True)
+        )
 
 
-def _cases_in(path: Path) -> list[tuple[int, dict[str, Any]]]:
+Place = tuple[int | str, ...]  # where in a case a mismatch is: ("expect", "total"), ("submission", "leadership", ...)
+
+
+def _cases_in(path: Path) -> list[tuple[int, dict[str, Any], LineIndex]]:
     try:
         data, node = parse_yaml_nodes(read_regular(path, MAX_CASE_FILE_BYTES).decode("utf-8"))
     except (ParseError, OSError, UnicodeDecodeError) as exc:
@@ -75,17 +88,22 @@ def _cases_in(path: Path) -> list[tuple[int, dict[str, Any]]]:
         line = entry_node.start_mark.line + 1 if entry_node is not None else 0
         if not isinstance(entry, dict) or not {"name", "submission", "expect"} <= set(entry):
             raise RubricError([RubricProblem(f"cases/{path.name}", line, "a case has name, submission and expect")])
-        found.append((line, entry))
+        found.append((line, entry, LineIndex(entry_node)))
     return found
 
 
-def _expectation_error(error: Any) -> str:
+def _expectation_error(error: Any) -> tuple[Place, str]:
     where = ".".join(map(str, error["loc"]))
     hint = did_you_mean(str(error["loc"][-1]), Expectation.model_fields) if error["type"] == "extra_forbidden" else ""
-    return f"expect.{where}: {error['msg']}{hint}"
+    return ("expect", *error["loc"]), f"expect.{where}: {error['msg']}{hint}"
 
 
-def _compare(rubric: Rubric, entry: dict[str, Any], source: str) -> tuple[list[str], Scorecard | None]:
+def _submission_place(loc: str) -> Place:
+    """A submission problem's dotted field path as a place in the case (list indexes as numbers)."""
+    return ("submission", *(int(part) if part.isdigit() else part for part in loc.split(".") if part))
+
+
+def _compare(rubric: Rubric, entry: dict[str, Any], source: str) -> tuple[list[tuple[Place, str]], Scorecard | None]:
     try:
         expect = Expectation.model_validate(entry["expect"])
     except ValidationError as exc:
@@ -93,26 +111,31 @@ def _compare(rubric: Rubric, entry: dict[str, Any], source: str) -> tuple[list[s
     try:
         card = appraise(validate_unit(entry["submission"], source, rubric), rubric)
     except InputError as exc:
-        return [f"the submission is invalid: {line}" for line in exc.lines()], None
-    mismatches = []
+        return [
+            (_submission_place(p.loc), f"the submission is invalid: {line.removeprefix(exc.source + ': ')}")
+            for p, line in zip(exc.problems, exc.lines(), strict=True)
+        ], None
+    mismatches: list[tuple[Place, str]] = []
     for key in ("total", "bonus", "grade", "vetoed"):
         wanted = getattr(expect, key)
         if wanted is not None and getattr(card, key) != wanted:
-            mismatches.append(f"{key}: expected {wanted}, got {getattr(card, key)}")
+            mismatches.append((("expect", key), f"{key}: expected {wanted}, got {getattr(card, key)}"))
     ids = [i.id for i in card.items]
     deductions = {d.id: d for d in card.deductions}
     for item_id, points in expect.items.items():
         got = next((i for i in card.items if i.id == item_id), None) or deductions.get(item_id)
+        place: Place = ("expect", "items", item_id)
         if got is None:
-            mismatches.append(f"{item_id}: no such item{did_you_mean(item_id, [*ids, *deductions])}")
+            mismatches.append((place, f"{item_id}: no such item{did_you_mean(item_id, [*ids, *deductions])}"))
         elif got.points != points:
-            mismatches.append(f"{item_id}: expected {points} points, got {got.points} ({got.reason})")
+            mismatches.append((place, f"{item_id}: expected {points} points, got {got.points} ({got.reason})"))
     for item_id, status in expect.statuses.items():
         got = next((i for i in card.items if i.id == item_id), None)
+        place = ("expect", "statuses", item_id)
         if got is None:
-            mismatches.append(f"{item_id}: no such item{did_you_mean(item_id, ids)}")
+            mismatches.append((place, f"{item_id}: no such item{did_you_mean(item_id, ids)}"))
         elif got.status != status:
-            mismatches.append(f"{item_id}: expected {status}, got {got.status} ({got.reason})")
+            mismatches.append((place, f"{item_id}: expected {status}, got {got.status} ({got.reason})"))
     return mismatches, card
 
 
@@ -125,9 +148,11 @@ def run_cases(rubric: Rubric) -> list[CaseResult]:
     """Run every golden case of ``rubric`` (none when it has no ``cases/`` folder)."""
     results = []
     for path in case_files(rubric):
-        for line, entry in _cases_in(path):
+        for line, entry, index in _cases_in(path):
             result = CaseResult(path.name, line, str(entry["name"]))
-            result.mismatches, result.card = _compare(rubric, entry, f"cases/{path.name}")
+            found, result.card = _compare(rubric, entry, f"cases/{path.name}")
+            result.mismatches = [message for _, message in found]
+            result.lines = [index.line(place)[0] for place, _ in found]  # the place, or its nearest ancestor's
             results.append(result)
     return results
 
