@@ -17,7 +17,7 @@ COUNTY = FIXTURES / "rubrics" / "county-township"
 def test_the_annex_and_the_summary_state_the_rubrics_terms() -> None:
     rubric = load_rubric(COUNTY)
     (cases,) = case_files(rubric)
-    units = [validate_unit(entry["submission"], "case", rubric) for _, entry in _cases_in(cases)]
+    units = [validate_unit(entry["submission"], "case", rubric) for _, entry, _ in _cases_in(cases)]
     cards = {c.unit_id: c for c in appraise_many(units, rubric).scorecards}
     enterprise = cards["ct-enterprise-none"]
     for lang, graded, deducted in (
