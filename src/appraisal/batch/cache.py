@@ -37,6 +37,7 @@ from ..errors import InputError, Problem
 from ..resources import bundled
 from ..scoring import Scorecard
 from ..scoring.rank import Standing, standing
+from ..submission.loading import BundledYears
 from .publish import sha256_file
 
 FORMAT = "appraisal-cache/4"
@@ -172,6 +173,12 @@ class Cache:
         self._reports: dict[str, tuple[str, str]] | None = None  # read when first asked
         self._checked: set[str] = set()  # the reports' keys whose entries this run found whole
 
+    @functools.cached_property
+    def bundled_years(self) -> BundledYears:
+        """The bundled years' indicators, found once for the run (and once in each of its workers) that uses this
+        cache: they validate the units of a run given no rubric."""
+        return BundledYears()
+
     # --- scored input files -----------------------------------------------------------------------------
 
     def file_key(self, name: str, data: bytes) -> str:
@@ -230,13 +237,13 @@ class Cache:
         return texts
 
     def store_file(self, key: str, result: FileResult) -> FileResult:
-        """Store ``result`` (``entry_bytes``); ``result`` as standings (``light_entry``)."""
+        """Store ``result``'s entry; ``result`` as standings (both ``light_entry``)."""
         light, entry = light_entry(result)
         self.store_entry(key, entry)
         return light
 
     def store_entry(self, key: str, data: bytes) -> None:
-        """Store an entry made by ``entry_bytes`` (on a cluster's worker, say)."""
+        """Store an entry made by ``light_entry`` (on a cluster's worker, say)."""
         _write_atomic(self._file_path(key), data)
 
     def empty(self) -> bool:
@@ -345,16 +352,12 @@ def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
         yield from scan
 
 
-def entry_bytes(result: FileResult) -> bytes:
-    """A cache entry: one line indexing the file's records (kind, unit id, source, a scorecard's standing, the
-    payload's length), then the payloads as they are: each scorecard's canonical JSON, each error's. The
-    payloads are not JSON-escaped again: a streamed run reads a scorecard back as the bytes it writes."""
-    return light_entry(result)[1]
-
-
 def light_entry(result: FileResult) -> tuple[FileResult, bytes]:
-    """``result`` with each scorecard replaced by its standing (what a streamed run keeps), and its cache entry
-    (``entry_bytes``): each standing made once, for both."""
+    """``result`` with each scorecard replaced by its standing (what a streamed run keeps), and its cache entry,
+    each standing made once for both. The entry: one line indexing the file's records (kind, unit id, source, a
+    scorecard's standing, the payload's length), then the payloads as they are: each scorecard's canonical JSON,
+    each error's. The payloads are not JSON-escaped again: a streamed run reads a scorecard back as the bytes it
+    writes."""
     records: list[list[Any]] = []
     payloads: list[bytes] = []
     units: list[Unit] = []

@@ -9,7 +9,6 @@ the files' units together after (``stream.rank_light``).
 from __future__ import annotations
 
 import hashlib
-import weakref
 from pathlib import Path
 
 from ..errors import InputError, Problem
@@ -17,7 +16,6 @@ from ..rubric import Rubric
 from ..scoring.appraise import rubric_for, score_or_reject
 from ..submission.loading import (
     SPREADSHEET_SUFFIXES,
-    BundledYears,
     IndicatorsSource,
     parse_document,
     read_bytes,
@@ -34,18 +32,10 @@ def read_file(path: Path, name: str) -> bytes | FileResult:
         return FileResult(name, None, None, [exc], [])
 
 
-_BUNDLED: weakref.WeakKeyDictionary[Cache, BundledYears] = weakref.WeakKeyDictionary()
-
-
 def _validating(rubric: Rubric | None, cache: Cache | None) -> IndicatorsSource:
     """What validates a file's units: ``rubric``, else each unit's own year's bundled indicators, found once a run
-    (for its ``cache``, made once a run in this process and in each worker; without one, for each unit)."""
-    if rubric is not None or cache is None:
-        return rubric
-    found = _BUNDLED.get(cache)
-    if found is None:
-        found = _BUNDLED[cache] = BundledYears()
-    return found
+    (``Cache.bundled_years``; without a cache, for each unit)."""
+    return rubric if rubric is not None or cache is None else cache.bundled_years
 
 
 def score_file(
