@@ -10,7 +10,8 @@ where the run works a unit at a time):
 - read: ``read_file``;
 - cache lookup: the file's sha256 and cache key and ``Cache.load_file`` (a miss: the cache starts empty), and the
   same lookup again once the file is stored (a hit, as a re-run reads it: standings only);
-- parse+validate: ``parse_document`` and ``validate_unit`` (by what validates a run's units: ``score._validating``);
+- parse+validate: ``parse_document`` and ``validate_unit`` (by what validates a run's units given no rubric:
+  ``Cache.bundled_years``);
 - score: ``score_or_reject`` with the unit's year's rubric;
 - entry write: ``Cache.store_file`` (the standing and the cache entry made, ``light_entry``: the scorecard's
   JSON, ``to_bytes``, is most of it; the entry written);
@@ -44,7 +45,7 @@ from appraisal.batch import publish  # noqa: E402
 from appraisal.batch.cache import Cache, FileResult, Unit  # noqa: E402
 from appraisal.batch.publish import RunFolder, output_lock  # noqa: E402
 from appraisal.batch.run import CHUNK, _few_collections, _manifest, _rubric_key  # noqa: E402
-from appraisal.batch.score import _validating, read_file  # noqa: E402
+from appraisal.batch.score import read_file  # noqa: E402
 from appraisal.batch.stream import keep, rank_light, write_cards  # noqa: E402
 from appraisal.errors import InputError  # noqa: E402
 from appraisal.scoring.appraise import Appraisals, rubric_for, rubrics_of, score_or_reject  # noqa: E402
@@ -83,7 +84,7 @@ def stages(inputs: Path, out: Path) -> tuple[dict[str, float], int]:
             sha256, key = hashlib.sha256(data).hexdigest(), cache.file_key(name, data)
             assert cache.load_file(key, name, sha256, len(data), light=True) is None
             spent["cache lookup (miss)"] += (start := clock()) - now
-            indicators = _validating(None, cache)
+            indicators = cache.bundled_years
             unit = validate_unit(parse_document(data, path.suffix.lower(), name), name, indicators)
             spent["parse+validate"] += (now := clock()) - start
             outcome = score_or_reject(unit, rubric_for(unit))

@@ -19,8 +19,12 @@ from tests.builders import shipped
 
 from appraisal import Scorecard, appraise, load_submission
 from appraisal.batch import ClusterError, DaskExecutor, ReportSettings, current_run, run
+from appraisal.batch.cache import Cache, light_entry
+from appraisal.batch.cluster import score_entries
+from appraisal.batch.score import score_file
 from appraisal.cli import main
 from appraisal.resources import examples
+from appraisal.submission import loading
 
 pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 batch_run = importlib.import_module("appraisal.batch.run")  # the module (appraisal.batch.run is the function)
@@ -30,8 +34,10 @@ batch_run = importlib.import_module("appraisal.batch.run")  # the module (apprai
 def cluster() -> Iterator[Any]:
     import distributed  # a dependency of the tests: missing, they fail rather than skip
 
+    # the scheduler serves HTTP even without a dashboard, by default on 8787: a free port, so that two test
+    # processes (or anything else holding 8787) do not make it warn, which fails the test
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0", silence_logs=50
     ) as local:
         yield local
 
@@ -151,3 +157,45 @@ def test_the_cluster_is_sent_a_few_chunks_of_reports_at_a_time(cluster: Any) -> 
         rest = list(made)
     assert len(drawn) == 6 and len(rest) == 5
     assert all(done[0]["pdf"].startswith(b"%PDF-") for done in [first, *rest])
+
+
+def test_the_client_computes_each_files_cache_key_once(
+    tmp_path: Path, cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client looks each file up in its cache and, for a miss, stores what the cluster sends back under the
+    key it looked up with: one key a file, on a first run (all misses) as on a re-run (all hits)."""
+    inputs = many_units(tmp_path / "in", 1)
+    files = len(list(inputs.iterdir()))
+    keys: list[str] = []
+    real = Cache.file_key
+
+    def counted(self: Cache, name: str, data: bytes) -> str:
+        keys.append(name)
+        return real(self, name, data)
+
+    monkeypatch.setattr(Cache, "file_key", counted)
+    from distributed import Client
+
+    with Client(cluster) as client:
+        for _ in range(2):
+            keys.clear()
+            run([inputs], tmp_path / "out", cluster=DaskExecutor(client=client))
+            assert sorted(keys) == sorted(p.name for p in inputs.iterdir()) and len(keys) == files
+
+
+def test_a_cluster_worker_finds_the_bundled_years_once_a_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker holds no cache: given no rubric it finds the bundled years once for the chunk it is sent (not for
+    each unit), and its entries are those of each file scored on its own."""
+    chunk = [(p.name, ".json", p.read_bytes()) for p in sorted(examples().glob("*.json"))]
+    alone = [light_entry(score_file(Path("file.json"), name, None, None, data)) for name, _, data in chunk]
+    found: list[object] = []
+    real = loading.bundled_years
+
+    def counted() -> object:
+        found.append(None)
+        return real()
+
+    monkeypatch.setattr(loading, "bundled_years", counted)
+    made = score_entries(chunk, None)
+    assert len(found) == 1 and len(chunk) > 10
+    assert [entry for _, entry in made] == [entry for _, entry in alone]

@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import AppraisalError
 from ..rubric import Rubric
 from ..scoring import Scorecard
+from ..submission.loading import BundledYears
 from .cache import FileResult, light_entry
 from .score import score_file
 from .workers import render_cards
@@ -34,9 +35,10 @@ def score_entries(chunk: list[tuple[str, str, bytes]], rubric: Rubric | None) ->
     """On a worker, for a streamed run: each file (its name, its path's suffix, its bytes) scored, sent back as
     its standings and its cache entry's bytes (which the client stores: the scorecards are not sent as objects,
     nor held by the client)."""
+    years = BundledYears() if rubric is None else None  # found once a chunk: a worker holds no cache
     made = []
     for name, suffix, data in chunk:
-        made.append(light_entry(score_file(Path(f"file{suffix}"), name, rubric, None, data)))
+        made.append(light_entry(score_file(Path(f"file{suffix}"), name, rubric, None, data, years=years)))
     return made
 
 

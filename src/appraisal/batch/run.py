@@ -129,11 +129,11 @@ def _on_cluster(
             read = read_file(Path(path), name)
             if isinstance(read, FileResult):
                 results[index] = keep(read, name)
-            elif (hit := lookup_light(name, read, cache)) is not None:
+            elif (hit := lookup_light(name, read, cache, key := cache.file_key(name, read))) is not None:
                 results[index] = keep(hit, name)
             else:
                 payload.append((name, os.path.splitext(path)[1], read))
-                places.append((index, name, cache.file_key(name, read)))
+                places.append((index, name, key))
                 if len(payload) >= chunk:
                     sent.append(places)
                     yield payload

@@ -16,6 +16,7 @@ from ..rubric import Rubric
 from ..scoring.appraise import rubric_for, score_or_reject
 from ..submission.loading import (
     SPREADSHEET_SUFFIXES,
+    BundledYears,
     IndicatorsSource,
     parse_document,
     read_bytes,
@@ -32,10 +33,12 @@ def read_file(path: Path, name: str) -> bytes | FileResult:
         return FileResult(name, None, None, [exc], [])
 
 
-def _validating(rubric: Rubric | None, cache: Cache | None) -> IndicatorsSource:
+def _validating(rubric: Rubric | None, cache: Cache | None, years: BundledYears | None) -> IndicatorsSource:
     """What validates a file's units: ``rubric``, else each unit's own year's bundled indicators, found once a run
-    (``Cache.bundled_years``; without a cache, for each unit)."""
-    return rubric if rubric is not None or cache is None else cache.bundled_years
+    (``Cache.bundled_years``, or the caller's ``years``; with neither, for each unit)."""
+    if rubric is not None:
+        return rubric
+    return cache.bundled_years if cache is not None else years
 
 
 def score_file(
@@ -46,12 +49,14 @@ def score_file(
     data: bytes | None = None,
     *,
     light: bool = False,
+    years: BundledYears | None = None,
 ) -> FileResult:
     """One input file's outcome (``data``: its bytes, when already read): from the cache when its bytes were
     scored before with this rubric, else parsed, validated and scored, and then stored in the cache. Without a
     ``rubric`` each unit is validated and scored by its own year's bundled one. ``light``: each scorecard as its
-    ``Standing`` (the scorecard itself is in the ``cache``). The file's sha256 and cache key are computed once, for
-    the lookup and the outcome."""
+    ``Standing`` (the scorecard itself is in the ``cache``). ``years``: the bundled years found once, for
+    a caller scoring many files with no cache (a Dask worker). The file's sha256 and cache key are computed
+    once, for the lookup and the outcome."""
     if data is None:
         read = read_file(path, name)
         if isinstance(read, FileResult):
@@ -65,7 +70,7 @@ def score_file(
             return hit
     rejected: list[InputError] = []
     units: list[Unit] = []
-    indicators = _validating(rubric, cache)
+    indicators = _validating(rubric, cache, years)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         from ..intake.reading import spreadsheet_units  # a later stage, imported when a spreadsheet comes
 

@@ -57,9 +57,11 @@ def final_json(text: str, decision: Decision) -> str:
     return final_bytes(text.encode("utf-8"), decision).decode("utf-8")
 
 
-def lookup_light(name: str, data: bytes, cache: Cache) -> FileResult | None:
-    """The outcome of a file with these bytes from the cache, as standings, or None."""
-    return cache.load_file(cache.file_key(name, data), name, hashlib.sha256(data).hexdigest(), len(data), light=True)
+def lookup_light(name: str, data: bytes, cache: Cache, key: str | None = None) -> FileResult | None:
+    """The outcome of a file with these bytes (and this cache ``key``, when the caller has it) from the cache, as
+    standings, or None."""
+    key = key or cache.file_key(name, data)
+    return cache.load_file(key, name, hashlib.sha256(data).hexdigest(), len(data), light=True)
 
 
 def score_light(path: Path, name: str, rubric: Rubric | None, cache: Cache, data: bytes | None = None) -> FileResult:
