@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.builders import INDICATORS_2026, ORG_TYPES, unit
@@ -240,3 +241,41 @@ def test_bundled_years_found_once_validate_as_each_units_own_year(data: dict[str
     assert outcomes[0] == outcomes[1]
     if not isinstance(outcomes[0], list):  # a unit: validated by the same year's indicators
         assert outcomes[0].indicators is getattr(outcomes[1], "indicators", None)
+
+
+@pytest.fixture(scope="module")
+def examples_by_type() -> dict[str, Any]:
+    """The first bundled example of each org type."""
+    from appraisal.resources import examples
+
+    units, _ = load_submissions([examples()])
+    return {org_type: next(u for u in units if u.org_type == org_type) for org_type in ORG_TYPES}
+
+
+@pytest.mark.parametrize("org_type", ORG_TYPES)
+def test_reported_and_verified_read_every_field_as_getattr_does(
+    org_type: str, examples_by_type: dict[str, Any]
+) -> None:
+    """``reported`` and ``verified`` read fields from the models' dicts (a missing name through ``getattr`` is
+    slow in pydantic): over every field of the year, those the org type lacks included, the same values as
+    ``getattr`` with a default."""
+    example = examples_by_type[org_type]
+    check = {"value": 1, "by": "李红", "method": "records"}
+    data = {**example.model_dump(mode="json", exclude_none=True), "verification": {"leadership": {}}}
+    hearings = "standing_committee_hearings"
+    if "leadership" in type(example).model_fields and hearings in type(example.leadership).model_fields:
+        data["verification"]["leadership"][hearings] = check
+    loaded = validate_unit(data, "u.json")
+    paths = [f"{s.id}.{f.id}" for s in loaded.indicators.sections for f in s.fields]
+    lacking = 0
+    for path in [*paths, "nowhere.nothing", "leadership.nothing"]:
+        section, _, name = path.partition(".")
+        expected = getattr(getattr(loaded, section, None), name, None)
+        assert loaded.reported(path) == expected, path
+        lacking += expected is None
+        found = getattr(getattr(getattr(loaded, "verification", None), section, None), name, None)
+        assert loaded.verified(path) is found, path
+    assert 2 <= lacking < len(paths)
+    if data["verification"]["leadership"]:
+        assert loaded.verified(f"leadership.{hearings}").value == 1  # type: ignore[union-attr]
+        assert loaded.value(f"leadership.{hearings}") == 1
