@@ -58,3 +58,28 @@ def test_refusals_read_as_the_python_loader_words_them(text: str, message: str) 
 def test_core_schema_scalars() -> None:
     data, _ = parse_yaml_nodes("a: 010\nb: 0x10\nc: yes\nd: 1_0\ne: 1:30\nf: true\ng: 1.5\nh: ٣")
     assert data == {"a": 10, "b": "0x10", "c": "yes", "d": "1_0", "e": "1:30", "f": True, "g": 1.5, "h": "٣"}
+
+
+@pytest.mark.parametrize("levels", [31, 32, 33, 60])
+@pytest.mark.parametrize("shape", ["lists", "objects", "mixed, the deep one last"])
+def test_json_nested_32_levels_is_read_and_33_refused(levels: int, shape: str) -> None:
+    """The depth counts containers (``[]`` is one level), whichever kind and wherever the deepest one is."""
+    inner = "1"
+    for level in range(levels):
+        if shape == "lists" or (shape != "objects" and level % 2):
+            inner = f"[{inner}]"
+        else:
+            inner = f'{{"a": {inner}}}'
+    text = inner if shape != "mixed, the deep one last" else f'{{"x": [1, {{"y": []}}], "z": 2, "deep": {inner}}}'
+    depth = levels + (shape == "mixed, the deep one last")
+    if depth <= 32:
+        assert _yaml.parse_text(text, ".json") is not None
+    else:
+        with pytest.raises(ParseError, match="^nested deeper than 32 levels$"):
+            _yaml.parse_text(text, ".json")
+
+
+def test_a_json_key_given_twice_is_refused_wherever_it_is() -> None:
+    assert _yaml.parse_text('{"a": 1, "b": {"a": 2}}', ".json") == {"a": 1, "b": {"a": 2}}
+    with pytest.raises(ParseError, match="^duplicate key 'c'$"):
+        _yaml.parse_text('{"a": 1, "b": {"c": 2, "d": 3, "c": 4}}', ".json")
