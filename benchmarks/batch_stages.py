@@ -42,9 +42,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_batch import write_inputs  # noqa: E402
 
 from appraisal.batch import publish  # noqa: E402
-from appraisal.batch.cache import Cache, FileResult, Unit  # noqa: E402
+from appraisal.batch.cache import (  # noqa: E402
+    Cache,
+    FileResult,
+    Unit,
+    rubric_key,  # noqa: E402
+)
 from appraisal.batch.publish import RunFolder, output_lock  # noqa: E402
-from appraisal.batch.run import CHUNK, _few_collections, _manifest, _rubric_key  # noqa: E402
+from appraisal.batch.run import CHUNK, _few_collections, _manifest  # noqa: E402
 from appraisal.batch.score import read_file  # noqa: E402
 from appraisal.batch.stream import keep, rank_light, write_cards  # noqa: E402
 from appraisal.errors import InputError  # noqa: E402
@@ -70,7 +75,7 @@ def stages(inputs: Path, out: Path) -> tuple[dict[str, float], int]:
     spent: dict[str, float] = defaultdict(float)
     clock = time.perf_counter
     with output_lock(out), RunFolder(out) as folder:
-        cache = Cache(out / publish.STATE / "cache", _rubric_key(None))
+        cache = Cache(out / publish.STATE / "cache", rubric_key(None))
         start = clock()
         found = [(os.fspath(path), name) for path, name in expand_named([inputs], publish.outputs(out))]
         spent["listing"] += clock() - start

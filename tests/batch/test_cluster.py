@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,15 +20,16 @@ from tests.builders import shipped
 
 from appraisal import Scorecard, appraise, load_submission
 from appraisal.batch import ClusterError, DaskExecutor, ReportSettings, current_run, run
-from appraisal.batch.cache import Cache, light_entry
-from appraisal.batch.cluster import score_entries
+from appraisal.batch.cache import Cache, light_entry, rubric_key
+from appraisal.batch.cluster import fingerprint, score_entries
 from appraisal.batch.score import score_file
 from appraisal.cli import main
 from appraisal.resources import examples
 from appraisal.submission import loading
 
 pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
-batch_run = importlib.import_module("appraisal.batch.run")  # the module (appraisal.batch.run is the function)
+batch_run = importlib.import_module("appraisal.batch.run")
+cluster_module = importlib.import_module("appraisal.batch.cluster")  # the module (appraisal.batch.run is the function)
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +201,78 @@ def test_a_cluster_worker_finds_the_bundled_years_once_a_chunk(monkeypatch: pyte
     made = score_entries(chunk, None)
     assert len(found) == 1 and len(chunk) > 10
     assert [entry for _, entry in made] == [entry for _, entry in alone]
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("bogus://x", "not a Dask scheduler's address: bogus://x: unknown address scheme 'bogus'"),
+        ("notanaddress", "not a Dask scheduler's address: notanaddress: missing port number"),
+    ],
+)
+def test_an_address_that_is_none_is_one_line_at_once(tmp_path: Path, address: str, said: str) -> None:
+    """Refused before a Client is made (one made on such an address is a traceback, and waits 40 s as it goes)."""
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        main,
+        ["run", str(examples() / "county-01.json"), "--out", str(tmp_path / "o"), "--no-reports"]
+        + ["--executor", "dask", "--scheduler", address],
+    )
+    assert result.exit_code == 2 and said in result.output and len(result.output.splitlines()) == 1, result.output
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("reports", [False, True])
+def test_workers_running_another_version_are_refused_and_nothing_of_theirs_is_kept(
+    tmp_path: Path, cluster: Any, monkeypatch: pytest.MonkeyPatch, reports: bool
+) -> None:
+    """The client sends what its results depend on (appraisal's version, the rubric, for reports the templates and
+    renderers) with each task; workers that differ refuse it: the run fails in one line, its folder keeps the
+    last whole run, and its cache gets no entry of theirs (a local re-run scores everything itself)."""
+    inputs = few_examples(tmp_path / "in", 1, ("county", "village"))
+    out = tmp_path / "out"
+    run([inputs], out, shipped(), reports=ReportSettings() if reports else None)
+    before = published(out)
+    (inputs / "county-01.json").write_text(
+        (inputs / "county-01.json").read_text(encoding="utf-8").replace('"name": "', '"name": "New '), "utf-8"
+    )
+    monkeypatch.setattr(cluster_module, "__version__", "0.0.1")  # this client: another version than its workers
+    from distributed import Client
+
+    with Client(cluster) as client, pytest.raises(ClusterError) as caught:
+        run(
+            [inputs], out, shipped(), reports=ReportSettings() if reports else None, cluster=DaskExecutor(client=client)
+        )
+    assert "runs other code or rubrics than this client (appraisal " in str(caught.value)
+    assert "the client's 0.0.1" in str(caught.value) and "\n" not in str(caught.value)
+    assert published(out) == before
+    entries = out / ".appraisal" / "cache" / "files"
+    kept = {p.name for p in entries.iterdir()}
+    monkeypatch.undo()
+    run([inputs], out, shipped(), reports=ReportSettings() if reports else None)
+    assert {p.name for p in entries.iterdir()} - kept  # the changed file, scored here: no worker's entry was kept
+
+
+def test_a_worker_checks_the_clients_fingerprint_before_it_scores() -> None:
+    chunk = [("county-01.json", ".json", (examples() / "county-01.json").read_bytes())]
+    own = fingerprint(rubric_key(shipped()), reports=False)
+    assert score_entries(chunk, shipped(), own)[0][1] == score_entries(chunk, shipped())[0][1]
+    with pytest.raises(ClusterError, match=r"a Dask worker runs other code or rubrics than this client \(rubric "):
+        score_entries(chunk, shipped(), {**own, "rubric": "0" * 64})
+
+
+def test_a_cluster_with_no_worker_is_an_error_once_it_has_had_none_for_the_wait(tmp_path: Path) -> None:
+    """No worker started (or each one gone): the run does not wait for ever, it says so and keeps its folder."""
+    import distributed
+
+    inputs = few_examples(tmp_path / "in", 1, ("county",))
+    with (
+        distributed.LocalCluster(n_workers=0, dashboard_address="127.0.0.1:0", silence_logs=50) as empty,
+        distributed.Client(empty) as client,
+    ):
+        for rubric in (shipped(), None):  # a rubric sent to every worker first, or each unit's own year's
+            started = time.monotonic()
+            with pytest.raises(ClusterError, match=r"^the Dask cluster at tcp://\S+ has had no worker for 1 s: st"):
+                run([inputs], tmp_path / "out", rubric, cluster=DaskExecutor(client=client, wait_for_workers=1))
+            assert time.monotonic() - started < 15
+    assert current_run(tmp_path / "out") is None

@@ -90,14 +90,14 @@ def test_workers_cache_under_the_runs_key_so_a_rerun_finds_every_file(tmp_path: 
     the run looks up, so a re-run finds every file here and starts no worker (it once missed them all)."""
     from tests.batch.test_publish import many_units
 
-    from appraisal.batch.cache import Cache
-    from appraisal.batch.run import PARALLEL_FROM, _rubric_key
+    from appraisal.batch.cache import Cache, rubric_key
+    from appraisal.batch.run import PARALLEL_FROM
 
     inputs, out = many_units(tmp_path / "in", 2), tmp_path / "out"
     files = sorted(inputs.iterdir())
     assert len(files) >= PARALLEL_FROM  # enough files for the workers to be used
     run([inputs], out, jobs=2)
-    cache = Cache(out / ".appraisal" / "cache", _rubric_key(None))
+    cache = Cache(out / ".appraisal" / "cache", rubric_key(None))
     assert set(entries(out)) == {cache.file_key(p.name, p.read_bytes()) for p in files}
 
 

@@ -35,8 +35,11 @@ from typing import Any
 from .. import __version__
 from ..errors import InputError, Problem
 from ..resources import bundled
+from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.rank import Standing, standing
+from ..submission import bundled_years
+from ..submission.indicators import bundled_folder
 from ..submission.loading import BundledYears
 from .publish import sha256_file
 
@@ -138,6 +141,20 @@ def _digest(*parts: str | bytes) -> str:
         digest.update(len(data).to_bytes(8, "big"))  # lengths first: no two part lists give the same stream
         digest.update(data)
     return digest.hexdigest()
+
+
+def rubric_key(rubric: Rubric | None) -> str:
+    """What the cached outcomes depend on: the rubric given, or (each unit scored by its own year) every bundled
+    year's folder, every file's name and bytes (not loaded: a run of one year's units loads no other year)."""
+    if rubric is not None:
+        return rubric.sha256
+    digest = hashlib.sha256()
+    for year in bundled_years():
+        folder = bundled_folder(year)
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            for part in (path.relative_to(folder.parent).as_posix().encode(), path.read_bytes()):
+                digest.update(len(part).to_bytes(8, "big") + part)
+    return f"bundled:{digest.hexdigest()}"
 
 
 @functools.cache

@@ -13,28 +13,72 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..errors import AppraisalError
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..submission.loading import BundledYears
-from .cache import FileResult, light_entry
+from .cache import FileResult, _renderer_versions, light_entry, rubric_key, templates_sha256
 from .score import score_file
 from .workers import render_cards
 
+WAIT_FOR_WORKERS = 60.0  # seconds a run waits while the cluster has no worker, before it gives up
+
 
 class ClusterError(AppraisalError):
-    """The Dask cluster cannot be reached or used (dask.distributed missing, a bad address, a failed task)."""
+    """The Dask cluster cannot be reached or used (dask.distributed missing, a bad address, a failed task, a
+    worker running other code or rubrics than the client, no worker)."""
 
 
-def score_entries(chunk: list[tuple[str, str, bytes]], rubric: Rubric | None) -> list[tuple[FileResult, bytes]]:
+def fingerprint(rubric: str, reports: bool) -> dict[str, str]:
+    """What a worker's results depend on besides its inputs, as the cache's keys take it: appraisal's version,
+    the ``rubric`` (its ``rubric_key``: the rubric given, or every bundled year's folder), and for reports the
+    templates and the renderers' versions. The client sends its own with every task; a worker whose own differs
+    refuses the task (``_same``), so that another version's scorecards or reports never enter the client's cache
+    under this version's keys."""
+    found = {"appraisal": __version__, "rubric": rubric}
+    if reports:
+        found |= {"report templates": templates_sha256(), "renderers": _renderer_versions()}
+    return found
+
+
+@functools.cache
+def _bundled_key() -> str:
+    """This process's bundled years' key, read once (a worker's installed package does not change under it)."""
+    return rubric_key(None)
+
+
+def _same(expected: dict[str, str], rubric: Rubric | None, reports: bool) -> None:
+    own = fingerprint(rubric.sha256 if rubric is not None else _bundled_key(), reports)
+    differ = [name for name, value in expected.items() if own.get(name) != value]
+    if differ:
+        try:
+            from distributed import get_worker
+
+            where = f"the Dask worker at {get_worker().address}"
+        except (ImportError, ValueError):
+            where = "a Dask worker"
+        shown = "; ".join(f"{name} {own.get(name, '?')[:24]}, the client's {expected[name][:24]}" for name in differ)
+        raise ClusterError(
+            f"{where} runs other code or rubrics than this client ({shown}): install the same appraisal on every"
+            " worker (docs/scale.md)"
+        )
+
+
+def score_entries(
+    chunk: list[tuple[str, str, bytes]], rubric: Rubric | None, expected: dict[str, str] | None = None
+) -> list[tuple[FileResult, bytes]]:
     """On a worker, for a streamed run: each file (its name, its path's suffix, its bytes) scored, sent back as
     its standings and its cache entry's bytes (which the client stores: the scorecards are not sent as objects,
-    nor held by the client)."""
+    nor held by the client). ``expected``: the client's ``fingerprint``, which this worker's must match."""
+    if expected is not None:
+        _same(expected, rubric, reports=False)
     years = BundledYears() if rubric is None else None  # found once a chunk: a worker holds no cache
     made = []
     for name, suffix, data in chunk:
@@ -42,27 +86,59 @@ def score_entries(chunk: list[tuple[str, str, bytes]], rubric: Rubric | None) ->
     return made
 
 
+def render_entries(
+    chunk: list[tuple[bytes, Scorecard | None]],
+    rubric: Rubric | None,
+    expected: dict[str, str],
+    *,
+    lang: str | None,
+    options: Any,
+    formats: tuple[str, ...],
+) -> list[dict[str, bytes]]:
+    """On a worker: ``render_cards`` of the chunk, once this worker's ``fingerprint`` is the client's."""
+    _same(expected, rubric, reports=True)
+    return render_cards(chunk, rubric, lang=lang, options=options, formats=formats)
+
+
 class DaskExecutor:
     """A run's work on the Dask cluster whose scheduler is at ``address`` (``tcp://host:8786``), or through a
     ``distributed.Client`` the caller made. Each call maps a function over chunks and returns the results in
     order; an error or Ctrl-C cancels what is still queued."""
 
-    def __init__(self, address: str | None = None, client: Any = None, timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        client: Any = None,
+        timeout: float = 20.0,
+        wait_for_workers: float = WAIT_FOR_WORKERS,
+    ) -> None:
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - the dask extra is not installed
-            raise ClusterError("--executor dask needs dask.distributed: pip install 'appraisal[dask]'") from exc
+            raise ClusterError(
+                "--executor dask needs dask.distributed: install appraisal with its dask extra"
+                " (pip install '.[dask]' -c constraints.txt in its checkout; docs/scale.md)"
+            ) from exc
         if client is None:
             if not address:
                 raise ClusterError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler:8786)")
+            from distributed.comm.addressing import get_address_host_port
+
+            try:  # before a Client is made: one made on a bad address waits 40 s as it is collected
+                get_address_host_port(address)
+            except ValueError as exc:
+                raise ClusterError(f"not a Dask scheduler's address: {address}: {exc}") from None
             try:
                 client = Client(address, timeout=f"{timeout}s", set_as_default=False)  # type: ignore[no-untyped-call]
-            except (OSError, TimeoutError) as exc:
-                raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+            except Exception as exc:  # not a scheduler there: OSError, TimeoutError, ValueError, MemoryError...
+                said = " ".join(str(exc).split())[:200] or type(exc).__name__
+                raise ClusterError(f"cannot reach the Dask scheduler at {address}: {said}") from exc
             self._owned = True
         else:
             self._owned = False
         self.client = client
+        self.address = address or getattr(getattr(client, "scheduler", None), "address", "?")
+        self.wait_for_workers = wait_for_workers
         self._rubrics: dict[tuple[str, str], Any] = {}
 
     def _rubric(self, rubric: Rubric | None) -> Any:
@@ -70,8 +146,25 @@ class DaskExecutor:
             return None
         key = (rubric.path, rubric.sha256)
         if key not in self._rubrics:
-            self._rubrics[key] = self.client.scatter(rubric, broadcast=True, hash=False)
+            alone_since = time.monotonic()
+            while not self._has_workers():  # a scatter with no worker fails at once
+                if time.monotonic() - alone_since >= self.wait_for_workers:
+                    raise self._no_worker()
+                time.sleep(0.2)
+            try:
+                self._rubrics[key] = self.client.scatter(rubric, broadcast=True, hash=False)
+            except Exception as exc:
+                raise ClusterError(f"cannot send the rubric to the Dask cluster at {self.address}: {exc}") from exc
         return self._rubrics[key]
+
+    def _has_workers(self) -> bool:
+        return bool(self.client.scheduler_info(n_workers=-1)["workers"])
+
+    def _no_worker(self) -> ClusterError:
+        return ClusterError(
+            f"the Dask cluster at {self.address} has had no worker for {self.wait_for_workers:.0f} s:"
+            " start workers with appraisal installed (docs/scale.md)"
+        )
 
     def stream(
         self, function: Callable[..., list[Any]], chunks: Iterable[Any], ahead: int, **kwargs: Any
@@ -83,19 +176,38 @@ class DaskExecutor:
             for chunk in chunks:
                 pending.append(self.client.submit(function, chunk, pure=False, **kwargs))
                 if len(pending) >= ahead:
-                    yield pending.popleft().result()
+                    yield self._result(pending.popleft())
             while pending:
-                yield pending.popleft().result()
+                yield self._result(pending.popleft())
         except BaseException as exc:
             self.client.cancel(list(pending))
             if isinstance(exc, Exception) and not isinstance(exc, AppraisalError):
                 raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
             raise
 
+    def _result(self, future: Any) -> Any:
+        """The future's result, waited for as long as the cluster has a worker: one that has had none for
+        ``wait_for_workers`` seconds (none started, or each one gone, say for want of appraisal) is an error."""
+        from distributed import TimeoutError as DaskTimeout
+
+        alone_since: float | None = None
+        while True:
+            try:
+                return future.result(timeout=1.0)
+            except DaskTimeout:
+                pass
+            if self._has_workers():
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since >= self.wait_for_workers:
+                raise self._no_worker()
+
     def score_light(
         self, chunks: Iterable[list[tuple[str, str, bytes]]], rubric: Rubric | None, ahead: int = 8
     ) -> Iterator[list[tuple[FileResult, bytes]]]:
-        return self.stream(score_entries, chunks, ahead, rubric=self._rubric(rubric))
+        expected = fingerprint(rubric_key(rubric), reports=False)
+        return self.stream(score_entries, chunks, ahead, rubric=self._rubric(rubric), expected=expected)
 
     def render(
         self,
@@ -108,8 +220,9 @@ class DaskExecutor:
     ) -> Iterator[list[dict[str, bytes]]]:
         """Each chunk's reports (``render_cards``: final scorecards' bytes and last year's scorecards), at most
         ``ahead`` chunks in flight: the client never holds every scorecard of the run."""
-        render = functools.partial(render_cards, lang=lang, options=options, formats=formats)
-        return self.stream(render, chunks, ahead, rubric=self._rubric(rubric))
+        render = functools.partial(render_entries, lang=lang, options=options, formats=formats)
+        expected = fingerprint(rubric_key(rubric), reports=True)
+        return self.stream(render, chunks, ahead, rubric=self._rubric(rubric), expected=expected)
 
     def close(self) -> None:
         if self._owned:
@@ -117,4 +230,4 @@ class DaskExecutor:
                 self.client.close()
 
 
-__all__ = ["ClusterError", "DaskExecutor", "score_entries"]
+__all__ = ["ClusterError", "DaskExecutor", "fingerprint", "render_entries", "score_entries"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
-import hashlib
 import itertools
 import json
 import os
@@ -38,10 +37,9 @@ from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, checked, rank_all, rubric_for, rubrics_of, score_or_reject
 from ..scoring.rank import Decision, Standing, standing
-from ..submission import SubmissionBase, bundled_years, unique_units
-from ..submission.indicators import bundled_folder
+from ..submission import SubmissionBase, unique_units
 from ..submission.loading import expand_named
-from .cache import Cache, FileResult, link_new
+from .cache import Cache, FileResult, link_new, rubric_key
 from .cluster import DaskExecutor
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
 from .score import read_file
@@ -386,20 +384,6 @@ def _hex(digest: str | bytes | None) -> str | None:
     return digest.hex() if isinstance(digest, bytes) else digest
 
 
-def _rubric_key(rubric: Rubric | None) -> str:
-    """What the cached outcomes depend on: the rubric given, or (each unit scored by its own year) every bundled
-    year's folder, every file's name and bytes (not loaded: a run of one year's units loads no other year)."""
-    if rubric is not None:
-        return rubric.sha256
-    digest = hashlib.sha256()
-    for year in bundled_years():
-        folder = bundled_folder(year)
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            for part in (path.relative_to(folder.parent).as_posix().encode(), path.read_bytes()):
-                digest.update(len(part).to_bytes(8, "big") + part)
-    return f"bundled:{digest.hexdigest()}"
-
-
 def run(
     inputs: Sequence[str | Path],
     out: str | Path,
@@ -423,7 +407,7 @@ def run(
     ``lang`` (default: the reports' language, else English)."""
     out_path = Path(out)
     with output_lock(out_path):
-        cache = Cache(out_path / STATE / "cache", _rubric_key(rubric))
+        cache = Cache(out_path / STATE / "cache", rubric_key(rubric))
         lang = lang or (reports.lang if reports is not None else None) or "en"
         return _run_streamed(inputs, out_path, rubric, cache, jobs, progress, lang, cluster, reports)
 
