@@ -199,6 +199,23 @@ def main() -> None:
     _show_render_warnings()
 
 
+def _quiet(*packages: str) -> dict[str, int]:
+    """Only the critical records of these packages' loggers (their own and their modules', as configured); the
+    levels they had, for ``_restore``."""
+    levels: dict[str, int] = {}
+    for name in [*packages, *logging.root.manager.loggerDict]:
+        if name.partition(".")[0] in packages:
+            logger = logging.getLogger(name)
+            levels.setdefault(name, logger.level)
+            logger.setLevel(logging.CRITICAL)
+    return levels
+
+
+def _restore(levels: dict[str, int]) -> None:
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
 class _ToStderr(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to the sys.stderr of the moment (tests and embedding programs replace it)."""
 
@@ -425,9 +442,11 @@ def run_command(
     if _Lang.current is None and settings is not None and settings.options is not None:
         _Lang.current = settings.options.lang  # the --config file's language
     cluster = None
+    levels: dict[str, int] = {}
     try:
         if executor == "dask":
             cluster = DaskExecutor(scheduler)
+            levels = _quiet("distributed", "tornado")  # a lost scheduler is one line of ours, not Dask's tracebacks
         jobs = jobs or os.cpu_count() or 1
         result = run(
             files,
@@ -448,6 +467,7 @@ def run_command(
     finally:
         if cluster is not None:
             cluster.close()
+        _restore(levels)
     _report_rejected(result.rejected)
     sys.exit(_summarize(result))
 

@@ -276,3 +276,42 @@ def test_a_cluster_with_no_worker_is_an_error_once_it_has_had_none_for_the_wait(
                 run([inputs], tmp_path / "out", rubric, cluster=DaskExecutor(client=client, wait_for_workers=1))
             assert time.monotonic() - started < 15
     assert current_run(tmp_path / "out") is None
+
+
+def test_a_rubric_whose_every_copy_is_lost_is_sent_again(tmp_path: Path, cluster: Any) -> None:
+    """The rubric given goes to the cluster once a ``DaskExecutor``; every worker restarted (its copies lost),
+    the next run still has it (Dask makes it again from its task) and gives a local run's bytes."""
+    inputs = few_examples(tmp_path / "in", 1, ("county", "village"))
+    run([inputs], tmp_path / "local", shipped())
+    from distributed import Client
+
+    with Client(cluster) as client:
+        executor = DaskExecutor(client=client)
+        run([inputs], tmp_path / "first", shipped(), cluster=executor)
+        client.restart_workers(list(client.scheduler_info(n_workers=-1)["workers"]))
+        run([inputs], tmp_path / "again", shipped(), cluster=executor)
+    assert published(tmp_path / "again") == published(tmp_path / "local")
+
+
+def test_the_command_leaves_dasks_own_error_records_out(tmp_path: Path, cluster: Any) -> None:
+    """``run --executor dask`` reports a lost scheduler in its one line: while it runs, Dask's loggers (configured
+    on import, ``distributed.client`` at its own level) keep only their critical records; after, their levels
+    are as they were (a program calling the command goes on as before)."""
+    import logging
+
+    from appraisal.cli import _quiet, _restore
+
+    names = ["distributed", "distributed.client", "distributed.batched", "tornado.application"]
+    before = {name: logging.getLogger(name).level for name in names}
+    assert logging.getLogger("distributed.client").isEnabledFor(logging.ERROR)
+    levels = _quiet("distributed", "tornado")
+    try:
+        assert not any(logging.getLogger(name).isEnabledFor(logging.ERROR) for name in names)
+        assert logging.getLogger("appraisal").isEnabledFor(logging.ERROR)
+    finally:
+        _restore(levels)
+    assert {name: logging.getLogger(name).level for name in names} == before
+    inputs = few_examples(tmp_path / "in", 1, ("county",))
+    args = ["run", str(inputs), "--out", str(tmp_path / "o"), "--no-reports", "--executor", "dask"]
+    assert CliRunner().invoke(main, [*args, "--scheduler", cluster.scheduler_address]).exit_code == 0
+    assert {name: logging.getLogger(name).level for name in names} == before

@@ -2,11 +2,13 @@
 
 The client (the machine running ``appraisal run``) does everything that touches the output folder: it holds the
 lock, reads the input files, keeps the cache, writes and publishes the run. The cluster's workers get the
-rubric once (scattered to every worker) and chunks of work: an input file's name and bytes to parse, validate and
-score, or a scorecard (with last year's) to render as PDF, DOCX or both. What comes back is what the local
-worker processes return, made by the same functions, so a run on a cluster gives the same bytes as a local one.
-Workers need appraisal (the same version) and its dependencies installed, nothing else: no shared storage, no
-access to the inputs or the output folder. See docs/scale.md.
+rubric once (a task's result, made again if lost) and chunks of work: an input file's name and bytes to parse,
+validate and score, or a scorecard (with last year's) to render as PDF, DOCX or both. What comes back is what
+the local worker processes return, made by the same functions, so a run on a cluster gives the same bytes as a
+local one.
+Workers need appraisal (the same build: each task carries the client's ``fingerprint``, which a worker checks)
+and its dependencies installed, nothing else: no shared storage, no access to the inputs or the output folder.
+See docs/scale.md.
 """
 
 from __future__ import annotations
@@ -86,6 +88,11 @@ def score_entries(
     return made
 
 
+def _the(rubric: Rubric) -> Rubric:
+    """The rubric, as a task's result on the cluster (sent once; recomputed by Dask if every copy is lost)."""
+    return rubric
+
+
 def render_entries(
     chunk: list[tuple[bytes, Scorecard | None]],
     rubric: Rubric | None,
@@ -145,16 +152,8 @@ class DaskExecutor:
         if rubric is None:  # each unit's own year: every worker loads the bundled folders it needs
             return None
         key = (rubric.path, rubric.sha256)
-        if key not in self._rubrics:
-            alone_since = time.monotonic()
-            while not self._has_workers():  # a scatter with no worker fails at once
-                if time.monotonic() - alone_since >= self.wait_for_workers:
-                    raise self._no_worker()
-                time.sleep(0.2)
-            try:
-                self._rubrics[key] = self.client.scatter(rubric, broadcast=True, hash=False)
-            except Exception as exc:
-                raise ClusterError(f"cannot send the rubric to the Dask cluster at {self.address}: {exc}") from exc
+        if key not in self._rubrics:  # a task's result, not scattered data: Dask makes a lost one again
+            self._rubrics[key] = self.client.submit(_the, rubric, pure=False)
         return self._rubrics[key]
 
     def _has_workers(self) -> bool:
