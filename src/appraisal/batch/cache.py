@@ -168,7 +168,8 @@ def templates_sha256() -> str:
 
 
 @functools.cache
-def _renderer_versions() -> str:
+def renderer_versions() -> str:
+    """The versions of what renders the reports, which decide their bytes (part of a report's cache key)."""
     found = []
     for name in ("weasyprint", "pydyf", "jinja2", "babel"):
         try:
@@ -298,7 +299,7 @@ class Cache:
     def report_key(self, kind: str, settings: str, content: Iterable[str | bytes]) -> str:
         """The key of a report: what it shows (``content``), how (``settings``), and the templates and libraries."""
         return _digest(
-            FORMAT, kind, __version__, self.rubric, templates_sha256(), _renderer_versions(), settings, *content
+            FORMAT, kind, __version__, self.rubric, templates_sha256(), renderer_versions(), settings, *content
         )
 
     def _report_entries(self) -> dict[str, tuple[str, str]]:

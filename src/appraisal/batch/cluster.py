@@ -26,7 +26,7 @@ from ..errors import AppraisalError
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..submission.loading import BundledYears
-from .cache import FileResult, _renderer_versions, light_entry, rubric_key, templates_sha256
+from .cache import FileResult, light_entry, renderer_versions, rubric_key, templates_sha256
 from .score import score_file
 from .workers import render_cards
 
@@ -46,7 +46,7 @@ def fingerprint(rubric: str, reports: bool) -> dict[str, str]:
     under this version's keys."""
     found = {"appraisal": __version__, "rubric": rubric}
     if reports:
-        found |= {"report templates": templates_sha256(), "renderers": _renderer_versions()}
+        found |= {"report templates": templates_sha256(), "renderers": renderer_versions()}
     return found
 
 
