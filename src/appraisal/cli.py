@@ -458,8 +458,8 @@ def run_command(
             cluster=cluster,
             lang=reporting.lang,
         )
-    except ClusterError as exc:
-        _error(exc)
+    except ClusterError as exc:  # raised before the run is published: --out is as it was
+        click.echo(_say("error: {message}; the output folder keeps its last whole run", message=exc), err=True)
         sys.exit(EXIT_USAGE)
     except (RubricError, EngineError) as exc:  # raised before anything is written: --out is as it was
         click.echo(_say("error: the rubric cannot be used; nothing was written:\n{details}", details=exc), err=True)

@@ -26,6 +26,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "error: the rubric cannot be used; nothing was written:\n{details}": (
             "错误：考核细则无法使用，未写入任何内容：\n{details}"
         ),
+        "error: {message}; the output folder keeps its last whole run": (
+            "错误：{message}；输出文件夹保留上一次完整运行的结果"
+        ),
         "interrupted: nothing more was written; the output folder keeps its last whole run": (
             "已中断：未再写入任何内容，输出文件夹保留上一次完整运行的结果"
         ),

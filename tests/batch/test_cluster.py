@@ -218,8 +218,18 @@ def test_an_address_that_is_none_is_one_line_at_once(tmp_path: Path, address: st
         ["run", str(examples() / "county-01.json"), "--out", str(tmp_path / "o"), "--no-reports"]
         + ["--executor", "dask", "--scheduler", address],
     )
-    assert result.exit_code == 2 and said in result.output and len(result.output.splitlines()) == 1, result.output
+    assert result.exit_code == 2 and len(result.output.splitlines()) == 1, result.output
+    assert result.output.startswith(f"error: {said}")
+    assert result.output.endswith("; the output folder keeps its last whole run\n")
     assert time.monotonic() - started < 10
+    result = CliRunner().invoke(
+        main,
+        ["run", str(examples() / "county-01.json"), "--out", str(tmp_path / "o"), "--no-reports", "--lang"]
+        + ["zh", "--executor", "dask", "--scheduler", address],
+    )
+    assert result.output.startswith(f"错误：{said}") and result.output.endswith(
+        "；输出文件夹保留上一次完整运行的结果\n"
+    )
 
 
 @pytest.mark.parametrize("reports", [False, True])
