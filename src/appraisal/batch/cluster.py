@@ -203,9 +203,15 @@ class DaskExecutor:
                 raise self._no_worker()
 
     def score_light(
-        self, chunks: Iterable[list[tuple[str, str, bytes]]], rubric: Rubric | None, ahead: int = 8
+        self,
+        chunks: Iterable[list[tuple[str, str, bytes]]],
+        rubric: Rubric | None,
+        ahead: int = 8,
+        key: str | None = None,
     ) -> Iterator[list[tuple[FileResult, bytes]]]:
-        expected = fingerprint(rubric_key(rubric), reports=False)
+        """Each chunk's files scored (``score_entries``), at most ``ahead`` chunks in flight; ``key``: the run's
+        ``rubric_key`` (its cache's), which the workers' own must equal."""
+        expected = fingerprint(key or rubric_key(rubric), reports=False)
         return self.stream(score_entries, chunks, ahead, rubric=self._rubric(rubric), expected=expected)
 
     def render(
@@ -216,11 +222,13 @@ class DaskExecutor:
         rubric: Rubric | None,
         formats: tuple[str, ...] = ("pdf",),
         ahead: int = 8,
+        key: str | None = None,
     ) -> Iterator[list[dict[str, bytes]]]:
         """Each chunk's reports (``render_cards``: final scorecards' bytes and last year's scorecards), at most
-        ``ahead`` chunks in flight: the client never holds every scorecard of the run."""
+        ``ahead`` chunks in flight: the client never holds every scorecard of the run. ``key`` as for
+        ``score_light``."""
         render = functools.partial(render_entries, lang=lang, options=options, formats=formats)
-        expected = fingerprint(rubric_key(rubric), reports=True)
+        expected = fingerprint(key or rubric_key(rubric), reports=True)
         return self.stream(render, chunks, ahead, rubric=self._rubric(rubric), expected=expected)
 
     def close(self) -> None:

@@ -142,7 +142,7 @@ def _on_cluster(
             sent.append(places)
             yield payload
 
-    for done in cluster.score_light(chunks(), rubric):
+    for done in cluster.score_light(chunks(), rubric, key=cache.rubric):
         for (index, name, key), (result, entry) in zip(sent.popleft(), done, strict=True):
             cache.store_entry(key, entry)  # the client keeps the cache: the workers need no shared storage
             results[index] = keep(dataclasses.replace(result, key=key), name)
@@ -534,7 +534,7 @@ def _write_reports(
         )
         made_by: Iterable[list[dict[str, bytes]]]
         if cluster is not None:
-            made_by = cluster.render(chunks(), reports.lang, reports.options, rubric, formats, ahead=8)
+            made_by = cluster.render(chunks(), reports.lang, reports.options, rubric, formats, 8, cache.rubric)
         else:
             executor = pool.executor() if len(missing) >= PARALLEL_REPORTS_FROM else None
             render = functools.partial(render_cards, lang=reports.lang, options=reports.options, formats=formats)
