@@ -42,12 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_batch import write_inputs  # noqa: E402
 
 from appraisal.batch import publish  # noqa: E402
-from appraisal.batch.cache import (  # noqa: E402
-    Cache,
-    FileResult,
-    Unit,
-    rubric_key,  # noqa: E402
-)
+from appraisal.batch.cache import Cache, FileResult, Unit, rubric_key  # noqa: E402
 from appraisal.batch.publish import RunFolder, output_lock  # noqa: E402
 from appraisal.batch.run import CHUNK, _few_collections, _manifest  # noqa: E402
 from appraisal.batch.score import read_file  # noqa: E402

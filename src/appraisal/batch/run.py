@@ -534,7 +534,9 @@ def _write_reports(
         )
         made_by: Iterable[list[dict[str, bytes]]]
         if cluster is not None:
-            made_by = cluster.render(chunks(), reports.lang, reports.options, rubric, formats, 8, cache.rubric)
+            made_by = cluster.render(
+                chunks(), reports.lang, reports.options, rubric, formats, ahead=8, key=cache.rubric
+            )
         else:
             executor = pool.executor() if len(missing) >= PARALLEL_REPORTS_FROM else None
             render = functools.partial(render_cards, lang=reports.lang, options=reports.options, formats=formats)
