@@ -186,7 +186,11 @@ class _Plan:
     cards: dict[tuple[Any, ...], tuple[ItemScore, Decimal]] = field(default_factory=dict, compare=False, hash=False)
 
 
-_REASONS_PER_ITEM = 2048
+# At most this many reasons kept an item (for an item whose cards are not kept, or are kept in full already).
+# Measured on 12,000 synthetic units of every org type in shuffled order (benchmarks/bench_batch.py's inputs): 2048
+# kept 31,000 reasons, a worker's RSS grew 9.1 MB every 10,000 units (most of a run's growth) for 2.3 reasons
+# written a unit; 256 kept 12,200, grew 2.9 MB, for 2.6 written (about 25 us a reason); none, 1.4 MB but 38.5.
+_REASONS_PER_ITEM = 256
 # At most this many ItemScores kept an item: units report counts of a few dozen values, which fit; the cards
 # kept cost about 1.3 kB each (300 items over six org types: 25 MB at most for a rubric).
 _CARDS_PER_ITEM = 64
