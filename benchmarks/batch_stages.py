@@ -121,8 +121,7 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="batch-stages-", dir=args.where))
     try:
-        write_inputs(work / "all", args.n + 20)
-        names = sorted(os.listdir(work / "all"))
+        names = [path.name for path in write_inputs(work / "all", args.n + 20)]  # the org types take turns
         for folder, picked in (("warm", names[args.n :]), ("in", names[: args.n])):
             (work / folder).mkdir()
             for name in picked:

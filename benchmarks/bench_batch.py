@@ -22,8 +22,8 @@ in the same run count). The memory and reports runs are this tree's only.
 
 The machine's load average is printed too: on a shared machine ``--jobs 2`` gains only what the other
 processes leave of the second core (compare the CPU seconds of all the run's processes). The command runs in a
-small process of its own (``appraisal.cli.entry``): its ``RUSAGE_SELF`` is the main process's peak RSS,
-``RUSAGE_CHILDREN`` the largest worker's. Prints a table and one JSON line.
+small process of its own (``appraisal.cli.entry``): its ``RUSAGE_SELF`` is the main process's peak RSS, the
+largest VmHWM its children show in ``/proc`` the largest worker's. Prints a table and one JSON line.
 """
 
 from __future__ import annotations
@@ -49,22 +49,51 @@ APPRAISAL = Path(sys.executable).parent / "appraisal"
 TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
 
 
-def write_inputs(folder: Path, n: int) -> None:
+def write_inputs(folder: Path, n: int) -> list[Path]:
+    """Synthetic units 0 to ``n - 1``, one file each; their paths in that order (the org types take turns)."""
     folder.mkdir(parents=True)
+    paths = []
     for index in range(n):
         unit = synthetic_unit(index)
         data = unit.model_dump(mode="json", exclude_none=True)
-        (folder / f"{unit.unit_id}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        path = folder / f"{unit.unit_id}.json"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        paths.append(path)
+    return paths
 
 
 # Runs one appraisal command in this small process (the run's main process is this one; its workers are its
 # children) and prints the exit status, the main process's peak RSS (kB), the largest worker's, the CPU
 # seconds of all of them and the appraisal package it ran: the main process's growth with the units is what
-# streaming bounds.
+# streaming bounds. A worker's peak is its own VmHWM, read from /proc by a thread every 0.1 s (each worker's last
+# reading counts: the high-water mark only rises): RUSAGE_CHILDREN's ru_maxrss will not do, since Linux hands a
+# spawned child the parent's peak (exec keeps the larger of the two), so a worker started by a main process of
+# 100 MB reported at least 100 MB. Without /proc, RUSAGE_CHILDREN's figure.
 _PEAK = (
-    "import resource, sys\n"
+    "import os, resource, sys, threading\n"
     "import appraisal\n"
     "from appraisal.cli import entry\n"
+    "seen = {}\n"
+    "def kids(pid):\n"
+    "    try:\n"
+    "        found = [int(k) for t in os.listdir(f'/proc/{pid}/task')\n"
+    "                 for k in open(f'/proc/{pid}/task/{t}/children').read().split()]\n"
+    "    except OSError:\n"
+    "        return []\n"
+    "    return found + [g for k in found for g in kids(k)]\n"
+    "def watch():\n"
+    "    while True:\n"
+    "        for pid in kids(os.getpid()):\n"
+    "            try:\n"
+    "                status = open(f'/proc/{pid}/status').read()\n"
+    "            except OSError:\n"
+    "                continue\n"
+    "            for line in status.splitlines():\n"
+    "                if line.startswith('VmHWM:'):\n"
+    "                    seen[pid] = int(line.split()[1])\n"
+    "        threading.Event().wait(0.1)\n"
+    "if os.path.isdir('/proc/self/task'):\n"
+    "    threading.Thread(target=watch, daemon=True).start()\n"
     "sys.argv = ['appraisal', *sys.argv[1:]]\n"
     "try:\n"
     "    entry(); code = 0\n"
@@ -72,7 +101,8 @@ _PEAK = (
     "    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)\n"
     "me, workers = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
     "cpu = me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime\n"
-    "print('PEAK', code, me.ru_maxrss, workers.ru_maxrss, cpu, appraisal.__file__, file=sys.stderr)\n"
+    "worker = max(seen.values(), default=0) if os.path.isdir('/proc/self/task') else workers.ru_maxrss\n"
+    "print('PEAK', code, me.ru_maxrss, worker, cpu, appraisal.__file__, file=sys.stderr)\n"
 )
 
 
@@ -110,10 +140,13 @@ def timed(*args: str | Path, tree: Path | None = None) -> Timed:
     return Timed(seconds, int(main_kb) / 1024, int(worker_kb) / 1024, int(code), float(cpu))
 
 
-def linked(inputs: Path, folder: Path, n: int) -> Path:
-    """The first ``n`` files of ``inputs``, hard-linked into ``folder``."""
+def linked(paths: list[Path], folder: Path, n: int) -> Path:
+    """The first ``n`` of ``paths`` (``write_inputs``'s), hard-linked into ``folder``: units 0 to n - 1, every
+    org type in its share, as ``write_inputs(folder, n)`` would write them. (The first n by name were one or two
+    org types: a small run then built the rulesets and models of fewer types, and the memory "growth" between
+    two sizes was mostly the other types' start.)"""
     folder.mkdir()
-    for path in sorted(inputs.iterdir())[:n]:
+    for path in paths[:n]:
         os.link(path, folder / path.name)
     return folder
 
@@ -148,8 +181,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-batch-", dir=args.where))
     try:
         everything = work / "all"
-        write_inputs(everything, max(args.n, small_n, large_n))
-        inputs = linked(everything, work / "in", args.n)
+        written = write_inputs(everything, max(args.n, small_n, large_n))
+        inputs = linked(written, work / "in", args.n)
         trees: dict[str, Path | None] = {"now": None}
         if args.baseline is not None:
             (work / "baseline").mkdir()
@@ -174,7 +207,7 @@ def main() -> int:
         # memory: the same runs on two numbers of units far apart; what grows is what a run keeps a unit
         memory: dict[int, dict[int, Timed]] = {}
         for count in (small_n, large_n):
-            folder = linked(everything, work / f"in-{count}", count)
+            folder = linked(written, work / f"in-{count}", count)
             for jobs in (1, args.jobs):
                 out = work / f"mem-{count}-{jobs}"
                 done = timed("run", folder, "--out", out, "--no-reports", "--jobs", str(jobs))
