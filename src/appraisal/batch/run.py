@@ -252,7 +252,6 @@ def _streamed(
         else:
             for task in ranked.tasks(files, chunk):
                 _record(folder, cache, task, write_cards(cache, target, task))
-        ranked.decisions.clear()  # written: only the standings stay
     return files, ranked
 
 

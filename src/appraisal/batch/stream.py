@@ -3,7 +3,7 @@ held in one process.
 
 The parent keeps of each file only what the manifest and ranking need (``Kept``: raw digests, the standings of
 its units, a few hundred bytes). Workers (or this process, for one job) read and score chunks of files, store
-each file's scorecards in the cache and send back standings; the parent ranks them over the run (``decide``,
+each file's scorecards in the cache and send back standings; the parent ranks them over the run (``decisions``,
 the one ranking of ``rank_and_commend``) and sends each file's decisions back, a few files a task; the workers
 then write each final scorecard once, into the run's folder: the cached canonical JSON with its rank, peers,
 commendation and peer medians filled in (``final_bytes``, the bytes of ``Scorecard.to_bytes`` of the ranked
@@ -22,7 +22,7 @@ import pydantic_core
 
 from ..errors import InputError, OutputError
 from ..rubric import Rubric
-from ..scoring.rank import Decision, Standing, decide
+from ..scoring.rank import Decision, Standing, decisions
 from ..submission.loading import SeenIds
 from .cache import Cache, FileResult, Unit, compact, link_new
 from .publish import UNIT_ID
@@ -114,15 +114,28 @@ def keep(result: FileResult, name: str) -> Kept:
     )
 
 
+# What a ranked unit's decision holds beyond its standing's rank and commendation, the same for every unit of a
+# rubric, org type and groups: the count and median total of its peers, each group's peer median. Kept once for
+# them (a run of 100,000 units kept a Decision and a dict entry a unit: about 15 MB at its peak).
+_Peers = tuple[int, float, tuple[float, ...]]
+
+
 @dataclasses.dataclass(frozen=True)
 class Ranked:
-    """A streamed run's outcome: every unit's standing (ranked), the rejected inputs, and each ranked unit's
-    decision by unit id (``tasks`` turns them into ``write_cards``'s work, a few files at a time)."""
+    """A streamed run's outcome: every unit's standing (ranked), the rejected inputs, and what each ranked unit's
+    decision holds beyond its standing (``tasks`` turns them into ``write_cards``'s work, a few files at a
+    time)."""
 
     standings: list[Standing]
     rejected: list[InputError]
-    decisions: dict[str, Decision]
+    peers: dict[tuple[str, str, tuple[str, ...]], _Peers]  # by rubric, org type and groups
     dropped: frozenset[int]  # the standings (by id) of units rejected as another's duplicate: not written
+
+    def decision(self, standing: Standing) -> Decision:
+        """A ranked unit's decision, from its standing."""
+        assert standing.rank is not None and standing.commended is not None, "a ranked standing"
+        count, median_total, medians = self.peers[standing.rubric, standing.org_type, standing.groups]
+        return Decision(standing.rank, count, median_total, standing.commended, medians)
 
     def tasks(self, files: Sequence[Kept], size: int) -> Iterator[list[tuple[str, list[tuple[int, str, Decision]]]]]:
         """Per cache entry the decisions of its ranked scorecards (their positions in the entry), ``size``
@@ -130,9 +143,7 @@ class Ranked:
         task: list[tuple[str, list[tuple[int, str, Decision]]]] = []
         for file in files:
             cards = file.standings()
-            done = [
-                (at, s.unit_id, self.decisions[s.unit_id]) for at, s in enumerate(cards) if id(s) not in self.dropped
-            ]
+            done = [(at, s.unit_id, self.decision(s)) for at, s in enumerate(cards) if id(s) not in self.dropped]
             if done and file.key is not None:
                 task.append((file.key.hex(), done))
                 if len(task) >= size:
@@ -165,15 +176,16 @@ def rank_light(results: Sequence[Kept], rubrics: Sequence[Rubric]) -> Ranked:
             else:
                 raise TypeError("a streamed run ranks standings")
     del seen
-    decisions: dict[str, Decision] = {}
+    peers: dict[tuple[str, str, tuple[str, ...]], _Peers] = {}
     for rubric in rubrics:
-        decisions |= decide([s for s in kept if s.rubric == rubric.sha256], rubric)
+        for entry, decision in decisions([s for s in kept if s.rubric == rubric.sha256], rubric):
+            entry.rank, entry.commended = decision.rank, decision.commended
+            peer = (decision.count, decision.median_total, decision.medians)
+            peers[entry.rubric, entry.org_type, entry.groups] = peer
     for entry in kept:
-        decision = decisions.get(entry.unit_id)
-        if decision is None:  # each unit is scored by the rubric given or its year's, both among ``rubrics``
+        if entry.rank is None:  # each unit is scored by the rubric given or its year's, both among ``rubrics``
             raise ValueError(f"{entry.unit_id}: scored by a rubric the run does not rank with")
-        entry.rank, entry.commended = decision.rank, decision.commended
-    return Ranked(kept, [*rejected, *duplicates, *failed], decisions, frozenset(dropped))
+    return Ranked(kept, [*rejected, *duplicates, *failed], peers, frozenset(dropped))
 
 
 def write_cards(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -104,12 +104,17 @@ def _order_key(unit: Standing, tie_break: tuple[str, ...]) -> tuple[Any, ...]:
 
 def decide(units: Sequence[Standing], rubric: Rubric) -> dict[str, Decision]:
     """Ranks, peers and commendation of ``units`` (one rubric's), decided per org type, by unit id."""
+    return {unit.unit_id: decision for unit, decision in decisions(units, rubric)}
+
+
+def decisions(units: Sequence[Standing], rubric: Rubric) -> Iterator[tuple[Standing, Decision]]:
+    """Each of ``units`` (one rubric's) with its rank, peers and commendation, decided per org type, one org type
+    after another (a caller that keeps only the ranks keeps no ``Decision`` a unit)."""
     rule = rubric.manifest.commendation
     eligible_grades = GRADES[: GRADES.index(rule.grade) + 1]
     by_type: dict[str, list[Standing]] = defaultdict(list)
     for unit in units:
         by_type[unit.org_type].append(unit)
-    decided: dict[str, Decision] = {}
     for of_type in by_type.values():
         ordered = sorted(of_type, key=lambda u: _order_key(u, rule.tie_break))
         median_total = round(statistics.median(u.total for u in ordered), 2)
@@ -127,8 +132,7 @@ def decide(units: Sequence[Standing], rubric: Rubric) -> dict[str, Decision]:
             medians = shared.get(unit.groups)
             if medians is None:
                 medians = shared[unit.groups] = tuple(group_medians[g] for g in unit.groups)
-            decided[unit.unit_id] = Decision(rank, len(ordered), median_total, unit.unit_id in commended, medians)
-    return decided
+            yield unit, Decision(rank, len(ordered), median_total, unit.unit_id in commended, medians)
 
 
 def decided(card: Scorecard, decision: Decision) -> Scorecard:
