@@ -22,8 +22,8 @@ in the same run count). The memory and reports runs are this tree's only.
 
 The machine's load average is printed too: on a shared machine ``--jobs 2`` gains only what the other
 processes leave of the second core (compare the CPU seconds of all the run's processes). The command runs in a
-small process of its own (``appraisal.cli.entry``): its ``RUSAGE_SELF`` is the main process's peak RSS, the
-largest VmHWM its children show in ``/proc`` the largest worker's. Prints a table and one JSON line.
+small process of its own (``appraisal.cli.entry``): its VmHWM in ``/proc`` is the main process's peak RSS, the
+largest its children show the largest worker's. Prints a table and one JSON line.
 """
 
 from __future__ import annotations
@@ -65,10 +65,11 @@ def write_inputs(folder: Path, n: int) -> list[Path]:
 # Runs one appraisal command in this small process (the run's main process is this one; its workers are its
 # children) and prints the exit status, the main process's peak RSS (kB), the largest worker's, the CPU
 # seconds of all of them and the appraisal package it ran: the main process's growth with the units is what
-# streaming bounds. A worker's peak is its own VmHWM, read from /proc by a thread every 0.1 s (each worker's last
-# reading counts: the high-water mark only rises): RUSAGE_CHILDREN's ru_maxrss will not do, since Linux hands a
-# spawned child the parent's peak (exec keeps the larger of the two), so a worker started by a main process of
-# 100 MB reported at least 100 MB. Without /proc, RUSAGE_CHILDREN's figure.
+# streaming bounds. Each peak is the process's own VmHWM from /proc, the workers' read by a thread every 0.1 s
+# (each worker's last reading counts: the high-water mark only rises). ru_maxrss will not do: Linux hands a
+# spawned process its parent's peak (exec keeps the larger of the two), so a worker started by a main process of
+# 100 MB reported at least 100 MB, and this process, started by a benchmark holding 100,000 paths, at least
+# the benchmark's 96 MB. Without /proc, ru_maxrss.
 _PEAK = (
     "import os, resource, sys, threading\n"
     "import appraisal\n"
@@ -101,8 +102,12 @@ _PEAK = (
     "    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)\n"
     "me, workers = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
     "cpu = me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime\n"
-    "worker = max(seen.values(), default=0) if os.path.isdir('/proc/self/task') else workers.ru_maxrss\n"
-    "print('PEAK', code, me.ru_maxrss, worker, cpu, appraisal.__file__, file=sys.stderr)\n"
+    "if os.path.isdir('/proc/self/task'):\n"
+    "    main = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+    "    worker = max(seen.values(), default=0)\n"
+    "else:\n"
+    "    main, worker = me.ru_maxrss, workers.ru_maxrss\n"
+    "print('PEAK', code, main, worker, cpu, appraisal.__file__, file=sys.stderr)\n"
 )
 
 
