@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -70,3 +71,24 @@ def test_one_and_two_worker_processes_publish_the_same_bytes(tmp_path: Path) -> 
     run([inputs], tmp_path / "one", shipped(), jobs=1)
     run([inputs], tmp_path / "two", shipped(), jobs=2)
     assert published(tmp_path / "two") == published(tmp_path / "one")
+
+
+def test_a_link_out_of_the_folder_is_refused_by_the_workers_too(tmp_path: Path) -> None:
+    """The listing's refused entries reach the workers with their reasons: a link leaving the input folder is
+    reported, never read (a listing turned into strings once lost the refusal, and the workers parsed the file
+    the link pointed to)."""
+    from tests.batch.test_publish import many_units, published
+
+    inputs = many_units(tmp_path / "in", 2)
+    (tmp_path / "secret.json").write_text('{"password": "hunter2"}', encoding="utf-8")
+    (inputs / "zz-outside.json").symlink_to(tmp_path / "secret.json")
+    os.mkfifo(inputs / "zz-pipe.json")
+    for jobs in (1, 2):
+        out = tmp_path / f"out-{jobs}"
+        result = run([inputs], out, shipped(), jobs=jobs)
+        assert [line for error in result.appraisals.rejected for line in error.lines()] == [
+            "zz-outside.json: a symbolic link to outside the folder: not followed",
+            "zz-pipe.json: a named pipe (FIFO), not a file: not read",
+        ]
+        assert len(result.units) == len(list(inputs.iterdir())) - 2
+        assert b"hunter2" not in published(out)["errors.json"]

@@ -38,7 +38,7 @@ from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, checked, rank_all, rubric_for, rubrics_of, score_or_reject
 from ..scoring.rank import Decision, Standing, standing
 from ..submission import SubmissionBase, unique_units
-from ..submission.loading import expand_named
+from ..submission.loading import Listed, list_named, listed_path
 from .cache import Cache, FileResult, link_new, rubric_key
 from .cluster import DaskExecutor
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
@@ -108,7 +108,7 @@ def _chunk_size(count: int, jobs: int, chunk: int) -> int:
 
 
 def _on_cluster(
-    found: Sequence[tuple[str, str]],
+    found: Sequence[tuple[Listed, str]],
     results: list[Kept | None],
     rubric: Rubric | None,
     cache: Cache,
@@ -124,7 +124,7 @@ def _on_cluster(
         payload: list[tuple[str, str, bytes]] = []
         places: list[tuple[int, str, str]] = []
         for index, (path, name) in enumerate(found):
-            read = read_file(Path(path), name)
+            read = read_file(listed_path(path), name)
             if isinstance(read, FileResult):
                 results[index] = keep(read, name)
             elif (hit := lookup_light(name, read, cache, key := cache.file_key(name, read))) is not None:
@@ -175,9 +175,7 @@ def _streamed(
     score the others, sent their bytes a few chunks at a time, and send back each file's standings and cache
     entry, which this process stores; the final scorecards are written here from the cache."""
     chunk = chunk or CHUNK  # read now: a test sets smaller chunks
-    found: list[tuple[str, str]] = expand_named(inputs, exclude)  # type: ignore[assignment]
-    for at, (listed, shown) in enumerate(found):  # strings, in place: a Path a file costs more than its name
-        found[at] = (os.fspath(listed), shown)
+    found = list_named(inputs, exclude)  # strings (and refused entries): a Path a file costs more than its name
     results: list[Kept | None] = [None] * len(found)
     parallel = pool.jobs > 1 and len(found) >= PARALLEL_FROM
     misses: list[int] = []  # files read here that the cache does not hold (at most PARALLEL_FROM when parallel)
@@ -193,7 +191,7 @@ def _streamed(
                 if parallel and len(misses) >= PARALLEL_FROM:
                     handed = index
                     break
-                path = Path(listed)
+                path = listed_path(listed)
                 read = read_file(path, name)
                 if isinstance(read, FileResult):
                     results[index] = keep(read, name)
@@ -211,13 +209,13 @@ def _streamed(
         if executor is None:
             for index in todo:
                 listed, name = found[index]
-                results[index] = keep(score_light(Path(listed), name, rubric, cache), name)
+                results[index] = keep(score_light(listed_path(listed), name, rubric, cache), name)
                 bar.update()
         else:
             size = _chunk_size(count, pool.jobs, chunk)
             sent: deque[list[int]] = deque()
 
-            def tasks() -> Iterator[tuple[list[tuple[str, str]]]]:
+            def tasks() -> Iterator[tuple[list[tuple[Listed, str]]]]:
                 while piece := list(itertools.islice(todo, size)):
                     sent.append(piece)
                     yield ([found[i] for i in piece],)

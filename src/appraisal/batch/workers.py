@@ -28,7 +28,7 @@ from ..rubric import Rubric, load_rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import rubric_for, score_or_reject
 from ..scoring.rank import Decision
-from ..submission.loading import validate_unit
+from ..submission.loading import Listed, listed_path, validate_unit
 from .cache import Cache, FileResult
 from .publish import SCRATCH
 from .stream import score_light, write_cards
@@ -74,10 +74,10 @@ def start_worker(path: str, sha256: str, parent: int, cache: str | None = None, 
         os.makedirs(tempfile.tempdir, exist_ok=True)
 
 
-def light_files(chunk: list[tuple[str, str]]) -> list[FileResult]:
+def light_files(chunk: list[tuple[Listed, str]]) -> list[FileResult]:
     """Read and score each file, its scorecards stored in the cache and sent back as standings (a streamed run)."""
     assert _worker_cache is not None, "a streamed run's workers hold its cache"
-    return [score_light(Path(path), name, _worker_rubric, _worker_cache) for path, name in chunk]
+    return [score_light(listed_path(path), name, _worker_rubric, _worker_cache) for path, name in chunk]
 
 
 def write_entries(folder: str, tasks: list[tuple[str, list[tuple[int, str, Decision]]]]) -> list[bytes]:

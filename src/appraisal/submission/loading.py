@@ -7,6 +7,7 @@ unreadable, empty, binary, huge, malformed and hostile files each give one clear
 
 from __future__ import annotations
 
+import bisect
 import collections
 import difflib
 import json
@@ -294,8 +295,13 @@ def is_submission_file(path: Path) -> bool:
     """Whether a file found in a folder is an input: JSON, YAML or a spreadsheet (a .csv that is not a bulk
     table, ``*.bulk.csv``, is refused with the reason when read, not left out unsaid); never Excel's lock files
     (``~$name.xlsx``)."""
-    suffix = path.suffix.lower()
-    return (suffix in SUFFIXES or suffix in SPREADSHEET_SUFFIXES) and not path.name.startswith("~$")
+    return is_submission_name(path.name)
+
+
+def is_submission_name(name: str) -> bool:
+    """``is_submission_file`` for a folder entry's name (a string: a run lists 100,000 of them)."""
+    suffix = os.path.splitext(name)[1].lower() if not name.startswith(".") else ""
+    return (suffix in SUFFIXES or suffix in SPREADSHEET_SUFFIXES) and not name.startswith("~$")
 
 
 OUTPUT_STATE = ".appraisal"  # the folder holding a run's lock, cache and runs, in every output folder
@@ -308,58 +314,84 @@ def is_output_folder(path: str | Path) -> bool:
 
 
 class RefusedPath(PosixPath):
-    """A folder entry that is not read, with the reason ``read_bytes`` gives for it."""
+    """A folder entry that is not read, with the reason ``read_bytes`` gives for it (kept when pickled: a worker
+    process reads what it is sent)."""
 
     reason: str
 
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        return _refused, (str(self), self.reason)
 
-def _refused(path: Path, reason: str) -> RefusedPath:
+
+def _refused(path: Path | str, reason: str) -> RefusedPath:
     refused = RefusedPath(path)
     refused.reason = reason
     return refused
 
 
-def _walk(folder: Path, root: Path) -> Iterator[tuple[Path, Path]]:
-    """(what to read, the entry) for each entry below ``folder`` that is a submission or must be reported, sorted,
-    symbolic links not followed out of ``root``. Hidden entries (a leading dot: temporary folders, editors'
-    files, .git) are left out."""
+Listed = str | RefusedPath  # a file to read (its path as a string), or an entry refused with its reason
+
+
+def listed_path(listed: Listed) -> Path:
+    """What ``list_named`` lists, as the path to read (a refused entry stays one)."""
+    return listed if isinstance(listed, Path) else Path(listed)
+
+
+_LINK, _DIR, _FILE, _OTHER = range(4)
+
+
+def _kind(entry: os.DirEntry[str]) -> int:
+    """A folder entry's kind, from the folder's own listing (no call to stat on most file systems)."""
+    if entry.is_symlink():
+        return _LINK
+    if entry.is_dir(follow_symlinks=False):
+        return _DIR
+    return _FILE if entry.is_file(follow_symlinks=False) else _OTHER
+
+
+def _walk(folder: str, below: str, root: Path) -> Iterator[tuple[Listed, str]]:
+    """(what to read, its name below the folder named: ``below`` and the entry's name) for each entry below
+    ``folder`` that is a submission or must be reported, sorted, symbolic links not followed out of ``root``.
+    Hidden entries (a leading dot: temporary folders, editors' files, .git) are left out. Strings, not Paths, and
+    each entry's name and kind kept, not its ``DirEntry``: a folder of 100,000 files listed as Paths raised a
+    run's peak RSS by 76 MB."""
     with os.scandir(folder) as scan:
-        entries = sorted(scan, key=lambda e: e.name)
-    for entry in entries:
-        path = Path(entry.path)
-        submission_name = is_submission_file(path)
-        if entry.name.startswith("."):
-            continue
-        if entry.is_symlink():
+        entries = sorted((entry.name, _kind(entry)) for entry in scan if not entry.name.startswith("."))
+    for name, kind in entries:
+        path = os.path.join(folder, name)
+        shown = below + name
+        submission_name = is_submission_name(name)
+        if kind == _LINK:
             try:
-                target = path.resolve(strict=True)
+                target = Path(path).resolve(strict=True)
             except (OSError, RuntimeError):
-                yield _refused(path, "a symbolic link in a loop or to nothing: not followed"), path
+                yield _refused(path, "a symbolic link in a loop or to nothing: not followed"), shown
                 continue
             if not target.is_relative_to(root):
-                yield _refused(path, "a symbolic link to outside the folder: not followed"), path
+                yield _refused(path, "a symbolic link to outside the folder: not followed"), shown
             elif target.is_dir():  # its files are read where they are
                 if submission_name:
-                    yield _refused(path, "a symbolic link to a folder, not a file: not followed"), path
+                    yield _refused(path, "a symbolic link to a folder, not a file: not followed"), shown
             elif not target.is_file():
-                yield _refused(path, refused_kind(target.stat().st_mode)), path
+                yield _refused(path, refused_kind(target.stat().st_mode)), shown
             elif submission_name:
-                yield target, path
-        elif entry.is_dir(follow_symlinks=False):
+                yield str(target), shown
+        elif kind == _DIR:
             if submission_name:
-                yield _refused(path, "a folder, not a file: not read"), path
-            elif not is_output_folder(entry.path):  # an earlier run's results (``--out`` inside the input)
-                yield from _walk(path, root)
-        elif not entry.is_file(follow_symlinks=False):
-            yield _refused(path, refused_kind(entry.stat(follow_symlinks=False).st_mode)), path
+                yield _refused(path, "a folder, not a file: not read"), shown
+            elif not is_output_folder(path):  # an earlier run's results (``--out`` inside the input)
+                yield from _walk(path, shown + "/", root)
+        elif kind == _OTHER:
+            yield _refused(path, refused_kind(os.lstat(path).st_mode)), shown
         elif submission_name:
-            yield path, path
+            yield path, shown
 
 
-def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
+def list_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[tuple[Listed, str]]:
     """Files named, and the submission files under folders named (sorted), in the order given, each with the
     name errors show: a file's own name, or its path below the folder named (``2026/village-017.json``); a name
-    two files would share is the path as given instead (``townB/v.json``).
+    two files would share is the path as given instead (``townB/v.json``). Each file to read is its path as a
+    string (a run lists 100,000 files: ``expand_named`` gives Paths).
 
     Inside a folder, symbolic links are followed only to files inside it; a link leaving it or in a loop, a
     FIFO, socket or device, and a folder named like a submission file are listed as ``RefusedPath`` entries,
@@ -369,19 +401,24 @@ def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> l
     skip = {os.path.abspath(p) for p in exclude} | {os.path.realpath(p) for p in exclude}
     prefixes = tuple(s + os.sep for s in skip)
 
-    def kept(*paths: Path) -> bool:  # strings, not Paths: this runs for every file of a large run
+    def kept(*paths: str | Path) -> bool:
         absolute = [os.path.abspath(p) for p in paths]
         return not any(a in skip or a.startswith(prefixes) for a in absolute)
 
-    files: list[tuple[Path, str]] = []
-    given: list[str] = []  # per file, the folder or file named that it was found by (one string per argument)
+    def related(folder: Path) -> bool:  # whether anything excluded is at, under or above this folder
+        places = {os.path.abspath(folder), os.path.realpath(folder)}
+        return any(s == f or s.startswith(f + os.sep) or f.startswith(s + os.sep) for s in skip for f in places)
+
+    files: list[tuple[Listed, str]] = []
+    spans: list[tuple[int, str]] = []  # where each argument's files start, and the argument as given
     for entry in map(Path, paths):
-        named = entry.as_posix()
-        before = len(files)
+        spans.append((len(files), entry.as_posix()))
         if entry.is_dir():
-            root = entry.resolve()
-            found = ((read, shown) for read, shown in _walk(entry, root) if kept(read, shown))
-            files.extend((read, shown.relative_to(entry).as_posix()) for read, shown in found)
+            folder = os.fspath(entry)
+            found = _walk(folder, "", entry.resolve())
+            if related(entry):  # checked file by file only where it can matter (100,000 files: 0.3 s)
+                found = (f for f in found if kept(f[0], os.path.join(folder, f[1])))
+            files.extend(found)
         elif entry.is_symlink():
             try:
                 target = entry.resolve(strict=True)
@@ -389,22 +426,28 @@ def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> l
                 files.append((_refused(entry, "a symbolic link in a loop or to nothing: not followed"), entry.name))
             else:
                 if kept(entry, target):
-                    files.append((target, entry.name))
+                    files.append((str(target), entry.name))
         elif kept(entry):
-            files.append((entry, entry.name))
-        given.extend([named] * (len(files) - before))
-    return _distinct(files, given)
+            files.append((os.fspath(entry), entry.name))
+    return _distinct(files, spans) if len(spans) > 1 else files  # one argument's names are its own
 
 
-def _distinct(files: list[tuple[Path, str]], given: list[str]) -> list[tuple[Path, str]]:
+def expand_named(paths: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[tuple[Path, str]]:
+    """``list_named``'s files as Paths."""
+    return [(listed_path(listed), name) for listed, name in list_named(paths, exclude)]
+
+
+def _distinct(files: list[tuple[Listed, str]], spans: list[tuple[int, str]]) -> list[tuple[Listed, str]]:
     """``files`` with each name that two files share (``townA/v.json`` and ``townB/v.json`` are both ``v.json``
-    below their folders) made the path as given, so that an error names the one file it is about."""
+    below their folders) made the path as given, so that an error names the one file it is about (``spans``:
+    where each argument's files start, and the argument)."""
     counts = collections.Counter(name for _, name in files)
     if len(counts) == len(files):
         return files
+    starts = [start for start, _ in spans]
     return [
-        (read, name if counts[name] == 1 else _as_given(base, name))
-        for (read, name), base in zip(files, given, strict=True)
+        (read, name if counts[name] == 1 else _as_given(spans[bisect.bisect_right(starts, at) - 1][1], name))
+        for at, (read, name) in enumerate(files)
     ]
 
 
