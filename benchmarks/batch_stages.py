@@ -6,7 +6,7 @@ N synthetic units, one file each (``bench_batch.write_inputs``), go through the 
 run --no-reports`` calls, in its order, each stage timed on its own (``time.perf_counter``, a unit at a time
 where the run works a unit at a time):
 
-- listing: ``expand_named`` of the input folder;
+- listing: ``list_named`` of the input folder (as a run lists it);
 - read: ``read_file``;
 - cache lookup: the file's sha256 and cache key and ``Cache.load_file`` (a miss: the cache starts empty), and the
   same lookup again once the file is stored (a hit, as a re-run reads it: standings only);
@@ -49,7 +49,14 @@ from appraisal.batch.score import read_file  # noqa: E402
 from appraisal.batch.stream import keep, rank_light, write_cards  # noqa: E402
 from appraisal.errors import InputError  # noqa: E402
 from appraisal.scoring.appraise import Appraisals, rubric_for, rubrics_of, score_or_reject  # noqa: E402
-from appraisal.submission.loading import expand_named, parse_document, validate_unit  # noqa: E402
+from appraisal.submission.loading import parse_document, validate_unit  # noqa: E402
+
+try:  # the listing a run makes (strings); an older tree, run with PYTHONPATH for a comparison, made Paths
+    from appraisal.submission.loading import list_named, listed_path  # noqa: E402
+except ImportError:  # pragma: no cover
+    from appraisal.submission.loading import expand_named as list_named  # type: ignore[assignment]  # noqa: E402
+
+    listed_path = Path  # type: ignore[assignment]  # noqa: E402
 
 STAGES = (
     "listing",
@@ -72,11 +79,11 @@ def stages(inputs: Path, out: Path) -> tuple[dict[str, float], int]:
     with output_lock(out), RunFolder(out) as folder:
         cache = Cache(out / publish.STATE / "cache", rubric_key(None))
         start = clock()
-        found = [(os.fspath(path), name) for path, name in expand_named([inputs], publish.outputs(out))]
+        found = list_named([inputs], publish.outputs(out))
         spent["listing"] += clock() - start
         files = []
         for listed, name in found:
-            path = Path(listed)
+            path = listed_path(listed)
             start = clock()
             data = read_file(path, name)
             spent["read"] += (now := clock()) - start

@@ -291,16 +291,11 @@ def units_in(
             yield source, exc
 
 
-def is_submission_file(path: Path) -> bool:
-    """Whether a file found in a folder is an input: JSON, YAML or a spreadsheet (a .csv that is not a bulk
-    table, ``*.bulk.csv``, is refused with the reason when read, not left out unsaid); never Excel's lock files
-    (``~$name.xlsx``)."""
-    return is_submission_name(path.name)
-
-
 def is_submission_name(name: str) -> bool:
-    """``is_submission_file`` for a folder entry's name (a string: a run lists 100,000 of them)."""
-    suffix = os.path.splitext(name)[1].lower() if not name.startswith(".") else ""
+    """Whether a file found in a folder, by its name, is an input: JSON, YAML or a spreadsheet (a .csv that is not a
+    bulk table, ``*.bulk.csv``, is refused with the reason when read, not left out unsaid); never Excel's lock
+    files (``~$name.xlsx``). A string, not a Path: a run lists 100,000 names."""
+    suffix = os.path.splitext(name)[1].lower()
     return (suffix in SUFFIXES or suffix in SPREADSHEET_SUFFIXES) and not name.startswith("~$")
 
 
