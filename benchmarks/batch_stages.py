@@ -53,10 +53,10 @@ from appraisal.submission.loading import parse_document, validate_unit  # noqa: 
 
 try:  # the listing a run makes (strings); an older tree, run with PYTHONPATH for a comparison, made Paths
     from appraisal.submission.loading import list_named, listed_path  # noqa: E402
-except ImportError:  # pragma: no cover
-    from appraisal.submission.loading import expand_named as list_named  # type: ignore[assignment]  # noqa: E402
+except ImportError:
+    from appraisal.submission.loading import expand_named as list_named  # noqa: E402
 
-    listed_path = Path  # type: ignore[assignment]  # noqa: E402
+    listed_path = Path
 
 STAGES = (
     "listing",
