@@ -46,7 +46,8 @@ from appraisal.batch.cache import Cache, FileResult, Unit, rubric_key  # noqa: E
 from appraisal.batch.publish import RunFolder, output_lock  # noqa: E402
 from appraisal.batch.run import CHUNK, _few_collections, _manifest  # noqa: E402
 from appraisal.batch.score import read_file  # noqa: E402
-from appraisal.batch.stream import keep, rank_light, write_cards  # noqa: E402
+from appraisal.batch.ledger import Ledger  # noqa: E402
+from appraisal.batch.stream import rank_light, write_cards  # noqa: E402
 from appraisal.errors import InputError  # noqa: E402
 from appraisal.scoring.appraise import Appraisals, rubric_for, rubrics_of, score_or_reject  # noqa: E402
 from appraisal.submission.loading import parse_document, validate_unit  # noqa: E402
@@ -81,8 +82,8 @@ def stages(inputs: Path, out: Path) -> tuple[dict[str, float], int]:
         start = clock()
         found = list_named([inputs], publish.outputs(out))
         spent["listing"] += clock() - start
-        files = []
-        for listed, name in found:
+        ledger = Ledger()
+        for place, (listed, name) in enumerate(found):
             path = listed_path(listed)
             start = clock()
             data = read_file(path, name)
@@ -102,17 +103,19 @@ def stages(inputs: Path, out: Path) -> tuple[dict[str, float], int]:
             hit = cache.load_file(cache.file_key(name, data), name, hashlib.sha256(data).hexdigest(), len(data), True)
             spent["cache lookup (hit)"] += clock() - now
             assert hit is not None and not isinstance(outcome, InputError)
-            files.append(keep(stored, name))
+            ledger.add(place, stored, name)
         start = clock()
-        ranked = rank_light(files, rubrics_of([s for f in files for s in f.standings()], None))
+        ledger.close()
+        ranked = rank_light(ledger, rubrics_of(ledger.shapes(), None))
         spent["rank"] += (now := clock()) - start
         target = folder.path("scorecards")
         target.mkdir()
-        for task in ranked.tasks(files, CHUNK):
-            unit_ids = [unit_id for _, cards in task for _, unit_id, _ in cards]
-            folder.cards.update(zip(unit_ids, write_cards(cache, target, task), strict=True))
+        folder.cards = ledger
+        for task, rows in ranked.tasks(CHUNK):
+            for row, digest in zip(rows, write_cards(cache, target, task), strict=True):
+                ledger.record_card(row, digest)
         spent["final card write"] += (start := clock()) - now
-        manifest = _manifest(Appraisals([], ranked.rejected), None, files, None, ranked.standings)
+        manifest = _manifest(Appraisals([], ranked.rejected), None, ledger, None, ranked.standings)
         size = sum(map(len, publish._manifest_json({**manifest, "files": folder._files()})))
         spent["manifest"] += clock() - start
         assert size > 0

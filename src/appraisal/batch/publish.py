@@ -32,7 +32,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import OutputError
 from ..submission.loading import OUTPUT_STATE
@@ -138,6 +138,12 @@ def _holder(handle: int) -> str:
 # --- a run's folder ----------------------------------------------------------------------------------------
 
 
+class CardDigests(Protocol):
+    """The sha256 (raw) of each scorecard a run wrote, by unit id: a dict, or a streamed run's ledger."""
+
+    def get(self, unit_id: str, /) -> bytes | None: ...
+
+
 class RunFolder:
     """A run being written aside, under ``OUT/.appraisal/runs/<id>.partial``; ``publish`` shows it as ``OUT``'s
     run. Leaving the block without publishing (an error, Ctrl-C) removes it; the published run is untouched.
@@ -150,7 +156,7 @@ class RunFolder:
         self.root = self.runs / f"{self.id}.partial"
         self.published = False
         self.digests: dict[str, str] = {}  # sha256 of files whose bytes the writer hashed (the manifest's)
-        self.cards: dict[str, bytes] = {}  # likewise of scorecards/<unit id>.json, raw, by unit id (100,000)
+        self.cards: CardDigests = {}  # likewise of scorecards/<unit id>.json, raw, by unit id (100,000)
 
     def __enter__(self) -> RunFolder:
         clean_stale(self.out)

@@ -36,14 +36,15 @@ from ..reports.table import summary_csv, summary_pieces
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.appraise import Appraisals, checked, rank_all, rubric_for, rubrics_of, score_or_reject
-from ..scoring.rank import Decision, Standing, standing
+from ..scoring.rank import Standing, standing
 from ..submission import SubmissionBase, unique_units
 from ..submission.loading import Listed, list_named, listed_path
 from .cache import Cache, FileResult, link_new, rubric_key
 from .cluster import DaskExecutor
+from .ledger import Ledger, Standings
 from .publish import MANIFEST_FORMAT, STATE, RunFolder, current_run, output_lock, outputs
 from .score import read_file
-from .stream import Kept, Ranked, keep, lookup_light, rank_light, score_light, write_cards
+from .stream import Ranked, Task, lookup_light, rank_light, score_light, write_cards
 from .workers import Workers, light_files, render_cards, score_chunk, workers, write_entries
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def write_results(appraisals: Appraisals, out: Path, rubric: Rubric | None = Non
             folder.write(card.to_bytes(), *folder.unit_file("scorecards", card.unit_id, ".json"))
         folder.write(summary_csv(appraisals.scorecards, rubric), "summary.csv")
         folder.write(errors_json(appraisals.rejected), "errors.json")
-        folder.publish(_manifest(appraisals, rubric, [], None))
+        folder.publish(_manifest(appraisals, rubric, None, None))
 
 
 # --- scoring -------------------------------------------------------------------------------------------------
@@ -90,14 +91,11 @@ def _ordered(
         yield pending.popleft().result()
 
 
-def _record(
-    folder: RunFolder, cache: Cache, task: list[tuple[str, list[tuple[int, str, Decision]]]], digests: list[bytes]
-) -> None:
-    """The sha256 of the scorecards ``task`` wrote, by unit id (the standings' own strings: not kept twice), and
-    their copies in the cache kept (a worker stored them: its own account of the cache is not the run's)."""
-    unit_ids = [unit_id for _, cards in task for _, unit_id, _ in cards]
-    folder.cards.update(zip(unit_ids, digests, strict=True))
-    for digest in digests:
+def _record(ledger: Ledger, cache: Cache, rows: list[int], digests: list[bytes]) -> None:
+    """The sha256 of the scorecards a task wrote, in the ledger's rows of their units, and their copies in the
+    cache kept (a worker stored them: its own account of the cache is not the run's)."""
+    for row, digest in zip(rows, digests, strict=True):
+        ledger.record_card(row, digest)
         cache.mark_card(digest)
 
 
@@ -109,7 +107,7 @@ def _chunk_size(count: int, jobs: int, chunk: int) -> int:
 
 def _on_cluster(
     found: Sequence[tuple[Listed, str]],
-    results: list[Kept | None],
+    ledger: Ledger,
     rubric: Rubric | None,
     cache: Cache,
     cluster: DaskExecutor,
@@ -126,9 +124,9 @@ def _on_cluster(
         for index, (path, name) in enumerate(found):
             read = read_file(listed_path(path), name)
             if isinstance(read, FileResult):
-                results[index] = keep(read, name)
+                ledger.add(index, read, name)
             elif (hit := lookup_light(name, read, cache, key := cache.file_key(name, read))) is not None:
-                results[index] = keep(hit, name)
+                ledger.add(index, hit, name)
             else:
                 payload.append((name, os.path.splitext(path)[1], read))
                 places.append((index, name, key))
@@ -145,7 +143,7 @@ def _on_cluster(
     for done in cluster.score_light(chunks(), rubric, key=cache.rubric):
         for (index, name, key), (result, entry) in zip(sent.popleft(), done, strict=True):
             cache.store_entry(key, entry)  # the client keeps the cache: the workers need no shared storage
-            results[index] = keep(dataclasses.replace(result, key=key), name)
+            ledger.add(index, dataclasses.replace(result, key=key), name)
         bar.update(len(done))
 
 
@@ -161,7 +159,7 @@ def _streamed(
     chunk: int | None = None,
     lang: str | None = None,
     cluster: DaskExecutor | None = None,
-) -> tuple[list[Kept], Ranked]:
+) -> Ranked:
     """A streamed run (its reports, if any, are rendered after it): every file read and scored (by the workers,
     which read the files themselves and look them up in the cache, when there are enough), ranked here on
     standings, and each final scorecard written once into ``folder`` by the workers (or here).
@@ -176,14 +174,14 @@ def _streamed(
     entry, which this process stores; the final scorecards are written here from the cache."""
     chunk = chunk or CHUNK  # read now: a test sets smaller chunks
     found = list_named(inputs, exclude)  # strings (and refused entries): a Path a file costs more than its name
-    results: list[Kept | None] = [None] * len(found)
+    ledger = Ledger()  # each file's result, as it comes
     parallel = pool.jobs > 1 and len(found) >= PARALLEL_FROM
     misses: list[int] = []  # files read here that the cache does not hold (at most PARALLEL_FROM when parallel)
     handed = len(found)  # the files from this index on go to the workers unread
     bar = tqdm(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
     with _few_collections():
         if cluster is not None:
-            _on_cluster(found, results, rubric, cache, cluster, chunk, bar)
+            _on_cluster(found, ledger, rubric, cache, cluster, chunk, bar)
         elif parallel and cache.empty():
             handed = 0
         else:
@@ -194,11 +192,11 @@ def _streamed(
                 path = listed_path(listed)
                 read = read_file(path, name)
                 if isinstance(read, FileResult):
-                    results[index] = keep(read, name)
+                    ledger.add(index, read, name)
                 elif not parallel:  # one job: scored here at once, its bytes not kept
-                    results[index] = keep(score_light(path, name, rubric, cache, read), name)
+                    ledger.add(index, score_light(path, name, rubric, cache, read), name)
                 elif (hit := lookup_light(name, read, cache)) is not None:
-                    results[index] = keep(hit, name)
+                    ledger.add(index, hit, name)
                 else:
                     misses.append(index)
                     continue
@@ -209,7 +207,7 @@ def _streamed(
         if executor is None:
             for index in todo:
                 listed, name = found[index]
-                results[index] = keep(score_light(listed_path(listed), name, rubric, cache), name)
+                ledger.add(index, score_light(listed_path(listed), name, rubric, cache), name)
                 bar.update()
         else:
             size = _chunk_size(count, pool.jobs, chunk)
@@ -222,35 +220,35 @@ def _streamed(
 
             for done in _ordered(executor, light_files, tasks(), pool.jobs * 3):
                 for index, result in zip(sent.popleft(), done, strict=True):
-                    results[index] = keep(result, found[index][1])
+                    ledger.add(index, result, found[index][1])
                 bar.update(len(done))
         bar.close()
         found.clear()  # a run of 100,000 files: their paths need not stay
-        files = [r for r in results if r is not None]
-        del results
-        for file in files:
-            if file.key is not None:
-                cache.mark_file(file.key)
-        ranked = rank_light(files, rubrics_of([s for f in files for s in f.standings()], rubric))
+        ledger.close()
+        for file in ledger.files():
+            if (key := ledger.key(file)) is not None:
+                cache.mark_file(key)
+        ranked = rank_light(ledger, rubrics_of(ledger.shapes(), rubric))
+        folder.cards = ledger  # the digests of the scorecards, recorded as they are written
         target = folder.path("scorecards")
         target.mkdir(exist_ok=True)
         if pool.started and len(ranked.standings) >= PARALLEL_FROM:
             executor = pool.executor()
             assert executor is not None
-            size = _chunk_size(len(files), pool.jobs, chunk)
-            written: deque[list[tuple[str, list[tuple[int, str, Decision]]]]] = deque()
+            size = _chunk_size(len(ledger), pool.jobs, chunk)
+            written: deque[list[int]] = deque()
 
-            def parts() -> Iterator[tuple[str, list[tuple[str, list[tuple[int, str, Decision]]]]]]:
-                for task in ranked.tasks(files, size):
-                    written.append(task)  # kept here until its digests come back
+            def parts() -> Iterator[tuple[str, Task]]:
+                for task, rows in ranked.tasks(size):
+                    written.append(rows)  # kept here until their digests come back
                     yield str(target), task
 
             for digests in _ordered(executor, write_entries, parts(), pool.jobs * 3):
-                _record(folder, cache, written.popleft(), digests)
+                _record(ledger, cache, written.popleft(), digests)
         else:
-            for task in ranked.tasks(files, chunk):
-                _record(folder, cache, task, write_cards(cache, target, task))
-    return files, ranked
+            for task, rows in ranked.tasks(chunk):
+                _record(ledger, cache, rows, write_cards(cache, target, task))
+    return ranked
 
 
 @contextmanager
@@ -324,10 +322,10 @@ class RunResult:
     out: Path
     inputs: int
     reports: list[Path]
-    standings: list[Standing] | None = None  # a streamed run's units
+    standings: Sequence[Standing] | None = None  # a streamed run's units (made from its ledger as they are read)
 
     @property
-    def units(self) -> list[Standing]:
+    def units(self) -> Sequence[Standing]:
         """Each scored unit's grade, rank, commendation and veto (what summary.csv shows), in input order."""
         if self.standings is not None:
             return self.standings
@@ -352,21 +350,20 @@ class RunResult:
 def _manifest(
     appraisals: Appraisals,
     rubric: Rubric | None,
-    files: Sequence[Kept],
+    ledger: Ledger | None,
     reports: ReportSettings | None,
-    units: Sequence[Standing] | None = None,
+    units: Standings | None = None,
 ) -> dict[str, Any]:
     """What the run was made from: the inputs' and the rubric's sha256, and the report settings."""
-    scored: Sequence[Scorecard | Standing] = appraisals.scorecards if units is None else units
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "appraisal": __version__,
-        "inputs": ({"name": f.name, "sha256": _hex(f.sha256), "bytes": f.size} for f in files),  # as written
-        "scored": len(scored),
+        "inputs": (ledger.record(f) for f in ledger.files()) if ledger is not None else iter(()),  # as written
+        "scored": len(appraisals.scorecards if units is None else units),
         "rejected": len(appraisals.rejected),
         "reports": None,
     }
-    used = rubrics_of(scored, rubric)
+    used = rubrics_of(appraisals.scorecards if units is None else units.shapes(), rubric)
     manifest["rubrics"] = [
         {"id": r.id, "version": r.manifest.version, "year": r.year, "sha256": r.sha256} for r in used
     ]
@@ -375,10 +372,6 @@ def _manifest(
         previous = str(reports.previous_dir) if reports.previous_dir is not None else None
         manifest["reports"] = {"lang": reports.lang, "options": options, "previous": previous}
     return manifest
-
-
-def _hex(digest: str | bytes | None) -> str | None:
-    return digest.hex() if isinstance(digest, bytes) else digest
 
 
 def run(
@@ -423,7 +416,7 @@ def _run_streamed(
     """``run`` streamed (``_streamed``), then its reports unless ``reports`` is None (rendered by the workers or
     the cluster from the scorecards written, a few in flight at a time), published whole."""
     with workers(1 if cluster is not None else jobs, rubric, cache) as pool, RunFolder(out) as folder:
-        files, ranked = _streamed(
+        ranked = _streamed(
             inputs,
             rubric,
             exclude=outputs(out),
@@ -445,9 +438,8 @@ def _run_streamed(
         written: list[Path] = []
         if reports is not None:
             written = _write_reports(folder, ranked.standings, rubric, reports, pool, cluster, cache, progress)
-        count = len(files)
-        folder.publish(_manifest(streamed, rubric, files, reports, ranked.standings))
-        del files
+        count = len(ranked.ledger)
+        folder.publish(_manifest(streamed, rubric, ranked.ledger, reports, ranked.standings))
     cache.prune()
     return RunResult(streamed, out, count, written, ranked.standings)
 
@@ -460,6 +452,13 @@ def _previous(previous_dir: Path | None, unit_id: str) -> bytes:
         if candidate.is_file():
             return candidate.read_bytes()
     return b""
+
+
+def _written(folder: RunFolder, unit_id: str) -> bytes:
+    """The sha256 (raw) of the unit's scorecard, as the run wrote it."""
+    digest = folder.cards.get(unit_id)
+    assert digest is not None, "every ranked unit's scorecard is written before its report"
+    return digest
 
 
 def _write_reports(
@@ -484,7 +483,7 @@ def _write_reports(
     formats = FORMATS[reports.formats]
     options = reports.options.model_dump_json() if reports.options is not None else ""
     settings = json.dumps([reports.lang, options, str(reports.previous_dir or "")])
-    digests = [folder.cards[unit.unit_id] for unit in units]
+    digests = [_written(folder, unit.unit_id) for unit in units]
     unit_keys = {
         kind: [
             cache.report_key(f"report.{kind}", settings, [digest, _previous(reports.previous_dir, unit.unit_id)])

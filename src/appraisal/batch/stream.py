@@ -1,13 +1,13 @@
 """A streamed run (with reports or without): scorecards go from the workers to the cache and the run's folder, never all
 held in one process.
 
-The parent keeps of each file only what the manifest and ranking need (``Kept``: raw digests, the standings of
-its units, a few hundred bytes). Workers (or this process, for one job) read and score chunks of files, store
-each file's scorecards in the cache and send back standings; the parent ranks them over the run (``decisions``,
-the one ranking of ``rank_and_commend``) and sends each file's decisions back, a few files a task; the workers
-then write each final scorecard once, into the run's folder: the cached canonical JSON with its rank, peers,
-commendation and peer medians filled in (``final_bytes``, the bytes of ``Scorecard.to_bytes`` of the ranked
-card, tested).
+The parent keeps of each file only what the manifest and ranking need, packed in a ``Ledger`` (its name and raw
+digests, the standings of its units: about 300 bytes a unit). Workers (or this process, for one job) read and
+score chunks of files, store each file's scorecards in the cache and send back standings; the parent ranks them
+over the run (``decisions``, the one ranking of ``rank_and_commend``) and sends each file's decisions back, a few
+files a task; the workers then write each final scorecard once, into the run's folder: the cached canonical JSON
+with its rank, peers, commendation and peer medians filled in (``final_bytes``, the bytes of
+``Scorecard.to_bytes`` of the ranked card, tested).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -23,8 +24,8 @@ import pydantic_core
 from ..errors import InputError, OutputError
 from ..rubric import Rubric
 from ..scoring.rank import Decision, Standing, decisions
-from ..submission.loading import SeenIds
-from .cache import Cache, FileResult, Unit, compact, link_new
+from .cache import Cache, FileResult, link_new
+from .ledger import Ledger, Standings
 from .publish import UNIT_ID
 from .score import score_file
 
@@ -70,66 +71,23 @@ def score_light(path: Path, name: str, rubric: Rubric | None, cache: Cache, data
     return score_file(path, name, rubric, cache, data, light=True)
 
 
-@dataclasses.dataclass(slots=True)
-class Kept:
-    """One input file of a streamed run as this process keeps it until the run is published: its name (the
-    listing's own string), sha256 and cache key as raw digests, its size, its own errors and its units (each
-    scorecard's standing: the scorecard stays in the cache). A few hundred bytes a file: 100,000 files fit."""
-
-    name: str
-    sha256: bytes | None
-    size: int | None
-    key: bytes | None
-    rejected: tuple[InputError, ...]
-    units: tuple[Unit | Standing, ...]  # a standing alone when its unit id is its own and its source the file
-
-    def outcomes(self) -> Iterator[Unit]:
-        """Each unit as a ``Unit``."""
-        for unit in self.units:
-            yield Unit(unit.unit_id, self.name, unit) if isinstance(unit, Standing) else unit
-
-    def standings(self) -> list[Standing]:
-        """The standings of the file's scored units, in file order (their positions in its cache entry)."""
-        found = (u if isinstance(u, Standing) else u.outcome for u in self.units)
-        return [s for s in found if isinstance(s, Standing)]
-
-
-def keep(result: FileResult, name: str) -> Kept:
-    """``result`` (a worker's, or this process's) as ``Kept``: ``name`` is the listing's string for the file,
-    and the strings, tuples and numbers standings share are kept once (``cache.compact``)."""
-    units: list[Unit | Standing] = []
-    for unit in result.units:
-        outcome = compact(unit.outcome) if isinstance(unit.outcome, Standing) else unit.outcome
-        if isinstance(outcome, Standing) and outcome.unit_id == unit.unit_id and unit.source == name:
-            units.append(outcome)  # the usual case: a Unit would say nothing more
-        else:
-            units.append(Unit(unit.unit_id, name if unit.source == name else unit.source, outcome))
-    return Kept(
-        name,
-        bytes.fromhex(result.sha256) if result.sha256 is not None else None,
-        result.size,
-        bytes.fromhex(result.key) if result.key is not None else None,
-        tuple(result.rejected),
-        tuple(units),
-    )
-
-
 # What a ranked unit's decision holds beyond its standing's rank and commendation, the same for every unit of a
 # rubric, org type and groups: the count and median total of its peers, each group's peer median. Kept once for
 # them (a run of 100,000 units kept a Decision and a dict entry a unit: about 15 MB at its peak).
 _Peers = tuple[int, float, tuple[float, ...]]
+Task = list[tuple[str, list[tuple[int, str, Decision]]]]  # per cache entry, its scorecards to write (``write_cards``)
 
 
 @dataclasses.dataclass(frozen=True)
 class Ranked:
-    """A streamed run's outcome: every unit's standing (ranked), the rejected inputs, and what each ranked unit's
-    decision holds beyond its standing (``tasks`` turns them into ``write_cards``'s work, a few files at a
-    time)."""
+    """A streamed run's outcome: its files and units (``ledger``, ranked), the ranked units' standings in input
+    order, the rejected inputs, and what each ranked unit's decision holds beyond its standing (``tasks`` turns
+    them into ``write_cards``'s work, a few files at a time)."""
 
-    standings: list[Standing]
+    ledger: Ledger
+    standings: Standings
     rejected: list[InputError]
     peers: dict[tuple[str, str, tuple[str, ...]], _Peers]  # by rubric, org type and groups
-    dropped: frozenset[int]  # the standings (by id) of units rejected as another's duplicate: not written
 
     def decision(self, standing: Standing) -> Decision:
         """A ranked unit's decision, from its standing."""
@@ -137,60 +95,64 @@ class Ranked:
         count, median_total, medians = self.peers[standing.rubric, standing.org_type, standing.groups]
         return Decision(standing.rank, count, median_total, standing.commended, medians)
 
-    def tasks(self, files: Sequence[Kept], size: int) -> Iterator[list[tuple[str, list[tuple[int, str, Decision]]]]]:
+    def tasks(self, size: int) -> Iterator[tuple[Task, list[int]]]:
         """Per cache entry the decisions of its ranked scorecards (their positions in the entry), ``size``
-        entries a task: made as they are sent, never all at once."""
-        task: list[tuple[str, list[tuple[int, str, Decision]]]] = []
-        for file in files:
-            cards = file.standings()
-            done = [(at, s.unit_id, self.decision(s)) for at, s in enumerate(cards) if id(s) not in self.dropped]
-            if done and file.key is not None:
-                task.append((file.key.hex(), done))
+        entries a task, with the ledger's rows of the scorecards: made as they are sent, never all at once."""
+        ledger = self.ledger
+        task: Task = []
+        rows: list[int] = []
+        for file in ledger.files():
+            key = ledger.key(file)
+            scored = [row for row in ledger.rows(file) if ledger.is_scored(row)]  # as the cache entry holds them
+            done = [(at, row) for at, row in enumerate(scored) if not ledger.dropped(row)]
+            if done and key is not None:
+                standings = [(at, ledger.standing(row)) for at, row in done]
+                task.append((key, [(at, s.unit_id, self.decision(s)) for at, s in standings]))
+                rows += (row for _, row in done)
                 if len(task) >= size:
-                    yield task
-                    task = []
+                    yield task, rows
+                    task, rows = [], []
         if task:
-            yield task
+            yield task, rows
 
 
-def rank_light(results: Sequence[Kept], rubrics: Sequence[Rubric]) -> Ranked:
-    """A run's files ranked together on standings: duplicate unit ids rejected (worded as ``unique_units`` words
-    them), then ranks, peers and commendation per rubric and org type."""
-    rejected = [error for result in results for error in result.rejected]
-    seen = SeenIds()
-    duplicates: list[InputError] = []
+def rank_light(ledger: Ledger, rubrics: Sequence[Rubric]) -> Ranked:
+    """A run's files ranked together on their standings: duplicate unit ids rejected (worded as ``unique_units``
+    words them), then ranks, peers and commendation per rubric and org type, one org type's standings made at a
+    time."""
+    rejected = [error for file in ledger.files() for error in ledger.rejected(file)]
+    duplicates = ledger.unique_ids()
     failed: list[InputError] = []
-    kept: list[Standing] = []
-    dropped: set[int] = set()
-    for result in results:
-        for unit in result.outcomes():
-            outcome = unit.outcome
-            if (repeat := seen.repeat(unit.unit_id, unit.source)) is not None:
-                duplicates.append(repeat)
-                dropped.add(id(outcome))
+    kept = array("I")
+    groups: dict[tuple[str, str], array[int]] = {}  # the rows by rubric and org type
+    for file in ledger.files():
+        for row in ledger.rows(file):
+            if ledger.dropped(row):
                 continue
-            if isinstance(outcome, Standing):
-                kept.append(outcome)
-            elif isinstance(outcome, InputError):
-                failed.append(outcome)
-            else:
-                raise TypeError("a streamed run ranks standings")
-    del seen
+            if (error := ledger.error(row)) is not None:
+                failed.append(error)
+                continue
+            kept.append(row)
+            shape = ledger.shape(row)
+            groups.setdefault((shape.rubric, shape.org_type), array("I")).append(row)
     peers: dict[tuple[str, str, tuple[str, ...]], _Peers] = {}
-    for rubric in rubrics:
-        for entry, decision in decisions([s for s in kept if s.rubric == rubric.sha256], rubric):
+    known = {rubric.sha256: rubric for rubric in rubrics}
+    for (sha256, _), rows in groups.items():
+        rubric = known.get(sha256)
+        if rubric is None:  # each unit is scored by the rubric given or its year's, both among ``rubrics``
+            raise ValueError(f"{ledger.standing(rows[0]).unit_id}: scored by a rubric the run does not rank with")
+        standings = [ledger.standing(row) for row in rows]  # one org type's, made for its ranking only
+        for entry, decision in decisions(standings, rubric):
             entry.rank, entry.commended = decision.rank, decision.commended
             peer = (decision.count, decision.median_total, decision.medians)
             peers[entry.rubric, entry.org_type, entry.groups] = peer
-    for entry in kept:
-        if entry.rank is None:  # each unit is scored by the rubric given or its year's, both among ``rubrics``
-            raise ValueError(f"{entry.unit_id}: scored by a rubric the run does not rank with")
-    return Ranked(kept, [*rejected, *duplicates, *failed], peers, frozenset(dropped))
+        for row, entry in zip(rows, standings, strict=True):
+            assert entry.rank is not None and entry.commended is not None, "every unit of the type ranked"
+            ledger.set_rank(row, entry.rank, entry.commended)
+    return Ranked(ledger, Standings(ledger, kept), [*rejected, *duplicates, *failed], peers)
 
 
-def write_cards(
-    cache: Cache, folder: Path, tasks: Sequence[tuple[str, list[tuple[int, str, Decision]]]]
-) -> list[bytes]:
+def write_cards(cache: Cache, folder: Path, tasks: Task) -> list[bytes]:
     """Write each decided scorecard of these cache entries as ``folder/<unit-id>.json``, a link to the cache's
     copy (``Cache.store_card``); each file's sha256 (raw), in the order of the tasks' units (for the manifest,
     and for the parent to keep the cache's copies: a worker's account of the entries it used is not the run's)."""
@@ -219,11 +181,10 @@ def cards_folder(root: Path) -> Path:
 
 
 __all__ = [
-    "Kept",
     "Ranked",
+    "Task",
     "final_bytes",
     "final_json",
-    "keep",
     "lookup_light",
     "rank_light",
     "score_light",

@@ -32,12 +32,18 @@ def summary_csv(cards: Sequence[Scorecard | Standing], rubric: Rubric | None = N
     return b"".join(summary_pieces(cards, rubric, lang))
 
 
+def _row_order(card: Scorecard | Standing, order: dict[str, int]) -> tuple[int, int, str, int, str]:
+    """Where a unit's row goes in summary.csv: by year, org type (in the indicators' order), rank and unit id."""
+    return (card.year, order.get(card.org_type, len(order)), card.org_type, card.rank or 0, card.unit_id)
+
+
 def summary_pieces(cards: Sequence[Scorecard | Standing], rubric: Rubric | None, lang: str) -> Iterator[bytes]:
     """``summary_csv``'s bytes, a thousand rows at a time (a streamed run writes them as they come)."""
     declared = [t for r in rubrics_of(cards, rubric) for t in r.indicators.org_types]
     names = {t.id: t.name(lang) for t in reversed(declared)}  # the first year's name wins
     order = {org: i for i, org in enumerate(dict.fromkeys(t.id for t in declared))}
-    rows = sorted(cards, key=lambda c: (c.year, order.get(c.org_type, len(order)), c.org_type, c.rank or 0, c.unit_id))
+    # sorted by position: a streamed run's standings are made as they are read, never all held at once
+    rows = (cards[at] for at in sorted(range(len(cards)), key=lambda at: _row_order(cards[at], order)))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")

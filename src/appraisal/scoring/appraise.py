@@ -8,10 +8,11 @@ several years. Compiled rulesets are cached per rubric for the life of the proce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from ..engine import Engine
 from ..errors import InputError, Problem
@@ -20,7 +21,7 @@ from ..rubric import Rubric
 from ..rubric import load_rubric as _load_rubric
 from ..submission import SubmissionBase, indicators_for_year, unique_units
 from ..submission.loading import validate_unit
-from .rank import Standing, rank_and_commend
+from .rank import rank_and_commend
 from .score import score_unit
 from .scorecard import Scorecard
 
@@ -49,9 +50,16 @@ def bundled_rubric(year: int) -> Rubric:
     return _rubric_in(indicators.folder, indicators.sha256)
 
 
-def rubrics_of(cards: Sequence[Scorecard | Standing], rubric: Rubric | None) -> list[Rubric]:
-    """The rubrics that scored ``cards`` (scorecards or their standings): ``rubric`` when one was given, else
-    each year's bundled one."""
+class Dated(Protocol):
+    """Something of a year's: a scorecard, its standing, what a run's standings share."""
+
+    @property
+    def year(self) -> int: ...
+
+
+def rubrics_of(cards: Iterable[Dated], rubric: Rubric | None) -> list[Rubric]:
+    """The rubrics that scored ``cards`` (scorecards, their standings, or what standings share): ``rubric`` when
+    one was given, else each year's bundled one."""
     return [rubric] if rubric is not None else [bundled_rubric(year) for year in sorted({c.year for c in cards})]
 
 

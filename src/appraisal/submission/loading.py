@@ -470,10 +470,15 @@ class SeenIds:
         if key not in self._first:
             self._first[key] = (unit_id, source)
             return None
-        seen_id, seen_in = self._first[key]
-        same = "" if seen_id == unit_id else f" as {seen_id!r} (ids are unique ignoring case)"
-        problem = Problem("unit_id", f"unit id {unit_id!r} already seen{same} in {seen_in}")
-        return InputError(source, [problem], unit_id)
+        return repeated_id(unit_id, source, *self._first[key])
+
+
+def repeated_id(unit_id: str, source: str, seen_id: str, seen_in: str) -> InputError:
+    """The rejection of a unit (``unit_id`` in ``source``) whose id, ignoring case, ``seen_id`` in ``seen_in``
+    had before."""
+    same = "" if seen_id == unit_id else f" as {seen_id!r} (ids are unique ignoring case)"
+    problem = Problem("unit_id", f"unit id {unit_id!r} already seen{same} in {seen_in}")
+    return InputError(source, [problem], unit_id)
 
 
 def unique_units(units: Iterable[SubmissionBase]) -> tuple[list[SubmissionBase], list[InputError]]:
