@@ -43,10 +43,10 @@ from bench_batch import write_inputs  # noqa: E402
 
 from appraisal.batch import publish  # noqa: E402
 from appraisal.batch.cache import Cache, FileResult, Unit, rubric_key  # noqa: E402
+from appraisal.batch.ledger import Ledger  # noqa: E402
 from appraisal.batch.publish import RunFolder, output_lock  # noqa: E402
 from appraisal.batch.run import CHUNK, _few_collections, _manifest  # noqa: E402
 from appraisal.batch.score import read_file  # noqa: E402
-from appraisal.batch.ledger import Ledger  # noqa: E402
 from appraisal.batch.stream import rank_light, write_cards  # noqa: E402
 from appraisal.errors import InputError  # noqa: E402
 from appraisal.scoring.appraise import Appraisals, rubric_for, rubrics_of, score_or_reject  # noqa: E402
