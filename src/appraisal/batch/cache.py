@@ -23,7 +23,6 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-import math
 import os
 import secrets
 import shutil
@@ -75,63 +74,29 @@ def _error(data: dict[str, object]) -> InputError:
     return InputError(str(data["source"]), problems, str(unit_id) if unit_id is not None else None)
 
 
-_INTERNED: dict[Any, Any] = {}  # the few org types, grades, rubric hashes and group-id tuples of a run, kept once
-
-
 _STANDING_FIELDS = tuple(field.name for field in dataclasses.fields(Standing))
-
-
-def _once(value: Any) -> Any:
-    return _INTERNED.setdefault(value, value)
 
 
 def _standing(data: list[Any]) -> Standing:
     unit_id, name, org_type, year, rubric, total, grade, vetoed, shortfalls, groups, points, tie_keys, ties = data[:13]
     rank, commended = data[13:]
-    return compact(
-        Standing(
-            str(unit_id),
-            str(name),
-            str(org_type),
-            int(year),
-            str(rubric),
-            float(total),
-            str(grade),
-            bool(vetoed),
-            int(shortfalls),
-            tuple(map(str, groups)),
-            tuple(map(float, points)),
-            tuple(map(str, tie_keys)),
-            tuple(map(float, ties)),
-            rank,
-            commended,
-        )
+    return Standing(
+        str(unit_id),
+        str(name),
+        str(org_type),
+        int(year),
+        str(rubric),
+        float(total),
+        str(grade),
+        bool(vetoed),
+        int(shortfalls),
+        tuple(map(str, groups)),
+        tuple(map(float, points)),
+        tuple(map(str, tie_keys)),
+        tuple(map(float, ties)),
+        rank,
+        commended,
     )
-
-
-def compact(entry: Standing) -> Standing:
-    """``entry`` with what standings share kept once: org types, grades, rubric hashes, group-id tuples and the
-    few distinct points (a run keeps 100,000 standings; a float is 24 bytes, a reference 8)."""
-    entry.org_type, entry.rubric, entry.grade = _once(entry.org_type), _once(entry.rubric), _once(entry.grade)
-    entry.groups, entry.tie_keys, entry.total = _once(entry.groups), _once(entry.tie_keys), _number(entry.total)
-    entry.points, entry.ties = _numbers(entry.points), _numbers(entry.ties)
-    return entry
-
-
-def _number(value: float) -> float:
-    """``value`` kept once (points have two decimals: a run has few distinct ones). Zeros and NaN are left as they
-    are: 0.0 and -0.0 are equal keys, and NaN is no key."""
-    if value != value or value == 0.0:
-        return _ZERO if value == 0.0 and math.copysign(1.0, value) > 0 else value
-    return _NUMBERS.setdefault(value, value)
-
-
-def _numbers(values: tuple[float, ...]) -> tuple[float, ...]:
-    return tuple(map(_number, values))
-
-
-_ZERO = 0.0
-_NUMBERS: dict[float, float] = {}
 
 
 def _digest(*parts: str | bytes) -> str:
