@@ -1,8 +1,9 @@
 """What a streamed run keeps of its input files and their units until it is published, packed (``Ledger``).
 
 A run of 100,000 files kept a ``Kept`` object a file and a ``Standing`` a unit, with their strings, digests and
-tuples: about 870 bytes a unit, the growth of the main process. The ledger keeps the same in columns (arrays of
-numbers, strings as UTF-8 in one buffer, what units share once): about 300 bytes a unit. A unit's ``Standing``
+tuples: about 870 bytes a unit (tracemalloc), the growth of the main process. The ledger keeps the same in
+columns (arrays of numbers, strings as UTF-8 in one buffer, what units share once): the main process's RSS grew
+21 MB while 50,000 units were scored, where it grew 43 MB before. A unit's ``Standing``
 is made again when it is asked for, from its row.
 
 Files are added as their results come (out of order: a re-run reads some first, the workers send the rest);
@@ -91,7 +92,7 @@ class Ledger:
         self._others: dict[int, tuple[str, str]] = {}  # rows whose unit id or source is not the standing's own
         self._cards = bytearray()  # the sha256 of each row's final scorecard, 32 bytes a row (``record_card``)
         self._order: array[int] | None = None  # the files in the listing's order (``close``)
-        # the rows by the hash of their casefolded unit id (``index_ids``): sorted hashes and their rows
+        # the rows by the hash of their casefolded unit id (``unique_ids``): sorted hashes and their rows
         self._hashes = array("q")
         self._hashed_rows = array("I")
 

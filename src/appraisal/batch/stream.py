@@ -2,7 +2,7 @@
 held in one process.
 
 The parent keeps of each file only what the manifest and ranking need, packed in a ``Ledger`` (its name and raw
-digests, the standings of its units: about 300 bytes a unit). Workers (or this process, for one job) read and
+digests, the standings of its units: a few hundred bytes a unit). Workers (or this process, for one job) read and
 score chunks of files, store each file's scorecards in the cache and send back standings; the parent ranks them
 over the run (``decisions``, the one ranking of ``rank_and_commend``) and sends each file's decisions back, a few
 files a task; the workers then write each final scorecard once, into the run's folder: the cached canonical JSON
