@@ -172,9 +172,6 @@ class Ledger:
             raise ValueError("the ledger is not closed")
         return iter(self._order)
 
-    def name(self, file: int) -> str:
-        return self._names[file]
-
     def record(self, file: int) -> dict[str, str | int | None]:
         """The manifest's record of a file: its name, sha256 and size."""
         digest = self._digests[64 * file : 64 * file + 32].hex() if self._file_flags[file] & _SHA else None
@@ -194,8 +191,8 @@ class Ledger:
 
     def error(self, row: int) -> InputError | None:
         """The error rejecting the row's unit, if it was rejected."""
-        unit = self._errors.get(row)
-        return unit.outcome if unit is not None else None  # type: ignore[return-value]
+        outcome = self._errors[row].outcome if row in self._errors else None
+        return outcome if isinstance(outcome, InputError) else None
 
     def unit_of(self, row: int, file: int) -> tuple[str, str]:
         """The row's unit id and source (``file`` holds it)."""
