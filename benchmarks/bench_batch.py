@@ -36,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,38 +64,17 @@ def write_inputs(folder: Path, n: int) -> list[Path]:
 
 
 # Runs one appraisal command in this small process (the run's main process is this one; its workers are its
-# children) and prints the exit status, the main process's peak RSS (kB), the largest worker's, the CPU
-# seconds of all of them and the appraisal package it ran: the main process's growth with the units is what
-# streaming bounds. Each peak is the process's own VmHWM from /proc, the workers' read by a thread every 0.1 s
-# (each worker's last reading counts: the high-water mark only rises). ru_maxrss will not do: Linux hands a
-# spawned process its parent's peak (exec keeps the larger of the two), so a worker started by a main process of
-# 100 MB reported at least 100 MB, and this process, started by a benchmark holding 100,000 paths, at least
-# the benchmark's 96 MB. Without /proc, ru_maxrss.
+# children) and prints the exit status, the main process's peak RSS (kB), the CPU seconds of it and its workers
+# and the appraisal package it ran: the main process's growth with the units is what streaming bounds. Each peak is
+# the process's own VmHWM from /proc; the workers' are read by the benchmark from outside every 0.1 s (``_Peaks``:
+# a thread in this process would make the run spawn its workers where a script's run forks them). ru_maxrss will
+# not do: Linux hands a spawned process its parent's peak (exec keeps the larger of the two), so a worker started
+# by a main process of 100 MB reported at least 100 MB, and this process, started by a benchmark holding 100,000
+# paths, at least the benchmark's 96 MB. Without /proc, ru_maxrss.
 _PEAK = (
-    "import os, resource, sys, threading\n"
+    "import os, resource, sys\n"
     "import appraisal\n"
     "from appraisal.cli import entry\n"
-    "seen = {}\n"
-    "def kids(pid):\n"
-    "    try:\n"
-    "        found = [int(k) for t in os.listdir(f'/proc/{pid}/task')\n"
-    "                 for k in open(f'/proc/{pid}/task/{t}/children').read().split()]\n"
-    "    except OSError:\n"
-    "        return []\n"
-    "    return found + [g for k in found for g in kids(k)]\n"
-    "def watch():\n"
-    "    while True:\n"
-    "        for pid in kids(os.getpid()):\n"
-    "            try:\n"
-    "                status = open(f'/proc/{pid}/status').read()\n"
-    "            except OSError:\n"
-    "                continue\n"
-    "            for line in status.splitlines():\n"
-    "                if line.startswith('VmHWM:'):\n"
-    "                    seen[pid] = int(line.split()[1])\n"
-    "        threading.Event().wait(0.1)\n"
-    "if os.path.isdir('/proc/self/task'):\n"
-    "    threading.Thread(target=watch, daemon=True).start()\n"
     "sys.argv = ['appraisal', *sys.argv[1:]]\n"
     "try:\n"
     "    entry(); code = 0\n"
@@ -104,11 +84,40 @@ _PEAK = (
     "cpu = me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime\n"
     "if os.path.isdir('/proc/self/task'):\n"
     "    main = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
-    "    worker = max(seen.values(), default=0)\n"
+    "    worker = 0\n"
     "else:\n"
     "    main, worker = me.ru_maxrss, workers.ru_maxrss\n"
     "print('PEAK', code, main, worker, cpu, appraisal.__file__, file=sys.stderr)\n"
 )
+
+
+def _descendants(pid: int) -> list[int]:
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+        found = [int(k) for t in tasks for k in Path(f"/proc/{pid}/task/{t}/children").read_text().split()]
+    except OSError:
+        return []
+    return found + [g for k in found for g in _descendants(k)]
+
+
+class _Peaks(threading.Thread):
+    """The VmHWM (kB) of each descendant of ``pid``, read every 0.1 s while it runs (each one's last reading
+    counts: the high-water mark only rises)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.seen, self.done = pid, dict[int, int](), threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            for pid in _descendants(self.pid):
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.seen[pid] = int(line.split()[1])
 
 
 @dataclass(frozen=True)
@@ -132,8 +141,14 @@ def timed(*args: str | Path, tree: Path | None = None) -> Timed:
         env["PYTHONPATH"] = str(tree / "src")  # before the editable install: the workers inherit it
     start = time.perf_counter()
     command = [sys.executable, "-c", _PEAK, *map(str, args)]
-    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peaks = _Peaks(process.pid)
+    peaks.start()
+    _, stderr = process.communicate()
     seconds = time.perf_counter() - start
+    peaks.done.set()
+    peaks.join()
+    done = subprocess.CompletedProcess(command, process.returncode, None, stderr)
     lines = [line for line in done.stderr.splitlines() if line.startswith("PEAK ")]
     if not lines:
         raise SystemExit(f"appraisal {' '.join(map(str, args))} failed:\n{done.stderr[-2000:]}")
@@ -142,7 +157,8 @@ def timed(*args: str | Path, tree: Path | None = None) -> Timed:
         raise SystemExit(f"appraisal {' '.join(map(str, args))} failed ({code}):\n{done.stderr[-2000:]}")
     if tree is not None and not Path(module).resolve().is_relative_to(tree.resolve()):
         raise SystemExit(f"{tree}: imported {module}, not the tree's own appraisal")
-    return Timed(seconds, int(main_kb) / 1024, int(worker_kb) / 1024, int(code), float(cpu))
+    worker_kb = max(int(worker_kb), max(peaks.seen.values(), default=0))
+    return Timed(seconds, int(main_kb) / 1024, worker_kb / 1024, int(code), float(cpu))
 
 
 def linked(paths: list[Path], folder: Path, n: int) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.slow  # started first by make test (tests/conftest.py)
 
 def test_kill_9_of_the_run_takes_its_workers_and_frees_the_callers_pipes(tmp_path: Path) -> None:
     process = start("run", examples(), "--out", tmp_path / "out", "--jobs", "2")
-    wait_for(lambda: len(children(process.pid)) >= 3, what="two workers and the resource tracker")
+    wait_for(lambda: len(workers_of(process.pid)) == 2, what="two workers")
     time.sleep(0.5)  # the workers are rendering
     workers = children(process.pid)
     assert process.poll() is None  # still rendering: killed in the middle
@@ -28,6 +29,17 @@ def test_kill_9_of_the_run_takes_its_workers_and_frees_the_callers_pipes(tmp_pat
     process.communicate(timeout=20)  # hangs while any child holds the pipes open
     assert time.monotonic() - started < 10
     wait_for(lambda: not any(alive(pid) for pid in workers), timeout=10, what="the workers to end")
+
+
+def workers_of(pid: int) -> list[int]:
+    """The worker processes of the run ``pid``: its children but multiprocessing's resource tracker (which a run
+    whose workers are spawned starts, and one whose workers are forked does not)."""
+    found = []
+    for child in children(pid):
+        with contextlib.suppress(OSError):
+            if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+    return found
 
 
 @pytest.mark.parametrize(("jobs", "stop"), [("1", "ctrl-c"), ("2", "ctrl-c"), ("1", "sigterm"), ("2", "sigterm")])
@@ -92,3 +104,49 @@ def test_a_link_out_of_the_folder_is_refused_by_the_workers_too(tmp_path: Path) 
         ]
         assert len(result.units) == len(list(inputs.iterdir())) - 2
         assert b"hunter2" not in published(out)["errors.json"]
+
+
+# Run in a new process, as a script would: its workers forked (one thread) or spawned (another thread running).
+_RUN = """
+import signal, sys, threading
+import appraisal
+from appraisal.batch import run, workers
+inputs, out, rubric, threaded = sys.argv[1:]
+signal.signal(signal.SIGTERM, lambda *_: print("the parent's handler ran in a worker"))
+if threaded == "yes":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+def held():  # a forked worker finds this function in its copy of __main__; a spawned one has none
+    return workers._worker_rubric.sha256
+method = workers.start_method()
+rubric = appraisal.load_rubric(rubric)
+with workers.worker_pool(2, rubric) as pool:
+    handlers = {pool.submit(signal.getsignal, s).result().name for s in (signal.SIGTERM, signal.SIGINT)}
+    sha = pool.submit(held).result() if method == "fork" else rubric.sha256
+run([inputs], out, rubric, jobs=2)
+print(method, sorted(handlers), sha == rubric.sha256)
+"""
+
+
+@pytest.mark.parametrize(("threaded", "method"), [("no", "fork"), ("yes", "spawn")])
+def test_workers_forked_from_a_single_thread_and_spawned_beside_others_publish_the_same_bytes(
+    tmp_path: Path, threaded: str, method: str
+) -> None:
+    """A process of one thread forks its workers (they start with its rubric and answer signals as a new process:
+    SIGTERM kills them, SIGINT is ignored); one running another thread spawns them. Either way the run publishes
+    the bytes of a serial run."""
+    import subprocess
+    import sys
+
+    from tests.batch.test_publish import many_units, published
+
+    inputs = many_units(tmp_path / "in", 2)
+    run([inputs], tmp_path / "one", shipped(), jobs=1)
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, inputs, tmp_path / "two", shipped().path, threaded],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{method} ['SIG_DFL', 'SIG_IGN'] True"]
+    assert published(tmp_path / "two") == published(tmp_path / "one")

@@ -112,7 +112,7 @@ def _on_cluster(
     cache: Cache,
     cluster: DaskExecutor,
     chunk: int,
-    bar: tqdm[Any],
+    bar: Bar,
 ) -> None:
     """``_streamed``'s scoring on a Dask cluster: each file read here in order, taken from the cache or sent to
     the cluster (name, suffix, bytes) in chunks, at most a few chunks' bytes held at once."""
@@ -178,7 +178,7 @@ def _streamed(
     parallel = pool.jobs > 1 and len(found) >= PARALLEL_FROM
     misses: list[int] = []  # files read here that the cache does not hold (at most PARALLEL_FROM when parallel)
     handed = len(found)  # the files from this index on go to the workers unread
-    bar = tqdm(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
+    bar = Bar(total=len(found), unit="file", desc=say("scoring", lang), disable=not progress, file=sys.stderr)
     with _few_collections():
         if cluster is not None:
             _on_cluster(found, ledger, rubric, cache, cluster, chunk, bar)
@@ -251,6 +251,13 @@ def _streamed(
     return ranked
 
 
+class Bar(tqdm):  # type: ignore[misc]
+    """A run's progress bar, without tqdm's monitor thread (each bar starts one, shown or not): worker
+    processes are forked only from a process running a single thread (``workers.start_method``)."""
+
+    monitor_interval = 0
+
+
 @contextmanager
 def _few_collections() -> Iterator[None]:
     """Raise the young-generation threshold while a run keeps thousands of scorecards alive: with the default
@@ -277,7 +284,7 @@ def appraise_batch(
     Every unit is validated again before it is scored (a model built with ``model_construct`` or changed with
     ``model_copy(update=...)`` was never validated), unless ``trusted``: the units were just validated."""
     units, rejected = unique_units(submissions)
-    bar = tqdm(total=len(units), unit="unit", desc="scoring", disable=not progress, file=sys.stderr)
+    bar = Bar(total=len(units), unit="unit", desc="scoring", disable=not progress, file=sys.stderr)
     outcomes: list[Scorecard | InputError] = []
     with _few_collections():
         if pool is None:
@@ -525,7 +532,7 @@ def _write_reports(
                     chunk.append((card_bytes(unit), last))
                 yield chunk
 
-        bar = tqdm(
+        bar = Bar(
             total=len(missing), unit="report", desc=say("reports", reports.lang), disable=not progress, file=sys.stderr
         )
         made_by: Iterable[list[dict[str, bytes]]]
