@@ -232,6 +232,23 @@ def test_an_address_that_is_none_is_one_line_at_once(tmp_path: Path, address: st
     )
 
 
+def test_a_server_that_is_not_a_scheduler_is_refused_instead_of_waited_on_for_ever() -> None:
+    """Dask's connect waits without a timeout for the handshake a scheduler sends first; a server that says
+    nothing (the scheduler's HTTP dashboard, on the port next to it) made ``Client`` wait for ever."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # connections complete in its backlog, unanswered
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(ClusterError) as raised:
+            DaskExecutor(address, timeout=1.0)
+        assert time.monotonic() - started < 10
+    assert str(raised.value) == (
+        f"not a Dask scheduler at {address}: the server there said nothing in 1 s (a scheduler listens on :8786"
+        " by default; :8787 is its dashboard)"
+    )
+
+
 @pytest.mark.parametrize("reports", [False, True])
 def test_workers_running_another_version_are_refused_and_nothing_of_theirs_is_kept(
     tmp_path: Path, cluster: Any, monkeypatch: pytest.MonkeyPatch, reports: bool

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -107,6 +108,31 @@ def render_entries(
     return render_cards(chunk, rubric, lang=lang, options=options, formats=formats)
 
 
+def _speaks_first(address: str, host: str, port: int, timeout: float) -> None:
+    """Refuse a TCP ``address`` where a server listens that is not a Dask scheduler. A Dask listener sends its
+    handshake as soon as it accepts a connection, and Dask's own ``connect`` waits for that handshake without a
+    timeout: another server there (an HTTP one, such as the scheduler's dashboard on :8787) says nothing and
+    ``Client`` waited for ever. Where nothing listens, or the connection fails, ``Client`` is left to retry and
+    time out as it does."""
+    try:
+        connection = socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return
+    with connection:
+        try:
+            said = connection.recv(1)
+        except TimeoutError:
+            said = None
+        except OSError:
+            return
+    if not said:
+        waited = f"said nothing in {timeout:g} s" if said is None else "closed the connection without a word"
+        raise ClusterError(
+            f"not a Dask scheduler at {address}: the server there {waited} (a scheduler listens on :8786 by"
+            " default; :8787 is its dashboard)"
+        )
+
+
 class DaskExecutor:
     """A run's work on the Dask cluster whose scheduler is at ``address`` (``tcp://host:8786``), or through a
     ``distributed.Client`` the caller made. Each call maps a function over chunks and returns the results in
@@ -132,9 +158,11 @@ class DaskExecutor:
             from distributed.comm.addressing import get_address_host_port
 
             try:  # before a Client is made: one made on a bad address waits 40 s as it is collected
-                get_address_host_port(address)
+                host, port = get_address_host_port(address)
             except ValueError as exc:
                 raise ClusterError(f"not a Dask scheduler's address: {address}: {exc}") from None
+            if address.startswith("tcp://") or "://" not in address:
+                _speaks_first(address, host, port, timeout)
             try:
                 client = Client(address, timeout=f"{timeout}s", set_as_default=False)  # type: ignore[no-untyped-call]
             except Exception as exc:  # not a scheduler there: OSError, TimeoutError, ValueError, MemoryError...
