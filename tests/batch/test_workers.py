@@ -115,15 +115,19 @@ inputs, out, rubric, threaded = sys.argv[1:]
 signal.signal(signal.SIGTERM, lambda *_: print("the parent's handler ran in a worker"))
 if threaded == "yes":
     threading.Thread(target=threading.Event().wait, daemon=True).start()
-def held():  # a forked worker finds this function in its copy of __main__; a spawned one has none
+def held():  # a forked worker finds these functions in its copy of __main__; a spawned one has none
     return workers._worker_rubric.sha256
+def renderer():
+    return "appraisal.reports.output" in sys.modules
 method = workers.start_method()
 rubric = appraisal.load_rubric(rubric)
-with workers.worker_pool(2, rubric) as pool:
+with workers.workers(2, rubric, renders=True) as started:
+    pool = started.executor()
     handlers = {pool.submit(signal.getsignal, s).result().name for s in (signal.SIGTERM, signal.SIGINT)}
     sha = pool.submit(held).result() if method == "fork" else rubric.sha256
+    imported = pool.submit(renderer).result() if method == "fork" else True
 run([inputs], out, rubric, jobs=2)
-print(method, sorted(handlers), sha == rubric.sha256)
+print(method, sorted(handlers), sha == rubric.sha256, imported)
 """
 
 
@@ -131,8 +135,9 @@ print(method, sorted(handlers), sha == rubric.sha256)
 def test_workers_forked_from_a_single_thread_and_spawned_beside_others_publish_the_same_bytes(
     tmp_path: Path, threaded: str, method: str
 ) -> None:
-    """A process of one thread forks its workers (they start with its rubric and answer signals as a new process:
-    SIGTERM kills them, SIGINT is ignored); one running another thread spawns them. Either way the run publishes
+    """A process of one thread forks its workers (they start with its rubric, and the report stack imported when
+    they will render, and answer signals as a new process: SIGTERM kills them, SIGINT is ignored); one running
+    another thread spawns them. Either way the run publishes
     the bytes of a serial run."""
     import subprocess
     import sys
@@ -148,5 +153,5 @@ def test_workers_forked_from_a_single_thread_and_spawned_beside_others_publish_t
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"{method} ['SIG_DFL', 'SIG_IGN'] True"]
+    assert done.stdout.splitlines() == [f"{method} ['SIG_DFL', 'SIG_IGN'] True True"]
     assert published(tmp_path / "two") == published(tmp_path / "one")

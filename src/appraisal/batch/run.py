@@ -422,7 +422,8 @@ def _run_streamed(
 ) -> RunResult:
     """``run`` streamed (``_streamed``), then its reports unless ``reports`` is None (rendered by the workers or
     the cluster from the scorecards written, a few in flight at a time), published whole."""
-    with workers(1 if cluster is not None else jobs, rubric, cache) as pool, RunFolder(out) as folder:
+    jobs = 1 if cluster is not None else jobs
+    with workers(jobs, rubric, cache, renders=reports is not None) as pool, RunFolder(out) as folder:
         ranked = _streamed(
             inputs,
             rubric,

@@ -200,10 +200,11 @@ class Workers:
     """``jobs`` worker processes holding ``rubric``, started when first asked for (a re-run that finds
     everything in its cache starts none). ``executor()`` is None for one job: work in this process."""
 
-    def __init__(self, jobs: int, rubric: Rubric | None, cache: Cache | None = None) -> None:
+    def __init__(self, jobs: int, rubric: Rubric | None, cache: Cache | None = None, renders: bool = False) -> None:
         self.jobs = jobs
         self.rubric = rubric
         self.cache = cache
+        self.renders = renders  # the workers will render reports: forked ones get the report stack imported
         self._pool: ProcessPoolExecutor | None = None
 
     def executor(self) -> Executor | None:
@@ -213,6 +214,8 @@ class Workers:
             # glibc reads its tunables when a process starts: set in the environment a spawned worker inherits,
             # or by a forked one itself unless this process started with tunables of its own
             before = os.environ.get("GLIBC_TUNABLES")
+            if self.renders and start_method() == "fork":  # imported once here (0.8 s), not again in each worker
+                from ..reports import output  # noqa: F401  (this process renders the summary with it too)
             method = start_method()
             forked = (self.rubric, "" if before else TUNABLES) if method == "fork" else None
             os.environ["GLIBC_TUNABLES"] = before or TUNABLES
@@ -246,10 +249,10 @@ class Workers:
 
 
 @contextlib.contextmanager
-def workers(jobs: int, rubric: Rubric | None, cache: Cache | None = None) -> Iterator[Workers]:
-    """Worker processes for a run, started when first needed; leaving the block by an error or Ctrl-C kills
-    them at once."""
-    pool = Workers(jobs, rubric, cache)
+def workers(jobs: int, rubric: Rubric | None, cache: Cache | None = None, renders: bool = False) -> Iterator[Workers]:
+    """Worker processes for a run (that ``renders`` reports too), started when first needed; leaving the block by
+    an error or Ctrl-C kills them at once."""
+    pool = Workers(jobs, rubric, cache, renders)
     try:
         yield pool
     except BaseException:
