@@ -119,6 +119,18 @@ def held():  # a forked worker finds these functions in its copy of __main__; a 
     return workers._worker_rubric.sha256
 def renderer():
     return "appraisal.reports.output" in sys.modules
+def mapped():  # the bytes glibc maps apart for a 16 MB block: none under the tunables (mmap threshold 32 MB)
+    import ctypes
+    class Info(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks"
+                    " uordblks fordblks keepcost".split()]
+    libc = ctypes.CDLL(None)
+    libc.mallinfo2.restype, libc.malloc.restype = Info, ctypes.c_void_p
+    before = libc.mallinfo2().hblkhd
+    block = libc.malloc(16 << 20)
+    after = libc.mallinfo2().hblkhd
+    libc.free(ctypes.c_void_p(block))
+    return after - before
 method = workers.start_method()
 rubric = appraisal.load_rubric(rubric)
 with workers.workers(2, rubric, renders=True) as started:
@@ -126,8 +138,9 @@ with workers.workers(2, rubric, renders=True) as started:
     handlers = {pool.submit(signal.getsignal, s).result().name for s in (signal.SIGTERM, signal.SIGINT)}
     sha = pool.submit(held).result() if method == "fork" else rubric.sha256
     imported = pool.submit(renderer).result() if method == "fork" else True
+    tuned = pool.submit(mapped).result() == 0 < mapped() if method == "fork" else True  # this process: untuned
 run([inputs], out, rubric, jobs=2)
-print(method, sorted(handlers), sha == rubric.sha256, imported)
+print(method, sorted(handlers), sha == rubric.sha256, imported, tuned)
 """
 
 
@@ -136,8 +149,8 @@ def test_workers_forked_from_a_single_thread_and_spawned_beside_others_publish_t
     tmp_path: Path, threaded: str, method: str
 ) -> None:
     """A process of one thread forks its workers (they start with its rubric, and the report stack imported when
-    they will render, and answer signals as a new process: SIGTERM kills them, SIGINT is ignored); one running
-    another thread spawns them. Either way the run publishes
+    they will render, set the malloc tunables it started without, and answer signals as a new process: SIGTERM
+    kills them, SIGINT is ignored); one running another thread spawns them. Either way the run publishes
     the bytes of a serial run."""
     import subprocess
     import sys
@@ -151,7 +164,8 @@ def test_workers_forked_from_a_single_thread_and_spawned_beside_others_publish_t
         capture_output=True,
         text=True,
         timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"},  # make test sets them
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"{method} ['SIG_DFL', 'SIG_IGN'] True True"]
+    assert done.stdout.splitlines() == [f"{method} ['SIG_DFL', 'SIG_IGN'] True True True"]
     assert published(tmp_path / "two") == published(tmp_path / "one")
