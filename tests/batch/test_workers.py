@@ -169,3 +169,36 @@ def test_workers_forked_from_a_single_thread_and_spawned_beside_others_publish_t
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"{method} ['SIG_DFL', 'SIG_IGN'] True True True"]
     assert published(tmp_path / "two") == published(tmp_path / "one")
+
+
+_CUT_OFF = """
+import os, struct, sys, time
+from pathlib import Path
+from appraisal.batch import workers
+begun = Path(sys.argv[1])
+started = None
+def cut_off():  # in a forked worker: the start of a result message on the pool's result pipe, never the rest
+    writer = started._pool._result_queue._writer
+    os.write(writer.fileno(), struct.pack("!i", 1 << 20) + b"x" * 100)
+    begun.touch()
+    time.sleep(60)
+assert workers.start_method() == "fork"
+with workers.workers(2, None) as started:
+    started.executor().submit(cut_off)
+    while not begun.exists():
+        time.sleep(0.01)
+    raise SystemExit(3)  # as an error or Ctrl-C does: the workers killed, this process ends
+"""
+
+
+def test_a_worker_killed_while_sending_a_result_does_not_keep_the_run_from_ending(tmp_path: Path) -> None:
+    """A worker killed in the middle of a result left part of a message in the result pipe, whose writing end
+    the run's process holds too: the pool's manager thread waited for the rest for ever, and the interpreter's
+    exit for that thread (seen as a Ctrl-C that printed its line and never exited, under load)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(  # it hung: the timeout fails the test (and kills the process)
+        [sys.executable, "-c", _CUT_OFF, tmp_path / "begun"], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 3, done.stderr

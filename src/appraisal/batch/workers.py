@@ -170,8 +170,14 @@ def score_chunk(payloads: list[tuple[str, dict[str, Any]]]) -> list[Scorecard | 
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop ``pool`` now: queued work cancelled, running workers killed (shutdown alone would wait for them)."""
+    """Stop ``pool`` now: queued work cancelled, running workers killed (shutdown alone would wait for them), and
+    nothing of the pool left for this process's exit to wait on. A worker killed while sending a result leaves
+    part of a message in the result pipe; this process holds that pipe's writing end too, so the pool's manager
+    thread waited for the rest for ever, and the interpreter's exit waits for that thread (a Ctrl-C that printed
+    its line and never exited): the writing end is closed once the workers are dead, and the read ends at end of
+    file. The call queue's feeder thread, which may be writing to workers that are gone, is not waited for."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor's, by pid
+    calls, results = getattr(pool, "_call_queue", None), getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(OSError, ValueError):
@@ -179,6 +185,12 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AssertionError):
             process.join(5)
+    if calls is not None:
+        calls.cancel_join_thread()
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
 
 
 @contextlib.contextmanager
