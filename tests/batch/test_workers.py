@@ -116,7 +116,7 @@ signal.signal(signal.SIGTERM, lambda *_: print("the parent's handler ran in a wo
 if threaded == "yes":
     threading.Thread(target=threading.Event().wait, daemon=True).start()
 def held():  # a forked worker finds these functions in its copy of __main__; a spawned one has none
-    return workers._worker_rubric.sha256
+    return id(workers._worker_rubric)  # the parent's object, at the same address: not loaded again
 def renderer():
     return "appraisal.reports.output" in sys.modules
 def mapped():  # the bytes glibc maps apart for a 16 MB block: none under the tunables (mmap threshold 32 MB)
@@ -136,11 +136,11 @@ rubric = appraisal.load_rubric(rubric)
 with workers.workers(2, rubric, renders=True) as started:
     pool = started.executor()
     handlers = {pool.submit(signal.getsignal, s).result().name for s in (signal.SIGTERM, signal.SIGINT)}
-    sha = pool.submit(held).result() if method == "fork" else rubric.sha256
+    inherited = pool.submit(held).result() == id(rubric) if method == "fork" else True
     imported = pool.submit(renderer).result() if method == "fork" else True
     tuned = pool.submit(mapped).result() == 0 < mapped() if method == "fork" else True  # this process: untuned
 run([inputs], out, rubric, jobs=2)
-print(method, sorted(handlers), sha == rubric.sha256, imported, tuned)
+print(method, sorted(handlers), inherited, imported, tuned)
 """
 
 
