@@ -202,3 +202,24 @@ def test_a_worker_killed_while_sending_a_result_does_not_keep_the_run_from_endin
         [sys.executable, "-c", _CUT_OFF, tmp_path / "begun"], capture_output=True, text=True, timeout=30
     )
     assert done.returncode == 3, done.stderr
+
+
+def test_reports_rendered_by_forked_workers_are_the_bytes_of_a_serial_run(tmp_path: Path) -> None:
+    """The command line runs a single thread, so it forks its workers (a progress bar's monitor thread made it
+    spawn them); the reports they render, the summary and the decision are byte for byte those of a run in one
+    process."""
+    from tests.batch.test_publish import published
+
+    from appraisal.batch import ReportSettings
+
+    inputs = few_examples(tmp_path / "in")
+    run([inputs], tmp_path / "one", shipped(), jobs=1, reports=ReportSettings())
+    process = start("run", inputs, "--out", tmp_path / "two", "--jobs", "2", "--rubric", shipped().path)
+    wait_for(lambda: len(workers_of(process.pid)) == 2, what="two workers")
+    started = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in workers_of(process.pid)]
+    assert started == [Path(f"/proc/{process.pid}/cmdline").read_bytes()] * 2  # forked: no spawn_main
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    one, two = published(tmp_path / "one"), published(tmp_path / "two")
+    assert sum(name.startswith("reports/") for name in two) == len(list(inputs.iterdir())) >= 8
+    assert two == one
