@@ -226,9 +226,11 @@ class Workers:
             # glibc reads its tunables when a process starts: set in the environment a spawned worker inherits,
             # or by a forked one itself unless this process started with tunables of its own
             before = os.environ.get("GLIBC_TUNABLES")
-            if self.renders and start_method() == "fork":  # imported once here (about 0.6 s), not in each worker
-                from ..reports import output  # noqa: F401  (this process renders the summary with it too)
             method = start_method()
+            if method == "fork" and self.renders:  # imported once here (about 0.6 s), not in each worker
+                from ..reports import output  # noqa: F401  (this process renders the summary with it too)
+
+                method = start_method()  # still one thread? (the import starts none; should that change, spawn)
             forked = (self.rubric, "" if before else TUNABLES) if method == "fork" else None
             os.environ["GLIBC_TUNABLES"] = before or TUNABLES
             try:
