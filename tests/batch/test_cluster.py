@@ -4,7 +4,6 @@ run, through the library and through ``appraisal run --executor dask --scheduler
 from __future__ import annotations
 
 import importlib
-import io
 import json
 import time
 from collections.abc import Iterator
@@ -13,10 +12,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfReader
 from tests.batch.processes import few_examples
 from tests.batch.test_publish import many_units, published
 from tests.builders import shipped
+from tests.reports.report_pdfs import text
 
 from appraisal import Scorecard, appraise, load_submission
 from appraisal.batch import ClusterError, DaskExecutor, ReportSettings, current_run, run
@@ -136,8 +135,7 @@ def test_a_run_with_reports_streams_on_the_cluster_with_last_years_scorecards(tm
     assert result.standings is not None  # streamed: no scorecard held
     files = published(remote)
     assert files == published(local)
-    report = "".join(page.extract_text() for page in PdfReader(io.BytesIO(files["reports/county-01.pdf"])).pages)
-    assert "last year 80.5" in report
+    assert "last year 80.5" in text(files["reports/county-01.pdf"])
 
 
 def test_the_cluster_is_sent_a_few_chunks_of_reports_at_a_time(cluster: Any) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfReader
 from tests.builders import ORG_TYPES
+from tests.reports.report_pdfs import text
 
 from appraisal.cli import main
 from appraisal.scoring import Scorecard
@@ -78,7 +78,7 @@ def test_demo_writes_all_three_kinds_of_report(tmp_path: Path) -> None:
 
 
 def _text(path: Path) -> str:
-    return "".join(page.extract_text() for page in PdfReader(path).pages)
+    return text(path.read_bytes())
 
 
 def test_an_interrupted_demo_keeps_its_last_submissions_whole(tmp_path: Path) -> None:

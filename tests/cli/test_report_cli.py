@@ -7,14 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from tests.builders import invoke
+from tests.reports import report_pdfs
 
 from appraisal.resources import examples
 
 
 def text(path: Path) -> str:
-    return "".join(page.extract_text() for page in PdfReader(path).pages)
+    return report_pdfs.text(path.read_bytes())
 
 
 @pytest.fixture(scope="module")
