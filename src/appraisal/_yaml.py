@@ -165,15 +165,49 @@ def _parse(text: str, kind: Any) -> tuple[Any, yaml.Node | None]:
         node = loader.get_single_node()
         return (loader.construct_document(node) if node is not None else None), node
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise ParseError(f"{where}not valid YAML: {exc.problem or exc.context}") from exc
+        raise ParseError(_yaml_problem(exc, text)) from exc
     except yaml.YAMLError as exc:  # a reader's error names the position on a second line
         raise ParseError(f"not valid YAML: {' '.join(str(exc).split())}") from exc
     except RecursionError as exc:
         raise ParseError(f"nested deeper than {MAX_DEPTH} levels") from exc
     finally:
         loader.dispose()
+
+
+# A construct opened on one line and found broken on a later one (a key with no ':' after it, a quotation or a
+# bracket not closed): PyYAML's problem mark is where it noticed, its context mark the line to mend.
+_OPENED = {
+    "while scanning a quoted scalar": "the quoted text",
+    "while parsing a flow mapping": "the { }",
+    "while parsing a flow sequence": "the [ ]",
+}
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """PyYAML's error as one line, at the line to mend, with a hint for the slips of a Chinese keyboard."""
+    problem, context, mark = exc.problem or exc.context or "", exc.context or "", exc.problem_mark
+    opened = exc.context_mark if context == "while scanning a simple key" or context in _OPENED else None
+    if opened is not None:
+        if context == "while scanning a simple key":
+            problem = "this line's key has no ':' after it"
+        else:
+            noticed = f" (line {mark.line + 1})" if mark is not None and mark.line != opened.line else ""
+            problem = f"in {_OPENED[context]} opened on this line: {problem}{noticed}"
+        mark = opened
+    mark = mark or exc.context_mark
+    if mark is None:
+        return f"not valid YAML: {problem}"
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if "：" in line:
+        problem += " (a full-width colon '：' is not YAML's ':')"
+    elif "\u00a0" in line or "\u3000" in line:
+        problem += " (the line holds a no-break or full-width space, which YAML does not read as a space)"
+    elif "'\\t'" in problem:
+        problem += " (indent with spaces, not tabs)"
+    elif problem.startswith("expected <block end>"):
+        problem += " (is this line indented as the lines above it?)"
+    return f"line {mark.line + 1}: not valid YAML: {problem}"
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -339,7 +373,8 @@ class YamlFile:
 
     def __init__(self, path: Path, problems: list[RubricProblem], name: str | None = None) -> None:
         self.name = name or path.name
-        self.data: Any = None
+        self.data: Any = None  # also for an empty file (or one of comments only), which parses
+        self.parsed = False  # whether it parsed: if not, its problem is listed
         self.index = LineIndex(None)
         try:
             text = read_regular(path, MAX_FOLDER_FILE_BYTES).decode("utf-8")
@@ -352,6 +387,7 @@ class YamlFile:
                 line = int(head.split()[1])
             problems.append(RubricProblem(self.name, line, message))
             return
+        self.parsed = True
         self.index = LineIndex(node)
 
     @property

@@ -111,7 +111,7 @@ def test_sha256_follows_the_files(tmp_path: Path) -> None:
             "items.yaml",
             "title: {en: Late reports, zh: 逾期报送}",
             "title: {en: Late reports, zh: [逾期报送}",
-            "items.yaml:22: not valid YAML: expected ',' or ']', but got '}'",
+            "items.yaml:22: not valid YAML: in the [ ] opened on this line: expected ',' or ']', but got '}'",
         ),
     ],
 )
@@ -193,3 +193,25 @@ def test_a_repeated_org_type_id_is_reported_at_the_repeat(tmp_path: Path) -> Non
     assert f"rubric.yaml:{repeat}: org_types.2.id: township again (first at line {first}): each id once" in problems(
         folder
     )
+
+
+@pytest.mark.parametrize("content", ["", "# to be written\n"])
+def test_an_empty_item_file_holds_no_items_and_the_sums_are_still_checked(tmp_path: Path, content: str) -> None:
+    """A placeholder file (empty, or comments only) adds no item; it used to count as a file that failed to load,
+    which turned the per-type sums and tie-break checks off without a word, so a wrong maximum passed."""
+    placeholder = shutil.copytree(MINI, tmp_path / "placeholder")
+    (placeholder / "new_items.yaml").write_text(content, encoding="utf-8")
+    assert [i.id for i in load_rubric(placeholder).items] == [i.id for i in load_rubric(MINI).items]
+    wrong = broken(tmp_path, "items.yaml", "    max: 4\n", "    max: 5\n")
+    (wrong / "new_items.yaml").write_text(content, encoding="utf-8")
+    found = problems(wrong)
+    assert found and all("sum to" in p and p.startswith("rubric.yaml:5:") for p in found), found
+
+
+@pytest.mark.parametrize("file", ["rubric.yaml", "indicators.yaml"])
+@pytest.mark.parametrize("content", ["", "# to be written\n"])
+def test_an_empty_manifest_or_indicators_file_is_one_line_naming_it(tmp_path: Path, file: str, content: str) -> None:
+    folder = shutil.copytree(MINI, tmp_path / "empty")
+    (folder / file).write_text(content, encoding="utf-8")
+    (found,) = problems(folder)
+    assert found.startswith(f"{file}: empty (or comments only): the "), found

@@ -129,7 +129,11 @@ def test_part_cannot_exceed_whole(tmp_path: Path) -> None:
             '{"unit_id": "a",\n "name": }',
             "broken.json: line 2: not valid JSON: Expecting value",
         ),
-        ("broken.yaml", "unit_id: [a\nname: b\n", "broken.yaml: line 2: not valid YAML"),
+        (
+            "broken.yaml",
+            "unit_id: [a\nname: b\n",
+            "broken.yaml: line 1: not valid YAML: in the [ ] opened on this line",
+        ),
         ("evil.yaml", "!!python/object/apply:os.system ['true']\n", "evil.yaml: line 1: not valid YAML"),
         (
             "bomb.yaml",

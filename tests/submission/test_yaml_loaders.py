@@ -44,7 +44,10 @@ def test_every_shipped_file_reads_the_same(path: Path) -> None:
         ("a: 1\na: 2", "line 2: duplicate key 'a'"),
         ("a: &x 1\nb: *x", "line 2: YAML aliases (*name) are not accepted"),
         ("[" * 40 + "]" * 40, "line 1: nested deeper than 32 levels"),
-        ("a: [1, 2\nb: 3", "line 2: not valid YAML: expected ',' or ']', but got ':'"),
+        (
+            "a: [1, 2\nb: 3",
+            "line 1: not valid YAML: in the [ ] opened on this line: expected ',' or ']', but got ':' (line 2)",
+        ),
         ("items: [", "line 1: not valid YAML: expected the node content, but found '<stream end>'"),
         ("a: b\x00", "not valid YAML: unacceptable character #x0000: special characters are not allowed in"),
     ],
@@ -83,3 +86,42 @@ def test_a_json_key_given_twice_is_refused_wherever_it_is() -> None:
     assert _yaml.parse_text('{"a": 1, "b": {"a": 2}}', ".json") == {"a": 1, "b": {"a": 2}}
     with pytest.raises(ParseError, match="^duplicate key 'c'$"):
         _yaml.parse_text('{"a": 1, "b": {"c": 2, "d": 3, "c": 4}}', ".json")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "items:\n  - id: L01\n    group：leadership\n    max: 4\n",
+            "line 3: not valid YAML: this line's key has no ':' after it (a full-width colon '：' is not YAML's ':')",
+        ),
+        (
+            "items:\n  - id: L01\n    max:\u00a04\n    group: x\n",
+            "line 3: not valid YAML: this line's key has no ':' after it (the line holds a no-break or full-width "
+            "space, which YAML does not read as a space)",
+        ),
+        (
+            "tiers:\n  - {when: a, points: 1\n  - {when: b, points: 2}\n",
+            "line 2: not valid YAML: in the { } opened on this line: expected ',' or '}', but got '{' (line 3)",
+        ),
+        (
+            'items:\n  - title: "abc\n    max: 4\n',
+            "line 2: not valid YAML: in the quoted text opened on this line: found unexpected end of stream (line 4)",
+        ),
+        (
+            "items:\n  - id: L01\n\tmax: 4\n",
+            "line 3: not valid YAML: found character '\\t' that cannot start any token (indent with spaces, not tabs)",
+        ),
+        (
+            "items:\n  - id: L01\n    max: 4\n   group: x\n",
+            "line 4: not valid YAML: expected <block end>, but found '<block mapping start>' (is this line indented "
+            "as the lines above it?)",
+        ),
+    ],
+)
+def test_a_slip_is_placed_on_the_line_to_mend(text: str, message: str) -> None:
+    """A key without its ':', a bracket or quotation left open: the line named is the one to mend (PyYAML notices
+    the slip a line or more later), and a Chinese keyboard's full-width colon or space is named."""
+    with pytest.raises(ParseError) as caught:
+        parse_yaml_nodes(text)
+    assert str(caught.value) == message

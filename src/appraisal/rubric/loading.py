@@ -215,8 +215,10 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     invalid = False  # an item that failed to load would make the per-type sums misleading
     for path in paths:
         file = YamlFile(path, problems)
-        if file.data is None:  # not YAML (its problem is listed): its items are missing from every sum
+        if not file.parsed:  # not YAML (its problem is listed): its items are missing from every sum
             invalid = True
+            continue
+        if file.data is None:  # empty, or comments only: no items (a placeholder for items to come)
             continue
         if not isinstance(file.data, dict):
             problems.append(file.problem((), "an item file holds a mapping with items: and/or vetoes:"))

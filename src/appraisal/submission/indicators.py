@@ -352,6 +352,9 @@ def _fingerprint(year: int, org_types: tuple[OrgTypeDef, ...], file: IndicatorsF
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+_EMPTY = "empty (or comments only): "
+
+
 @cache
 def _load(folder: str, stamp: tuple[tuple[int, int], ...]) -> Indicators:
     root = Path(folder)
@@ -371,12 +374,16 @@ def _load(folder: str, stamp: tuple[tuple[int, int], ...]) -> Indicators:
                     message = f"org_types.{index}.id: {org_type.id} again (first at line {line}): each id once"
                     problems.append(manifest.problem(("org_types", index, "id"), message))
                 first.setdefault(org_type.id, index)
-    elif manifest.data is not None:
-        problems.append(manifest.problem((), "the manifest is a mapping of keys"))
+    elif manifest.parsed:  # empty, or not a mapping
+        empty = _EMPTY if manifest.data is None else ""
+        problems.append(manifest.problem((), f"{empty}the manifest is a mapping of keys"))
     if isinstance(indicators.data, dict):
         parsed = indicators.validate(IndicatorsFile, indicators.data, (), problems)
-    elif indicators.data is not None:
-        problems.append(indicators.problem((), "the indicators file is a mapping with sections:, derived:, ..."))
+    elif indicators.parsed:
+        empty = _EMPTY if indicators.data is None else ""
+        problems.append(
+            indicators.problem((), f"{empty}the indicators file is a mapping with sections:, derived:, ...")
+        )
     if declared is not None and parsed is not None:
         problems += _check(parsed, declared.org_types, indicators)
     if problems:
