@@ -147,10 +147,22 @@ def test_bundled_year_not_found() -> None:
 
 
 def test_a_folder_named_like_a_year_is_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copytree(MINI, tmp_path / "2027")
+    """``--rubric 2026`` beside a folder of that name is the folder, not the bundled year."""
+    shutil.copytree(MINI, tmp_path / "2026")
     monkeypatch.chdir(tmp_path)
-    rubric = load_rubric("2027")
-    assert rubric.id == "mini" and rubric.path == str(tmp_path / "2027")
+    rubric = load_rubric("2026")
+    assert rubric.id == "mini" and rubric.path == str(tmp_path / "2026")
+
+
+def test_a_year_folder_copied_with_last_years_year_is_refused_at_its_year(tmp_path: Path) -> None:
+    """Last year's folder copied under next year's name, its ``year:`` left as it was, would refuse every
+    submission of next year (and its cases would still pass): ``rules check`` says what to change."""
+    folder = shutil.copytree(MINI, tmp_path / "2027")
+    assert problems(folder) == [
+        "rubric.yaml:3: year: 2026, but the folder is named 2027: set year: 2027 here, and the year of each "
+        "case's submission in cases/"
+    ]
+    assert load_rubric(edited(MINI, tmp_path / "2025", "rubric.yaml", "year: 2026", "year: 2025")).year == 2025
 
 
 def test_one_mistake_is_one_problem(tmp_path: Path) -> None:

@@ -374,6 +374,14 @@ def _load(folder: str, stamp: tuple[tuple[int, int], ...]) -> Indicators:
                     message = f"org_types.{index}.id: {org_type.id} again (first at line {line}): each id once"
                     problems.append(manifest.problem(("org_types", index, "id"), message))
                 first.setdefault(org_type.id, index)
+            named = root.name
+            if named.isascii() and named.isdigit() and len(named) == 4 and int(named) != declared.year:
+                # a copy of last year's folder, its year left as it was: it would refuse every submission of its own
+                message = (
+                    f"year: {declared.year}, but the folder is named {named}: set year: {named} here, and the year"
+                    " of each case's submission in cases/"
+                )
+                problems.append(manifest.problem(("year",), message))
     elif manifest.parsed:  # empty, or not a mapping
         empty = _EMPTY if manifest.data is None else ""
         problems.append(manifest.problem((), f"{empty}the manifest is a mapping of keys"))
