@@ -368,6 +368,24 @@ def _in_data(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
     return tuple(kept)
 
 
+_MISNAMED = re.compile(r"(?i)^(?!\.)(.+?)(?:\.yml|\.yaml(?:\.txt)?)$")
+
+
+def misnamed_yaml(folder: Path) -> list[tuple[str, str]]:
+    """The files in ``folder`` meant as YAML that a year's folder does not read, each with the line saying so: only
+    names ending in ``.yaml`` are read, and ``x.yml``, ``x.YAML`` or ``x.yaml.txt`` (a system that hides
+    extensions shows each as ``x``) would leave their items or cases out without a word. Hidden files (an
+    editor's) and backups (``x.yaml.bak``) are left alone."""
+    found = []
+    for name in sorted(os.listdir(folder)):
+        match = _MISNAMED.match(name)
+        if match and not name.endswith(".yaml") and (folder / name).is_file():
+            found.append(
+                (name, f"not read: a year's folder reads the files ending in .yaml: rename it {match[1]}.yaml")
+            )
+    return found
+
+
 class YamlFile:
     """One YAML file of a year's folder, parsed, with the line of each value; problems go to ``problems``."""
 

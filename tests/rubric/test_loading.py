@@ -227,3 +227,15 @@ def test_an_empty_manifest_or_indicators_file_is_one_line_naming_it(tmp_path: Pa
     (folder / file).write_text(content, encoding="utf-8")
     (found,) = problems(folder)
     assert found.startswith(f"{file}: empty (or comments only): the "), found
+
+
+def test_a_file_meant_as_yaml_but_not_named_so_is_refused_not_left_out(tmp_path: Path) -> None:
+    """Only ``*.yaml`` is read: ``x.yml``, ``x.YAML`` and ``x.yaml.txt`` would leave their items out without a word
+    (the sums then pointing at rubric.yaml). An editor's hidden file and a backup are left alone."""
+    folder = shutil.copytree(MINI, tmp_path / "named")
+    for name in ("extra.yml", "Notes.YAML", "more.yaml.txt", "items.yaml.bak", ".items.yaml.swp"):
+        (folder / name).write_text("items: []\n", encoding="utf-8")
+    assert problems(folder) == [
+        f"{name}: not read: a year's folder reads the files ending in .yaml: rename it {stem}.yaml"
+        for name, stem in (("Notes.YAML", "Notes"), ("extra.yml", "extra"), ("more.yaml.txt", "more"))
+    ]

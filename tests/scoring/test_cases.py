@@ -157,3 +157,16 @@ def test_each_mismatch_is_at_the_line_it_is_about(rubric_copy: Path) -> None:
     field = next(n for n, line in enumerate(lines, 1) if "working_meetings: 2" in line)
     (failed,) = [r for r in run_cases(load_rubric(rubric_copy)) if not r.passed]
     assert f"\n  cases/village.yaml:{field}: the submission is invalid: leadership.working_meetings:" in str(failed)
+
+
+def test_a_case_file_not_ending_in_yaml_fails_the_cases_instead_of_being_left_out(rubric_copy: Path) -> None:
+    """``x.yml`` or ``x.yaml.txt`` (a system hiding extensions shows it as ``x``) is not read: it fails the cases,
+    naming the file and the name to give it; an editor's hidden file and a backup are left alone."""
+    cases = rubric_copy / "cases"
+    shutil.copy(cases / "village.yaml", cases / "more.yml")
+    shutil.copy(cases / "village.yaml", cases / "village.yaml.bak")
+    shutil.copy(cases / "village.yaml", cases / ".village.yaml.swp")
+    failed = [str(r) for r in run_cases(load_rubric(rubric_copy)) if not r.passed]
+    assert failed == [
+        "cases/more.yml: not read\n  a year's folder reads the files ending in .yaml: rename it more.yaml"
+    ]

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .._yaml import MAX_FOLDER_FILE_BYTES, YamlFile, read_regular
+from .._yaml import MAX_FOLDER_FILE_BYTES, YamlFile, misnamed_yaml, read_regular
 from ..errors import RubricError, RubricProblem, did_you_mean
 from ..submission import Indicators, bundled_folder, bundled_years, load_indicators
 from ..submission.indicators import INDICATORS, MANIFEST
@@ -206,6 +206,7 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
     if isinstance(manifest_file.data, dict):
         manifest = manifest_file.validate(Manifest, manifest_file.data, (), problems)
     paths = sorted(p for p in root.glob("*.yaml") if p.name not in (MANIFEST, INDICATORS))
+    problems += [RubricProblem(name, 0, message) for name, message in misnamed_yaml(root)]
     if indicators is None:  # nothing else can be checked against a year whose indicators are broken
         raise RubricError(problems)
     context = _Checks(indicators, problems, manifest.group_ids if manifest is not None else None)

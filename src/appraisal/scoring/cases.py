@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .._yaml import LineIndex, ParseError, parse_yaml_nodes, read_regular
+from .._yaml import LineIndex, ParseError, misnamed_yaml, parse_yaml_nodes, read_regular
 from ..errors import InputError, RubricError, RubricProblem, did_you_mean
 from ..rubric import Rubric
 from ..submission.loading import validate_unit
@@ -63,7 +63,7 @@ class CaseResult:
         return not self.mismatches
 
     def __str__(self) -> str:
-        head = f"cases/{self.file}:{self.line}: {self.name}"
+        head = f"cases/{self.file}{f':{self.line}' if self.line else ''}: {self.name}"
         if self.passed:
             return head + ": ok"
         lines = self.lines or [0] * len(self.mismatches)
@@ -147,6 +147,9 @@ def case_files(rubric: Rubric) -> list[Path]:
 def run_cases(rubric: Rubric) -> list[CaseResult]:
     """Run every golden case of ``rubric`` (none when it has no ``cases/`` folder)."""
     results = []
+    if (Path(rubric.path) / "cases").is_dir():
+        for name, message in misnamed_yaml(Path(rubric.path) / "cases"):
+            results.append(CaseResult(name, 0, "not read", [message.removeprefix("not read: ")], lines=[0]))
     for path in case_files(rubric):
         for line, entry, index in _cases_in(path):
             result = CaseResult(path.name, line, str(entry["name"]))
