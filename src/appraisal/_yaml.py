@@ -258,6 +258,7 @@ class LineIndex:
     def __init__(self, node: yaml.Node | None) -> None:
         self.lines: dict[tuple[int | str, ...], tuple[int, int]] = {}
         self.keys: dict[tuple[int | str, ...], int] = {}
+        self.spanning: dict[tuple[int | str, ...], yaml.ScalarNode] = {}  # unquoted text over several lines
         if node is not None:
             self._index(node, ())
 
@@ -265,6 +266,8 @@ class LineIndex:
         # The column of a quoted scalar's text is one past its opening quote.
         quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
         self.lines[path] = (node.start_mark.line + 1, node.start_mark.column + 1 + quoted)
+        if isinstance(node, yaml.ScalarNode) and not quoted and node.end_mark.line > node.start_mark.line:
+            self.spanning[path] = node
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 self.keys[(*path, str(key.value))] = key.start_mark.line + 1
@@ -278,6 +281,29 @@ class LineIndex:
         while path not in self.lines and path:
             path = path[:-1]
         return self.lines.get(path, (0, 0))
+
+
+def _place_in(node: yaml.ScalarNode, lines: list[str], offset: int) -> tuple[int, int] | None:
+    """The line and column (from 1) of character ``offset`` of a scalar's text written over several lines (a
+    condition after ``when: >-``, or plain text running on), where its lines joined give the text: YAML joins
+    folded and plain lines with a space, literal ones (``|``) with a line break. None for any other shape (blank
+    lines, lines indented more): the caller keeps the scalar's own place."""
+    first = node.start_mark.line
+    last = min(node.end_mark.line - (node.end_mark.column == 0), len(lines) - 1)  # a block ends on the next line
+    rows = range(first + 1, last + 1)
+    if node.style in (">", "|"):
+        pieces = [(row, len(lines[row]) - len(lines[row].lstrip(" "))) for row in rows if lines[row].strip()]
+    else:  # plain: from its first character, then each line's text after its indentation
+        pieces = [(first, node.start_mark.column)]
+        pieces += [(row, len(lines[row]) - len(lines[row].lstrip(" "))) for row in rows]
+    texts = [lines[row][start:].rstrip(" ") for row, start in pieces]
+    if ("\n" if node.style == "|" else " ").join(texts) != node.value.rstrip("\n"):
+        return None
+    for (row, start), text in zip(pieces, texts, strict=True):
+        if offset <= len(text):
+            return row + 1, start + offset + 1
+        offset -= len(text) + 1
+    return None
 
 
 def refused_kind(mode: int) -> str:
@@ -407,6 +433,7 @@ class YamlFile:
             return
         self.parsed = True
         self.index = LineIndex(node)
+        self._text = text
 
     @property
     def keys(self) -> dict[tuple[int | str, ...], int]:
@@ -416,8 +443,13 @@ class YamlFile:
         return self.index.line(path)
 
     def problem(self, path: tuple[int | str, ...], message: str, column_offset: int | None = None) -> RubricProblem:
+        """The problem at ``path``, or at the character ``column_offset`` of its text (a condition's)."""
         line, column = self.line(path)
         if column_offset is not None and column:
+            node = self.index.spanning.get(path)
+            if node is not None:
+                line, column = _place_in(node, self._text.splitlines(), column_offset) or (line, column)
+                return RubricProblem(self.name, line, message, column)
             return RubricProblem(self.name, line, message, column + column_offset)
         return RubricProblem(self.name, line, message)
 

@@ -239,3 +239,26 @@ def test_a_file_meant_as_yaml_but_not_named_so_is_refused_not_left_out(tmp_path:
         f"{name}: not read: a year's folder reads the files ending in .yaml: rename it {stem}.yaml"
         for name, stem in (("Notes.YAML", "Notes"), ("extra.yml", "extra"), ("more.yaml.txt", "more"))
     ]
+
+
+@pytest.mark.parametrize("style", [">-", "|-", "plain"])
+def test_a_slip_in_a_condition_over_several_lines_is_placed_at_its_line_and_column(tmp_path: Path, style: str) -> None:
+    """A condition written over several lines (``when: >-``, as the shipped organization.yaml does, or running on
+    unquoted) is placed at the line and column of the slip, not at a column of the first line past its end."""
+    from tests.builders import shipped
+
+    source = Path(shipped().path) / "organization.yaml"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if "(not treatment.director_on_two_committees" in line)
+    assert lines[at - 2].endswith("when: >-")
+    if style == "|-":
+        lines[at - 2] = lines[at - 2].replace(">-", "|-")
+    elif style == "plain":
+        lines[at - 2 : at] = [lines[at - 2].replace(">-", lines[at - 1].strip())]
+        at -= 1
+    lines[at] = lines[at].replace("director_on_two_committees", "director_on_two_comittees")
+    folder = shutil.copytree(source.parent, tmp_path / "2026")
+    (folder / "organization.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    column = lines[at].index("treatment.director_on_two_comittees") + 1
+    (found,) = problems(folder)
+    assert found.startswith(f"organization.yaml:{at + 1}:{column}: unknown value treatment.director_on_two_comittees")
