@@ -14,7 +14,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 from tests.builders import MINI, shipped
-from tests.reports.report_pdfs import attachments, fonts, quiet, reader, says, text
+from tests.reports.report_pdfs import attachments, docx_blocks, fonts, quiet, reader, says, text
 
 import appraisal
 from appraisal import RubricError, load_rubric
@@ -175,3 +175,14 @@ def test_cli_writes_the_handbook_atomically_and_a_broken_folder_leaves_the_file(
 def test_the_public_api_renders_the_handbook() -> None:
     assert appraisal.render_handbook is render_handbook
     assert "render_handbook" in appraisal.__all__
+
+
+def test_a_citation_written_in_chinese_is_shown_in_chinese_documents(tmp_path: Path) -> None:
+    """A county citing its own published text in Chinese: the Chinese handbook shows it as written (it used to be
+    left out, as an English citation without a translation is)."""
+    folder = shutil.copytree(MINI, tmp_path / "rubric")
+    items = (folder / "items.yaml").read_text(encoding="utf-8")
+    (folder / "items.yaml").write_text(items.replace("citation: Part 3 (3)", "citation: 本县考核办法第三条", 1))
+    blocks = "\n".join(docx_blocks(render_handbook_docx(load_rubric(folder), "zh")))
+    assert "本县考核办法第三条" in blocks
+    assert "Part 3 (3)" not in blocks  # the English ones left without a translation stay out

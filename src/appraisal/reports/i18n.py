@@ -112,10 +112,14 @@ def _citations(lang: str) -> dict[str, str]:
     return data
 
 
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def citation(text: str, lang: str) -> str | None:
     """A rubric citation in ``lang``; ``None`` when it has no translation there (a Chinese document never
-    shows an English citation)."""
-    if lang == "en":
+    shows an English citation). A citation written in Chinese (a county's rubric citing its own published text)
+    is its own Chinese."""
+    if lang == "en" or (lang == "zh" and _HAN.search(text)):
         return text
     return _citations(lang).get(text)
 
