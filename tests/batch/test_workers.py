@@ -223,3 +223,8 @@ def test_reports_rendered_by_forked_workers_are_the_bytes_of_a_serial_run(tmp_pa
     one, two = published(tmp_path / "one"), published(tmp_path / "two")
     assert sum(name.startswith("reports/") for name in two) == len(list(inputs.iterdir())) >= 8
     assert two == one
+    # weasyprint's copies of the fonts (11 MB a worker) went with the workers: a forked worker ends with
+    # os._exit, which skips the finalizer that removes them
+    from appraisal.batch.publish import SCRATCH, STATE
+
+    assert list((tmp_path / "two" / STATE / SCRATCH).iterdir()) == []

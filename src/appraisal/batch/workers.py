@@ -16,7 +16,9 @@ import contextlib
 import ctypes
 import gc
 import multiprocessing
+import multiprocessing.util
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -120,8 +122,12 @@ def start_worker(
         raise RuntimeError(f"the rubric in {path} changed while the run was starting")
     _worker_cache = Cache(Path(cache), cache_key or sha256) if cache is not None else None
     if cache is not None:  # temporary files inside the output folder: a worker killed with its run leaves none
-        tempfile.tempdir = os.path.join(os.path.dirname(cache), SCRATCH)  # outside it (the next run removes them)
-        os.makedirs(tempfile.tempdir, exist_ok=True)
+        scratch = os.path.join(os.path.dirname(cache), SCRATCH)  # outside it (the next run removes them)
+        os.makedirs(scratch, exist_ok=True)
+        tempfile.tempdir = tempfile.mkdtemp(prefix=f"worker-{os.getpid()}-", dir=scratch)
+        # Removed as the worker ends: weasyprint removes its copy of the fonts (11 MB) in a finalizer (__del__),
+        # which a forked worker never runs (it ends with os._exit); multiprocessing's own finalizers do run.
+        multiprocessing.util.Finalize(None, shutil.rmtree, (tempfile.tempdir,), {"ignore_errors": True}, exitpriority=0)
 
 
 def light_files(chunk: list[tuple[Listed, str]]) -> list[FileResult]:
