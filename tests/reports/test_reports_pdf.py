@@ -468,3 +468,25 @@ def test_a_rare_place_name_character_renders_with_a_real_glyph(cards: dict[str, 
     card = cards["village-12"].model_copy(update={"name": "䢺川村妇代会"})
     pdf = quiet(render_report, card, lang="zh", rubric=rubric)
     assert "䢺川村妇代会" in text(pdf)
+
+
+@pytest.mark.parametrize("kind", ["feedback", "improvement"])
+def test_a_score_in_the_points_lost_column_never_breaks_inside(kind: str) -> None:
+    """Each "lost/max" of the letter's table, and the column's heading, on one line of the PDF: in a Chinese letter
+    the column was too narrow, and "0.8/1.5" broke into "0.8/1." over "5"."""
+    from tests.builders import shipped
+    from tests.reports.report_pdfs import _extracted
+
+    from appraisal import appraise, load_submission
+    from appraisal.resources import examples
+
+    rubric = shipped()
+    card = appraise(load_submission(examples() / "county-04.json"), rubric)
+    for lang, heading in (("zh", "失分/满分"), ("en", "Lost / max")):
+        html = report_html(card, kind, lang, options=OPTIONS, rubric=rubric)
+        scores = re.findall(r'<td class="num">([0-9.]+/[0-9.]+)</td>', html)
+        assert len(scores) >= 3 and any(s.count(".") == 2 for s in scores), scores  # "0.8/1.5", the kind that broke
+        pdf = quiet(render_report, card, kind, lang, options=OPTIONS, rubric=rubric)
+        lines = [line for page in _extracted(pdf) for line in page.splitlines()]
+        assert any(heading in line for line in lines), (lang, heading)
+        assert [s for s in scores if not any(s in line for line in lines)] == [], lang
