@@ -284,6 +284,8 @@ def test_a_worker_checks_the_clients_fingerprint_before_it_scores() -> None:
     assert score_entries(chunk, shipped(), own)[0][1] == score_entries(chunk, shipped())[0][1]
     with pytest.raises(ClusterError, match=r"a Dask worker runs other code or rubrics than this client \(rubric "):
         score_entries(chunk, shipped(), {**own, "rubric": "0" * 64})
+    with pytest.raises(ClusterError, match=r"a Dask worker runs other code or rubrics than this client \(code "):
+        score_entries(chunk, shipped(), {**own, "code": "0" * 64})  # the same version, other code
 
 
 def test_a_cluster_with_no_worker_is_an_error_once_it_has_had_none_for_the_wait(tmp_path: Path) -> None:

@@ -36,6 +36,23 @@ def test_an_unchanged_rerun_scores_and_renders_nothing_again(tmp_path: Path) -> 
     assert inodes(out / "reports") == reports  # the same files, linked again: no report rendered again
 
 
+def test_other_code_under_the_same_version_scores_and_renders_everything_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache's keys hold the package's code (``code_sha256``), not only its version: a fix installed in place
+    (or an editable install's next commit) never serves the results of the code before it."""
+    from appraisal.batch import cache
+
+    inputs, out = few_examples(tmp_path / "in", 1), tmp_path / "out"
+    run([inputs], out, shipped(), reports=ReportSettings())
+    scored, reports = entries(out), inodes(out / "reports")
+    monkeypatch.setattr(cache, "code_sha256", lambda: "0" * 64)  # the digest another build of the code gives
+    run([inputs], out, shipped(), reports=ReportSettings())
+    assert not set(entries(out)) & set(scored)  # every file scored again, under new keys
+    now = inodes(out / "reports")
+    assert now.keys() == reports.keys() and all(now[name] != reports[name] for name in now)  # all rendered again
+
+
 def test_one_changed_input_is_rescored_and_only_changed_reports_rerendered(tmp_path: Path) -> None:
     inputs, out = few_examples(tmp_path / "in", 1), tmp_path / "out"
     run([inputs], out, shipped(), reports=ReportSettings())

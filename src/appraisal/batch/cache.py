@@ -33,7 +33,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import InputError, Problem
-from ..resources import bundled
+from ..resources import bundled, code_sha256
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..scoring.rank import Standing, standing
@@ -165,7 +165,7 @@ class Cache:
     # --- scored input files -----------------------------------------------------------------------------
 
     def file_key(self, name: str, data: bytes) -> str:
-        return _digest(FORMAT, __version__, self.rubric, name, data)
+        return _digest(FORMAT, __version__, code_sha256(), self.rubric, name, data)
 
     def _file_path(self, key: str) -> str:
         return os.path.join(self.root, "files", key)  # a string: a path a unit is cheaper than a Path
@@ -264,7 +264,15 @@ class Cache:
     def report_key(self, kind: str, settings: str, content: Iterable[str | bytes]) -> str:
         """The key of a report: what it shows (``content``), how (``settings``), and the templates and libraries."""
         return _digest(
-            FORMAT, kind, __version__, self.rubric, templates_sha256(), renderer_versions(), settings, *content
+            FORMAT,
+            kind,
+            __version__,
+            code_sha256(),
+            self.rubric,
+            templates_sha256(),
+            renderer_versions(),
+            settings,
+            *content,
         )
 
     def _report_entries(self) -> dict[str, tuple[str, str]]:

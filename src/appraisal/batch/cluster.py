@@ -24,6 +24,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import AppraisalError
+from ..resources import code_sha256
 from ..rubric import Rubric
 from ..scoring import Scorecard
 from ..submission.loading import BundledYears
@@ -40,12 +41,12 @@ class ClusterError(AppraisalError):
 
 
 def fingerprint(rubric: str, reports: bool) -> dict[str, str]:
-    """What a worker's results depend on besides its inputs, as the cache's keys take it: appraisal's version,
-    the ``rubric`` (its ``rubric_key``: the rubric given, or every bundled year's folder), and for reports the
-    templates and the renderers' versions. The client sends its own with every task; a worker whose own differs
-    refuses the task (``_same``), so that another version's scorecards or reports never enter the client's cache
-    under this version's keys."""
-    found = {"appraisal": __version__, "rubric": rubric}
+    """What a worker's results depend on besides its inputs, as the cache's keys take it: appraisal's version and
+    code (``code_sha256``), the ``rubric`` (its ``rubric_key``: the rubric given, or every bundled year's folder),
+    and for reports the templates and the renderers' versions. The client sends its own with every task; a worker
+    whose own differs refuses the task (``_same``), so that other code's scorecards or reports never enter the
+    client's cache under this code's keys."""
+    found = {"appraisal": __version__, "code": code_sha256(), "rubric": rubric}
     if reports:
         found |= {"report templates": templates_sha256(), "renderers": renderer_versions()}
     return found
