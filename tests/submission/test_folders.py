@@ -122,6 +122,25 @@ def test_an_earlier_runs_output_folder_inside_the_input_is_not_read(tmp_path: Pa
     assert second.rejected == [] and lines(folder) == []
 
 
+def test_an_output_folder_given_as_input_is_read_without_its_published_results(tmp_path: Path) -> None:
+    """``validate out/demo`` (the demo's folder holds its submissions and the run's results), or ``run data --out
+    data`` then ``run data --out other``: the submissions are read, and errors.json, manifest.json, summary.csv
+    and the scorecards (links into ``.appraisal/``) are not, as submissions or as errors."""
+    from tests.builders import MINI
+
+    from appraisal import load_rubric
+    from appraisal.batch import run
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(unit(unit_id="a")), encoding="utf-8")
+    run([folder], folder, load_rubric(MINI))
+    assert {"errors.json", "manifest.json", "summary.csv", "scorecards"} <= {p.name for p in folder.iterdir()}
+    assert [name for _, name in expand_named([folder])] == ["a.json"]
+    again = run([folder], tmp_path / "other", load_rubric(MINI))
+    assert [u.unit_id for u in again.units] == ["a"] and again.rejected == [] and lines(folder) == []
+
+
 def test_two_files_of_one_name_are_named_by_the_path_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``validate townA townB``, each holding ``v.json``: an error names the one file it is about; names no other
     file shares stay short (``a.json``, their path below the folder named)."""

@@ -364,6 +364,8 @@ def _walk(folder: str, below: str, root: Path) -> Iterator[tuple[Listed, str]]:
                 continue
             if not target.is_relative_to(root):
                 yield _refused(path, "a symbolic link to outside the folder: not followed"), shown
+            elif OUTPUT_STATE in target.relative_to(root).parts:
+                continue  # a run's published result (errors.json, summary.csv: an output folder given as input)
             elif target.is_dir():  # its files are read where they are
                 if submission_name:
                     yield _refused(path, "a symbolic link to a folder, not a file: not followed"), shown
