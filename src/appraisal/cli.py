@@ -37,6 +37,7 @@ from .errors import (
     RubricError,
     RubricProblem,
     did_you_mean,
+    printable,
 )
 from .messages import say
 from .reports import KINDS, LANGS, Kind, ReportOptions, load_options
@@ -73,7 +74,14 @@ class _Lang:
 
 
 def _say(message: str, /, **fields: object) -> str:
-    return say(message, _Lang.current, **fields)
+    """``message`` in the command's language, each field shown escaped (``printable``): a path given on the command
+    line cannot break or reverse the one line it is in. ``details`` (a rubric's problems, one a line) is escaped
+    line by line."""
+    shown = {
+        name: "\n".join(map(printable, str(value).split("\n"))) if name == "details" else printable(str(value))
+        for name, value in fields.items()
+    }
+    return say(message, _Lang.current, **shown)
 
 
 def _error(message: object) -> None:
@@ -803,7 +811,9 @@ def rules_check(folder: str | None) -> None:
             f"base {rubric.manifest.base}: errors {len(result.errors)}, warnings {len(result.warnings)}"
         )
     else:
-        click.echo(f"{folder or 'the bundled rubric'}: errors {len(result.errors)}; the rubric cannot be used")
+        click.echo(
+            f"{printable(folder or 'the bundled rubric')}: errors {len(result.errors)}; the rubric cannot be used"
+        )
     sys.exit(EXIT_OK if result.ok else EXIT_REJECTED)
 
 
@@ -887,6 +897,7 @@ def rules_handbook(folder: str | None, year: int | None, lang: str, output: str)
     """
     from .reports import render_handbook, render_handbook_docx, write_atomic  # weasyprint: only here
 
+    _Lang.current = lang
     if folder is not None and year is not None:
         raise click.UsageError("give FOLDER or --year, not both")
     _folder_exists(folder)
@@ -895,9 +906,9 @@ def rules_handbook(folder: str | None, year: int | None, lang: str, output: str)
     try:
         write_atomic(output, make(rubric, lang))
     except ReportError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _error(exc)
         sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {output}")
+    click.echo(_say("wrote {path}", path=output))
 
 
 @main.command(short_help="Explain a unit's score item by item: what failed, by how much.")

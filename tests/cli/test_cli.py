@@ -215,3 +215,25 @@ def test_a_broken_rubric_is_named_under_its_folder_as_rules_check_names_it(tmp_p
     lines = err.splitlines()
     assert lines[0] == "error: the rubric cannot be used:" and len(lines) == 2, err
     assert lines[1].startswith(f"{folder}/items.yaml:") and ": error: not valid YAML" in lines[1], err
+
+
+def test_names_given_on_the_command_line_are_shown_escaped(tmp_path: Path) -> None:
+    """A path given with a line break or a bidi override cannot break or reverse the one line naming it (names
+    found inside input folders were escaped; those given on the command line were printed as they are)."""
+    from appraisal.resources import examples
+
+    code, _, err = invoke("validate", tmp_path / "no\nsuch.json")
+    assert code == 2 and "no\\nsuch.json" in err and "no\nsuch" not in err
+    taken = tmp_path / "o\nx"
+    taken.mkdir()
+    (taken / "summary.csv").write_text("mine\n", encoding="utf-8")
+    code, _, err = invoke("run", examples() / "county-01.json", "--out", taken, "--no-reports")
+    assert code == 2 and err.count("\n") == 1 and "o\\nx/summary.csv: not a file of an appraisal run" in err
+    code, out, _ = invoke("run", examples() / "county-01.json", "--out", tmp_path / "o\u202eut", "--no-reports")
+    assert code == 0 and "results in " in out and "o\\u202eut/" in out and "\u202e" not in out
+    code, out, _ = invoke("template", "--org-type", "village", "-o", tmp_path / "v\n1.xlsx")
+    assert code == 0 and out == f"wrote {tmp_path}/v\\n1.xlsx\n"
+    code, out, _ = invoke("rules", "handbook", MINI, "--lang", "zh", "-o", tmp_path / "h\nb.docx")
+    assert (
+        code == 0 and out == f"已写入{tmp_path}/h\\nb.docx\n"
+    )  # in the handbook's language, as report and template say it
