@@ -186,3 +186,18 @@ def test_a_citation_written_in_chinese_is_shown_in_chinese_documents(tmp_path: P
     blocks = "\n".join(docx_blocks(render_handbook_docx(load_rubric(folder), "zh")))
     assert "本县考核办法第三条" in blocks
     assert "Part 3 (3)" not in blocks  # the English ones left without a translation stay out
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_org_types_heading_the_points_table_are_broken_only_between_words(
+    handbooks: dict[tuple[int, str], bytes], year: int
+) -> None:
+    """Page 1's table of points by group and type: each type's name over its column, its words whole ("Townshi"
+    over "p" and "federati" over "on" before the columns were widened and words kept whole)."""
+    from tests.reports.report_pdfs import page_texts
+
+    first = page_texts(handbooks[year, "en"])[0]
+    rubric = shipped(year)
+    words = {w for t in rubric.indicators.org_type_ids for w in rubric.indicators.org_type(t).name("en").split()}
+    assert len(words) >= 10
+    assert [w for w in sorted(words) if not re.search(rf"(?<!\S){re.escape(w)}(?!\S)", first)] == []
