@@ -37,13 +37,14 @@ def test_run_writes_scorecards_summary_and_errors(inputs: Path, tmp_path: Path) 
     cards = sorted(p.name for p in (tmp_path / "out" / "scorecards").iterdir())
     assert cards == ["a.json", "b.json", "c.json"]
     raw = (tmp_path / "out" / "summary.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfunit_id,name,org_type,total,grade,vetoed,commended,rank\r\n")
+    assert raw.startswith(b"\xef\xbb\xbfunit_id,name,org_type,year,total,grade,vetoed,commended,rank\r\n")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert [r["unit_id"] for r in rows] == ["c", "a", "b"]  # county before village, then rank
     assert rows[1] == {
         "unit_id": "a",
         "name": "甲村妇代会",
         "org_type": "village",
+        "year": "2026",
         "total": "10",
         "grade": "excellent",
         "vetoed": "false",

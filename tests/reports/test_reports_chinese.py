@@ -24,15 +24,36 @@ def _rows(data: bytes) -> list[list[str]]:
 
 def test_summary_csv_in_chinese_and_in_codes(cards: dict[str, Scorecard]) -> None:
     zh = _rows(summary_csv(list(cards.values()), lang="zh"))
-    assert zh[0] == ["单位编号", "单位名称", "单位类型", "总分", "等次", "一票否决", "表彰", "名次"]
-    assert zh[1] == ["county-01", "Riverside County Women's Federation", "县妇联", "100", "优秀", "否", "是", "1"]
-    assert ["village-12", "Willow Creek Village Women's Congress", "村妇代会", "80", "不合格", "是", "否", "1"] in zh
+    assert zh[0] == ["单位编号", "单位名称", "单位类型", "年度", "总分", "等次", "一票否决", "表彰", "名次"]
+    assert zh[1] == [
+        "county-01",
+        "Riverside County Women's Federation",
+        "县妇联",
+        "2026",
+        "100",
+        "优秀",
+        "否",
+        "是",
+        "1",
+    ]
+    assert [
+        "village-12",
+        "Willow Creek Village Women's Congress",
+        "村妇代会",
+        "2026",
+        "80",
+        "不合格",
+        "是",
+        "否",
+        "1",
+    ] in zh
     en = _rows(summary_csv(list(cards.values())))
-    assert en[0] == ["unit_id", "name", "org_type", "total", "grade", "vetoed", "commended", "rank"]
+    assert en[0] == ["unit_id", "name", "org_type", "year", "total", "grade", "vetoed", "commended", "rank"]
     assert en[1] == [
         "county-01",
         "Riverside County Women's Federation",
         "county",
+        "2026",
         "100",
         "excellent",
         "false",
@@ -48,7 +69,7 @@ def test_run_with_lang_zh_writes_the_csv_in_chinese(tmp_path: Path) -> None:
     assert result.exit_code in (0, 1), result.output
     rows = _rows((out / "summary.csv").read_bytes())
     assert rows[0][0] == "单位编号" and rows[1][2] == "村妇代会"
-    assert rows[1][4] in {"优秀", "良好", "合格", "不合格"} and rows[1][5] in {"是", "否"}
+    assert rows[1][5] in {"优秀", "良好", "合格", "不合格"} and rows[1][6] in {"是", "否"}
 
 
 def test_scorecards_carry_item_titles_in_both_languages() -> None:

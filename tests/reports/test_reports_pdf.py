@@ -127,7 +127,7 @@ def test_the_summary_and_the_decision_attach_their_rows_of_summary_csv(
     assert list(decision) == ["commended.csv"]
     rows = list(csv.reader(io.StringIO(decision["commended.csv"][0].decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == ["county-01", "town-08"]
-    assert all(row[6] == "true" for row in rows[1:])
+    assert rows[0][7] == "commended" and all(row[7] == "true" for row in rows[1:])
 
 
 def test_metadata_title_author_language_dates_and_pdfa(pdf: dict[str, bytes]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from tests.builders import MINI, unit
 
 from appraisal import InputError, RubricError, appraise, appraise_many, load_rubric, load_submissions
 from appraisal.cli import main
+from appraisal.reports.table import summary_csv
 from appraisal.resources import bundled
 from appraisal.rubric.diff import diff
 from appraisal.scoring.cases import run_cases
@@ -49,6 +51,12 @@ def test_one_run_holds_several_years_and_ranks_them_apart(tmp_path: Path) -> Non
     by_year = {y: [c for c in result.scorecards if c.year == y] for y in (2025, 2026)}
     assert [sorted(c.rank for c in cards if c.rank) for cards in by_year.values()] == [[1, 2, 3], [1, 2, 3]]
     assert all(c.peers is not None and c.peers.count == 3 for c in result.scorecards)
+    # summary.csv tells the years' rows apart (each year ranks from 1): year, then rank
+    rows = list(csv.DictReader(summary_csv(result.scorecards).decode("utf-8-sig").splitlines()))
+    assert [(r["year"], r["rank"], r["unit_id"][:3]) for r in rows] == [
+        *[("2025", str(rank), "old") for rank in (1, 2, 3)],
+        *[("2026", str(rank), "new") for rank in (1, 2, 3)],
+    ]
 
 
 def test_with_a_rubric_given_another_years_submission_is_rejected_when_loaded(tmp_path: Path) -> None:

@@ -66,6 +66,7 @@ CSV_COLUMNS: Final[dict[str, str]] = {
     "unit_id": N_("Unit code"),
     "name": N_("Unit name"),
     "org_type": N_("Unit type"),
+    "year": N_("Year"),  # a run may hold several years: each one's ranks start at 1
     "total": N_("Total"),
     "grade": N_("Grade"),
     "vetoed": N_("One-vote veto"),

@@ -52,7 +52,7 @@ def summary_pieces(cards: Sequence[Scorecard | Standing], rubric: Rubric | None,
         rank = "" if c.rank is None else c.rank
         name = names.get(c.org_type, c.org_type)
         org_type, grade, vetoed, commended = csv_values(c.org_type, name, c.grade, c.vetoed, bool(c.commended), lang)
-        cells = (c.unit_id, c.name, org_type, f"{c.total:g}", grade, vetoed, commended, rank)
+        cells = (c.unit_id, c.name, org_type, c.year, f"{c.total:g}", grade, vetoed, commended, rank)
         writer.writerow([_cell(v) for v in cells])
         if count % 1000 == 0:
             yield buffer.getvalue().encode("utf-8")
