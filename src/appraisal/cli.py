@@ -136,7 +136,12 @@ def _report_rejected(rejected: Sequence[InputError]) -> None:
 
 
 rubric_options = [
-    click.option("--year", type=int, default=None, help="Use the bundled rubric of this year for every submission (default: each submission's own year)."),
+    click.option(
+        "--year",
+        type=int,
+        default=None,
+        help="Use the bundled rubric of this year for every submission (default: each submission's own year).",
+    ),
     click.option(
         "--rubric",
         "rubric_path",

@@ -170,3 +170,19 @@ def test_a_case_file_not_ending_in_yaml_fails_the_cases_instead_of_being_left_ou
     assert failed == [
         "cases/more.yml: not read\n  a year's folder reads the files ending in .yaml: rename it more.yaml"
     ]
+
+
+def test_a_misspelt_grade_or_status_is_named_as_one_not_as_a_scoring_change(rubric_copy: Path) -> None:
+    """``L01: not_aplicable`` or ``grade: 良好`` in a case read "expected 良好, got good", as if the scoring had
+    moved; they are a value that is none of the grades or statuses, with the one meant."""
+    case = rubric_copy / "cases" / "village.yaml"
+    text = case.read_text(encoding="utf-8")
+    assert "      L01: not_applicable\n" in text and "    grade: excellent\n" in text
+    text = text.replace("      L01: not_applicable\n", "      L01: not_aplicable\n", 1)
+    case.write_text(text.replace("    grade: excellent\n", "    grade: 良好\n", 1), encoding="utf-8")
+    (failed,) = [r for r in run_cases(load_rubric(rubric_copy)) if not r.passed]
+    assert failed.mismatches == [
+        "expect.grade: Input should be 'excellent', 'good', 'qualified' or 'unqualified'",
+        "expect.statuses.L01: Input should be 'awarded', 'partial', 'missed', 'not_applicable' or 'not_evaluated'; "
+        "did you mean not_applicable?",
+    ]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -30,7 +30,7 @@ from ..errors import InputError, RubricError, RubricProblem, did_you_mean
 from ..rubric import Rubric
 from ..submission.loading import validate_unit
 from .appraise import appraise
-from .scorecard import Scorecard
+from .scorecard import Grade, Scorecard, Status
 
 MAX_CASE_FILE_BYTES = 2 * 1024 * 1024
 
@@ -40,10 +40,10 @@ class Expectation(BaseModel):
 
     total: float | None = None
     bonus: float | None = None
-    grade: str | None = None
+    grade: Grade | None = None  # a misspelt grade or status is one, not a scoring change ("expected partly")
     vetoed: bool | None = None
     items: dict[str, float] = {}
-    statuses: dict[str, str] = {}
+    statuses: dict[str, Status] = {}
 
 
 @dataclass
@@ -94,7 +94,11 @@ def _cases_in(path: Path) -> list[tuple[int, dict[str, Any], LineIndex]]:
 
 def _expectation_error(error: Any) -> tuple[Place, str]:
     where = ".".join(map(str, error["loc"]))
-    hint = did_you_mean(str(error["loc"][-1]), Expectation.model_fields) if error["type"] == "extra_forbidden" else ""
+    hint = ""
+    if error["type"] == "extra_forbidden":
+        hint = did_you_mean(str(error["loc"][-1]), Expectation.model_fields)
+    elif error["type"] == "literal_error":  # a grade or status: the one meant
+        hint = did_you_mean(str(error["input"]), get_args(Grade if error["loc"][0] == "grade" else Status))
     return ("expect", *error["loc"]), f"expect.{where}: {error['msg']}{hint}"
 
 
