@@ -75,10 +75,12 @@ class _Lang:
 
 def _say(message: str, /, **fields: object) -> str:
     """``message`` in the command's language, each field shown escaped (``printable``): a path given on the command
-    line cannot break or reverse the one line it is in. ``details`` (a rubric's problems, one a line) is escaped
-    line by line."""
+    line cannot break or reverse the one line it is in. What holds a line a problem (``details``, a rubric's or
+    a submission's error) is escaped line by line."""
     shown = {
-        name: "\n".join(map(printable, str(value).split("\n"))) if name == "details" else printable(str(value))
+        name: "\n".join(map(printable, str(value).split("\n")))
+        if name == "details" or isinstance(value, RubricError | InputError)
+        else printable(str(value))
         for name, value in fields.items()
     }
     return say(message, _Lang.current, **shown)
