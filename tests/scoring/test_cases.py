@@ -186,3 +186,28 @@ def test_a_misspelt_grade_or_status_is_named_as_one_not_as_a_scoring_change(rubr
         "expect.statuses.L01: Input should be 'awarded', 'partial', 'missed', 'not_applicable' or 'not_evaluated'; "
         "did you mean not_applicable?",
     ]
+
+
+def test_a_broken_case_file_is_placed_at_its_line_as_a_rubric_files_error_is(rubric_copy: Path) -> None:
+    """``cases/village.yaml:112: not valid YAML: ...`` (the line was inside the message: editors could not jump to
+    it), and a case missing its ``expect:`` names what is missing and the misspelt key meant as it."""
+    from appraisal import RubricError
+
+    case = rubric_copy / "cases" / "village.yaml"
+    lines = case.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines) if line.strip() == "working_meetings: 2")
+    broken = [*lines[:at], lines[at].replace(": 2", ": {2"), *lines[at + 1 :]]
+    case.write_text("".join(broken), encoding="utf-8")
+    with pytest.raises(RubricError) as caught:
+        run_cases(load_rubric(rubric_copy))
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line) == ("cases/village.yaml", at + 1)
+    assert problem.message.startswith("not valid YAML: in the { } opened on this line")
+    expect = next(n for n, line in enumerate(lines) if line == "  expect:\n")
+    case.write_text("".join([*lines[:expect], "  expected:\n", *lines[expect + 1 :]]), encoding="utf-8")
+    with pytest.raises(RubricError) as caught:
+        run_cases(load_rubric(rubric_copy))
+    (problem,) = caught.value.problems
+    assert problem.message == (
+        "a case has name, submission and expect: expect missing; unknown key 'expected'; did you mean expect?"
+    )

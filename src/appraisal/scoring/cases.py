@@ -76,18 +76,30 @@ class CaseResult:
 Place = tuple[int | str, ...]  # where in a case a mismatch is: ("expect", "total"), ("submission", "leadership", ...)
 
 
+_CASE_KEYS = {"name", "submission", "expect"}
+
+
 def _cases_in(path: Path) -> list[tuple[int, dict[str, Any], LineIndex]]:
     try:
         data, node = parse_yaml_nodes(read_regular(path, MAX_CASE_FILE_BYTES).decode("utf-8"))
     except (ParseError, OSError, UnicodeDecodeError) as exc:
-        raise RubricError([RubricProblem(f"cases/{path.name}", 0, str(exc))]) from exc
+        message, line = str(exc), 0
+        if isinstance(exc, ParseError) and message.startswith("line "):  # placed as a rubric file's error is
+            head, _, message = message.partition(": ")
+            line = int(head.split()[1])
+        raise RubricError([RubricProblem(f"cases/{path.name}", line, message)]) from exc
     entries = data if isinstance(data, list) else [data]
     nodes = node.value if node is not None and isinstance(data, list) else [node]
     found = []
     for entry, entry_node in zip(entries, nodes, strict=True):
         line = entry_node.start_mark.line + 1 if entry_node is not None else 0
-        if not isinstance(entry, dict) or not {"name", "submission", "expect"} <= set(entry):
-            raise RubricError([RubricProblem(f"cases/{path.name}", line, "a case has name, submission and expect")])
+        if not isinstance(entry, dict) or not _CASE_KEYS <= set(entry):
+            message = "a case has name, submission and expect"
+            if isinstance(entry, dict):  # which one is missing, and the misspelt key that was meant as it
+                missing, unknown = sorted(_CASE_KEYS - set(entry)), [str(k) for k in entry if k not in _CASE_KEYS]
+                message += f": {', '.join(missing)} missing"
+                message += "".join(f"; unknown key {k!r}{did_you_mean(k, missing)}" for k in unknown)
+            raise RubricError([RubricProblem(f"cases/{path.name}", line, message)])
         found.append((line, entry, LineIndex(entry_node)))
     return found
 
