@@ -490,3 +490,22 @@ def test_a_score_in_the_points_lost_column_never_breaks_inside(kind: str) -> Non
         lines = [line for page in _extracted(pdf) for line in page.splitlines()]
         assert any(heading in line for line in lines), (lang, heading)
         assert [s for s in scores if not any(s in line for line in lines)] == [], lang
+
+
+def test_the_annex_lists_the_bonus_items_under_the_bonus_counted() -> None:
+    """The annex's points line says "bonus 5": the items it comes from are listed under it, each with its own
+    points (7 earned here), the heading showing the 5 counted of the cap of 5."""
+    from tests.builders import shipped
+
+    from appraisal import appraise, load_submission
+    from appraisal.resources import examples
+
+    rubric = shipped()
+    card = appraise(load_submission(examples() / "county-03.json"), rubric)
+    bonus = [i for i in card.items if i.group == "bonus" and i.status != "not_applicable"]
+    assert card.bonus == 5 and sum(i.points for i in bonus) == 7
+    body = text(quiet(render_report, card, "improvement", "en", options=OPTIONS, rubric=rubric))
+    assert "Bonus: 5/5" in body
+    annex = body[body.index("Bonus: 5/5") :]
+    titles = {i.id: next(t for t in rubric.items if t.id == i.id).title.en for i in bonus}
+    assert [i for i, title in titles.items() if not says(annex, title)] == []

@@ -22,7 +22,7 @@ from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
 from ..errors import ReportError
 from ..resources import bundled
-from ..rubric.models import Item, Rubric, Text
+from ..rubric.models import BONUS_GROUP, Item, Rubric, Text
 from ..scoring.scorecard import ItemScore, Scorecard
 from .charts import Bar, GroupChart, group_chart
 from .i18n import (
@@ -328,33 +328,30 @@ def padded(text: str, width: float, size: float, lang: str) -> str:
 
 
 def item_tables(card: Scorecard, index: RubricIndex, lang: str) -> list[GroupTable]:
-    """The annex's item table: per group of the card, every item with its maximum, points and status."""
-    tables = []
+    """The annex's item table: per group of the card, every item with its maximum, points and status; then the
+    bonus items, under the bonus the card counts (at most the rubric's cap, whatever its items earned)."""
     gap = FIGURE_SPACE * 2
     room = ANNEX_TITLE_ROOM.get(lang, ANNEX_TITLE_ROOM["en"])
     statuses = [label(STATUS_LABELS, status, lang) for status in STATUS_LABELS]
     widest = max(text_width(status, ANNEX_FONT_SIZE, lang) for status in statuses)
-    for group in card.groups:
-        items = [item for item in card.items if item.group == group.id and item.status != "not_applicable"]
-        if items:
-            tables.append(
-                GroupTable(
-                    name=index.group_name(group.id, lang),
-                    points=format_points(group.points),
-                    max=format_points(group.max),
-                    lines=[
-                        aligned(format_points(item.max))
-                        + gap
-                        + aligned(format_points(item.points))
-                        + gap
-                        + padded(label(STATUS_LABELS, item.status, lang), widest, ANNEX_FONT_SIZE, lang)
-                        + "\t"
-                        + fit(index.title(item, lang), room, ANNEX_FONT_SIZE, lang)
-                        for item in items
-                    ],
-                )
-            )
-    return tables
+
+    def tables(group: str, points: float, maximum: float) -> list[GroupTable]:
+        items = [item for item in card.items if item.group == group and item.status != "not_applicable"]
+        lines = [
+            aligned(format_points(item.max))
+            + gap
+            + aligned(format_points(item.points))
+            + gap
+            + padded(label(STATUS_LABELS, item.status, lang), widest, ANNEX_FONT_SIZE, lang)
+            + "\t"
+            + fit(index.title(item, lang), room, ANNEX_FONT_SIZE, lang)
+            for item in items
+        ]
+        name = index.group_name(group, lang)
+        return [GroupTable(name, format_points(points), format_points(maximum), lines)] if items else []
+
+    groups = [table for group in card.groups for table in tables(group.id, group.points, group.max)]
+    return groups + tables(BONUS_GROUP, card.bonus, float(index.rubric.manifest.bonus_cap))
 
 
 def scorecard_view(card: Scorecard, lang: str, previous: Scorecard | None, index: RubricIndex) -> ScorecardView:
