@@ -262,3 +262,13 @@ def test_a_slip_in_a_condition_over_several_lines_is_placed_at_its_line_and_colu
     column = lines[at].index("treatment.director_on_two_comittees") + 1
     (found,) = problems(folder)
     assert found.startswith(f"organization.yaml:{at + 1}:{column}: unknown value treatment.director_on_two_comittees")
+
+
+def test_a_duplicate_id_is_one_problem_without_the_sums_it_breaks(tmp_path: Path) -> None:
+    """B01 renamed L01 in bonus.yaml: one line at the second L01, naming the first; not also the per-type sums
+    that leaving one of them out breaks (blaming rubric.yaml's base for it)."""
+    from tests.builders import shipped
+
+    folder = edited(Path(shipped().path), tmp_path / "twice", "bonus.yaml", "id: B01", "id: L01")
+    (found,) = problems(folder)
+    assert found.startswith("leadership.yaml:") and "duplicate id L01 (first in bonus.yaml:" in found

@@ -249,6 +249,7 @@ def load_rubric_dir(folder: str | Path) -> Rubric:
                     problems.append(
                         file.problem((*where, "id"), f"duplicate id {parsed.id} (first in {seen[parsed.id]})")
                     )
+                    invalid = True  # one of the two is left out: the sums would blame rubric.yaml for it
                     continue
                 seen[parsed.id] = f"{path.name}:{line}"
                 if isinstance(parsed, Item):
