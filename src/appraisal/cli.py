@@ -945,11 +945,13 @@ def explain(submission: str, item_ids: tuple[str, ...], year: int | None, rubric
     for unit in units:
         rubric = chosen or rubric_for(unit)
         known = [item.id for item in rubric.items] + [veto.id for veto in rubric.vetoes]
-        for item_id in item_ids:
+        by_case = {k.casefold(): k for k in known}  # --item l01 is L01
+        asked = tuple(by_case.get(item_id.casefold(), item_id) for item_id in item_ids)
+        for item_id in asked:
             if item_id not in known:
                 raise click.UsageError(f"--item {item_id}: no such item in {rubric.id}{did_you_mean(item_id, known)}")
         try:
-            result = explain_unit(unit, rubric, item_ids)
+            result = explain_unit(unit, rubric, asked)
         except InputError as exc:
             _report_rejected([exc])
             rejected.append(exc)

@@ -103,6 +103,8 @@ def test_appraisal_explain(tmp_path: Path) -> None:
         "    values: leadership.standing_committee_hearings = 0",
         "    why: no tier met; the lowest (2.5 points) needs standing committee hearings: 0, needs >= 1 (1 short)",
     ]
+    lower = CliRunner().invoke(main, ["explain", str(path), "--rubric", str(MINI), "--item", "l01"])
+    assert lower.exit_code == 0 and lower.stdout == result.stdout  # an id in any case (it suggested V01)
     wrong = CliRunner().invoke(main, ["explain", str(path), "--rubric", str(MINI), "--item", "L1"])
     assert wrong.exit_code == 2 and "--item L1: no such item in mini; did you mean L01?" in wrong.stderr
     path.write_text(json.dumps(unit(unit_id="u", leadership={"working_meetings": -1})), encoding="utf-8")
