@@ -373,7 +373,9 @@ def keys_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 # What pydantic adds to an error's place that names no place in the data: a union's kinds (``decimal``,
 # ``dict[str,decimal]``, a model's class name), a validator (``function-after[...]``).
-_NO_PLACE = re.compile(r"function-[\w-]+\[.*\]|[a-z]+\[.*\]|decimal|int|float|str|bool|none|list|dict|[A-Z]\w*")
+_NO_PLACE = re.compile(
+    r"function-[\w-]+\[.*\]|[a-z]+\[.*\]|constrained-[\w-]+|decimal|int|float|str|bool|none|list|dict|[A-Z]\w*"
+)
 
 
 def _in_data(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
@@ -460,19 +462,31 @@ class YamlFile:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            found: dict[tuple[int | str, ...], list[str]] = {}  # messages by place, in pydantic's order
-            for error in exc.errors(include_url=False):
-                loc = _in_data(data, error["loc"])
-                message = error["msg"].removeprefix("Value error, ")
-                if error["type"] == "extra_forbidden" and loc:  # a misspelt key: name the one meant
-                    message += did_you_mean(str(loc[-1]), keys_of(model, loc[:-1]))
-                elif error["type"] == "literal_error":  # a misspelt choice (a kind, a grade): name the one meant
-                    choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
-                    message += did_you_mean(str(error.get("input")), choices)
-                if message not in found.setdefault(loc, []):
-                    found[loc].append(message)
-            for loc, messages in found.items():  # one line a place: a value of a union fails each of its kinds
-                where = ".".join(str(p) for p in loc)
-                message = messages[0] + "".join(f" or {m.removeprefix('Input should be ')}" for m in messages[1:])
-                problems.append(self.problem((*path, *loc), f"{where + ': ' if where else ''}{message}"))
+            for loc, message in validation_messages(model, data, exc):
+                problems.append(self.problem((*path, *loc), message))
             return None
+
+
+def validation_messages(
+    model: type[BaseModel], data: Any, exc: ValidationError
+) -> list[tuple[tuple[int | str, ...], str]]:
+    """Each place of ``data`` that ``model`` refused, with one line saying why (``where: message``): the place as
+    the data spells it (not pydantic's union branches, ``max.decimal``), a value of a union refused once for all
+    its kinds, no "Value error, ", and the key or choice meant when one was misspelt."""
+    found: dict[tuple[int | str, ...], list[str]] = {}  # messages by place, in pydantic's order
+    for error in exc.errors(include_url=False):
+        loc = _in_data(data, error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden" and loc:  # a misspelt key: name the one meant
+            message += did_you_mean(str(loc[-1]), keys_of(model, loc[:-1]))
+        elif error["type"] == "literal_error":  # a misspelt choice (a kind, a grade): name the one meant
+            choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+            message += did_you_mean(str(error.get("input")), choices)
+        if message not in found.setdefault(loc, []):
+            found[loc].append(message)
+    shown = []
+    for loc, messages in found.items():  # one line a place: a value of a union fails each of its kinds
+        where = ".".join(str(p) for p in loc)
+        message = messages[0] + "".join(f" or {m.removeprefix('Input should be ')}" for m in messages[1:])
+        shown.append((loc, f"{where + ': ' if where else ''}{message}"))
+    return shown

@@ -75,11 +75,11 @@ class _Lang:
 
 def _say(message: str, /, **fields: object) -> str:
     """``message`` in the command's language, each field shown escaped (``printable``): a path given on the command
-    line cannot break or reverse the one line it is in. What holds a line a problem (``details``, a rubric's or
-    a submission's error) is escaped line by line."""
+    line cannot break or reverse the one line it is in. What holds a line a problem (``details``, a rubric's, a
+    submission's or a report's error) is escaped line by line."""
     shown = {
         name: "\n".join(map(printable, str(value).split("\n")))
-        if name == "details" or isinstance(value, RubricError | InputError)
+        if name == "details" or isinstance(value, RubricError | InputError | ReportError)
         else printable(str(value))
         for name, value in fields.items()
     }

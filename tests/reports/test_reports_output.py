@@ -174,6 +174,18 @@ def test_bad_options_name_the_file_and_field(tmp_path: Path) -> None:
         load_options(path)
     with pytest.raises(ValidationError, match="recheck_days"):
         ReportOptions(deadline_days=90, recheck_days=30)
+    # pydantic's own names stay out: a value of a union is one line, a failed check no "Value error, "; a bad date
+    # in YAML names its line
+    path.write_text("issuing_body: 5\nseal: nowhere.png\n")
+    with pytest.raises(ReportError) as caught:
+        load_options(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}: issuing_body: Input should be a valid string or a valid dictionary",
+        f"{path}: seal: cannot read the seal image {tmp_path / 'nowhere.png'}: No such file or directory",
+    ]
+    path.write_text("deadline_days: 30\nappraisal_date: 2026-13-01\n")
+    with pytest.raises(ReportError, match=r"o\.yaml: line 2: not valid: month must be in 1\.\.12$"):
+        load_options(path)
     with pytest.raises(ReportError, match=r"\.toml, \.json or \.yaml"):
         (tmp_path / "o.ini").write_text("x")
         load_options(tmp_path / "o.ini")

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .._yaml import ParseError, parse_text, validation_messages
 from ..errors import ReportError
 
 Lang = Literal["en", "zh"]
@@ -111,14 +110,14 @@ def load_options(path: str | Path) -> ReportOptions:
         data: Any
         if file.suffix == ".toml":
             data = tomllib.loads(text)
-        elif file.suffix == ".json":
-            data = json.loads(text)
-        elif file.suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
+        elif file.suffix in (".json", ".yaml", ".yml"):
+            data = parse_text(text, file.suffix)  # as submissions are read: the line, in one line
         else:
             raise ReportError(f"{file}: report options are a .toml, .json or .yaml file")
-    except (tomllib.TOMLDecodeError, yaml.YAMLError, ValueError, TypeError) as exc:  # ValueError: JSON, dates
-        raise ReportError(f"{file}: not valid {file.suffix[1:].upper()}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ReportError(f"{file}: not valid TOML: {exc}") from exc
+    except ParseError as exc:
+        raise ReportError(f"{file}: {exc}") from exc
     if isinstance(data, dict) and isinstance(data.get("reports"), dict):
         data = data["reports"]
     if not isinstance(data, dict):
@@ -128,8 +127,5 @@ def load_options(path: str | Path) -> ReportOptions:
     try:
         return ReportOptions.model_validate(data)
     except ValidationError as exc:
-        lines = [
-            f"{file}: {'.'.join(str(part) for part in error['loc']) or 'options'}: {error['msg']}"
-            for error in exc.errors()
-        ]
+        lines = [f"{file}: {message}" for _, message in validation_messages(ReportOptions, data, exc)]
         raise ReportError("\n".join(lines)) from exc
