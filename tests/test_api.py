@@ -64,3 +64,36 @@ def test_importing_and_scoring_never_load_the_report_stack(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-2:] == ["[]", "True"], done.stdout
+
+
+_CTRL_C_WHILE_IMPORTING = """
+import sys
+
+class Interrupting:  # a Ctrl-C arriving while the command line's modules are imported
+    def find_spec(self, name, path=None, target=None):
+        if name == "appraisal.rubric":
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, Interrupting())
+sys.argv = ["appraisal", "--version"]
+from appraisal._start import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_command_line_is_imported_is_one_line_and_130() -> None:
+    """The command starts in ``appraisal._start`` with only the light package imported, so a Ctrl-C during the
+    half second of imports is the command's one line and 130, not Python's traceback (seen at 0.3 s)."""
+    done = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_IMPORTING], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (130, "interrupted\n")
+    light = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, appraisal; print(sorted(m for m in sys.modules if m.startswith('appraisal')))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert light.stdout.strip() == "['appraisal', 'appraisal.errors']"  # the names' modules come when first used

@@ -15,6 +15,7 @@ Typical use::
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -27,33 +28,46 @@ from .errors import (
     RubricError,
     RubricProblem,
 )
-from .reports import ReportOptions
-from .rubric import Rubric
-from .scoring import Scorecard
-from .scoring.appraise import Appraisals, appraise, appraise_many, load_rubric
-from .submission import SubmissionBase, load_submission, load_submissions
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .reports import render_handbook, render_report, render_summary
+    from .reports import ReportOptions, render_handbook, render_report, render_summary
+    from .rubric import Rubric
+    from .scoring import Scorecard
+    from .scoring.appraise import Appraisals, appraise, appraise_many, load_rubric
+    from .submission import SubmissionBase, load_submission, load_submissions
 
-_RENDERING = ("render_handbook", "render_report", "render_summary")
+# Each name's module, imported when the name is first used: ``import appraisal`` stays light (the command line
+# starts under its Ctrl-C handler, ``appraisal._start``), and the report stack (weasyprint, about a second to
+# import) is imported only when a report is first rendered.
+_LAZY = {
+    "ReportOptions": "reports",
+    "render_handbook": "reports",
+    "render_report": "reports",
+    "render_summary": "reports",
+    "Rubric": "rubric",
+    "Scorecard": "scoring",
+    "Appraisals": "scoring.appraise",
+    "appraise": "scoring.appraise",
+    "appraise_many": "scoring.appraise",
+    "load_rubric": "scoring.appraise",
+    "SubmissionBase": "submission",
+    "load_submission": "submission",
+    "load_submissions": "submission",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The report stack (weasyprint, about a second to import) is imported when a report is first rendered."""
-    if name in _RENDERING:
-        from . import reports
-
-        value = getattr(reports, name)
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_RENDERING])
+    return sorted([*globals(), *_LAZY])
 
 
 __all__ = [
