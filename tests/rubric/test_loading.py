@@ -272,3 +272,15 @@ def test_a_duplicate_id_is_one_problem_without_the_sums_it_breaks(tmp_path: Path
     folder = edited(Path(shipped().path), tmp_path / "twice", "bonus.yaml", "id: B01", "id: L01")
     (found,) = problems(folder)
     assert found.startswith("leadership.yaml:") and "duplicate id L01 (first in bonus.yaml:" in found
+
+
+@pytest.mark.parametrize(("written", "meant"), [('"60"', '0.6 or "60%"'), ("40", '0.4 or "40%"')])
+def test_a_weight_written_as_a_percentage_number_says_how_to_write_a_share(
+    tmp_path: Path, written: str, meant: str
+) -> None:
+    """``weight: 60`` meant as 60%: not pydantic's "less than or equal to 1", but how a share is written."""
+    source = MINI.parent / "county-township"
+    folder = edited(source, tmp_path / "weights", "rubric.yaml", 'weight: "60%"', f"weight: {written}")
+    (found,) = problems(folder)
+    assert found.endswith(f": groups.0.weight: a weight is a share of the base: write {meant}"), found
+    assert found.startswith("rubric.yaml:")

@@ -289,6 +289,13 @@ class GroupDef(Strict):
     def _share(cls, value: Any) -> Any:
         if isinstance(value, str) and (match := _WEIGHT.fullmatch(value.strip())):
             return Decimal(match.group(1)) / 100
+        try:
+            number = Decimal(str(value).strip()) if isinstance(value, int | float | str) else None
+        except ArithmeticError:
+            number = None
+        if number is not None and 1 < number <= 100:  # 60 meant as 60%: say how a share is written
+            share = format((number / 100).normalize(), "f")
+            raise ValueError(f'a weight is a share of the base: write {share} or "{str(value).strip()}%"')
         return value
 
 
