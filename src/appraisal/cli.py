@@ -860,6 +860,8 @@ def rules_test(folder: str | None, require_coverage: bool) -> None:
         sys.exit(EXIT_USAGE)
     for result in results:
         click.echo(str(result), err=not result.passed)
+    if not results:  # a folder without cases passes nothing: say so, not only "0 passed"
+        click.echo(f"warning: no golden cases in {printable(str(Path(rubric.path) / 'cases'))}/", err=True)
     failed = sum(not r.passed for r in results)
     click.echo(f"golden cases: {len(results) - failed} passed, {failed} failed")
     covered = coverage(rubric, results)

@@ -211,3 +211,13 @@ def test_a_broken_case_file_is_placed_at_its_line_as_a_rubric_files_error_is(rub
     assert problem.message == (
         "a case has name, submission and expect: expect missing; unknown key 'expected'; did you mean expect?"
     )
+
+
+def test_rules_test_on_a_folder_without_cases_says_so(tmp_path: Path) -> None:
+    """``0 passed, 0 failed`` alone read as a pass: a folder without golden cases is named in a warning."""
+    from tests.builders import MINI
+
+    folder = shutil.copytree(MINI, tmp_path / "rubric", ignore=shutil.ignore_patterns("cases"))
+    result = CliRunner().invoke(main, ["rules", "test", str(folder)])
+    assert result.exit_code == 0 and f"warning: no golden cases in {folder / 'cases'}/" in result.stderr
+    assert "golden cases: 0 passed, 0 failed" in result.stdout
