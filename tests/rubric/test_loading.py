@@ -284,3 +284,13 @@ def test_a_weight_written_as_a_percentage_number_says_how_to_write_a_share(
     (found,) = problems(folder)
     assert found.endswith(f": groups.0.weight: a weight is a share of the base: write {meant}"), found
     assert found.startswith("rubric.yaml:")
+
+
+@pytest.mark.parametrize("weight", ["nan", float("nan"), float("inf"), "-inf", True])
+def test_a_weight_that_is_no_share_is_a_validation_error_not_an_arithmetic_one(weight: object) -> None:
+    from pydantic import ValidationError
+
+    from appraisal.rubric.models import GroupDef
+
+    with pytest.raises(ValidationError):
+        GroupDef(id="routine", en="Routine", zh="常规", weight=weight)  # type: ignore[arg-type]

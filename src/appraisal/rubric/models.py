@@ -293,7 +293,7 @@ class GroupDef(Strict):
             number = Decimal(str(value).strip()) if isinstance(value, int | float | str) else None
         except ArithmeticError:
             number = None
-        if number is not None and 1 < number <= 100:  # 60 meant as 60%: say how a share is written
+        if number is not None and number.is_finite() and 1 < number <= 100:  # 60 meant as 60%: say how to write it
             share = format((number / 100).normalize(), "f")
             raise ValueError(f'a weight is a share of the base: write {share} or "{str(value).strip()}%"')
         return value
