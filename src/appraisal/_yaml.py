@@ -422,6 +422,7 @@ class YamlFile:
         self.data: Any = None  # also for an empty file (or one of comments only), which parses
         self.parsed = False  # whether it parsed: if not, its problem is listed
         self.index = LineIndex(None)
+        self._text = ""  # its text, once read: a condition over several lines is placed on it
         try:
             text = read_regular(path, MAX_FOLDER_FILE_BYTES).decode("utf-8")
             self.data, node = parse_yaml_nodes(text)
